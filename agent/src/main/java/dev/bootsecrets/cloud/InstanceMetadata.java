@@ -1,0 +1,42 @@
+package dev.bootsecrets.cloud;
+
+import dev.bootsecrets.secret.Secret;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What one cloud told us about this instance, in a form that does not say which cloud.
+ *
+ * @param provider   the provider's name (aws, gcp, azure, nocloud, none)
+ * @param sshKeys    public keys by user; the key {@link #DEFAULT_USER} means "the configured
+ *                   default user" (AWS and GCP keys without a user name)
+ * @param userData   raw user-data as served (maybe gzip or MIME), empty if there is none.
+ *                   It may hold inline secrets, so it is never logged; it is not a
+ *                   {@link Secret} because the parsed values are, once declared as secrets
+ * @param attributes metadata attributes (GCP) or instance tags (AWS, Azure), by name
+ * @param identity   the signed instance identity document, when the run asked for it
+ */
+public record InstanceMetadata(
+        String provider,
+        String instanceId,
+        String hostname,
+        String region,
+        String zone,
+        Map<String, List<String>> sshKeys,
+        Optional<byte[]> userData,
+        Map<String, Secret> attributes,
+        Optional<Secret> identity) {
+
+    public static final String DEFAULT_USER = "";
+
+    public InstanceMetadata {
+        sshKeys = Map.copyOf(sshKeys);
+        attributes = Map.copyOf(attributes);
+    }
+
+    /** No cloud: nothing from metadata, local config still applies. */
+    public static InstanceMetadata none() {
+        return new InstanceMetadata("none", "", "", "", "", Map.of(), Optional.empty(), Map.of(), Optional.empty());
+    }
+}
