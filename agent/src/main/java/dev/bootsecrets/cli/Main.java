@@ -1,10 +1,76 @@
 package dev.bootsecrets.cli;
 
-/** Entry point; commands are added as the stages land. */
+import dev.bootsecrets.fs.ProcessHardening;
+import dev.bootsecrets.log.Log;
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/** Entry point: {@code bootsecrets COMMAND [OPTIONS]}. */
 public final class Main {
+    static final String VERSION = "0.1.0";
+
+    static final String USAGE = """
+            usage: bootsecrets COMMAND [OPTIONS]
+
+            commands:
+              run      one boot run: config, identify, gather, plan, apply, report
+                       [--root DIR] [--provider auto|aws|none] [--metadata-url URL]
+                       [--config FILE] [--dry-run] [--verbose]
+              check    validate config and user-data offline
+                       [--user-data FILE] [--config FILE] [--root DIR]
+              status   what the last run did  [--root DIR] [--json]
+              emulate  serve the metadata emulator until stopped
+                       --provider aws [--listen 127.0.0.1:PORT] [--scenario DIR]
+              demo     the full flow against the built-in emulator into a sandbox root
+                       [--dir DIR] [--provider aws] [--verbose]
+              version  print the version
+
+            exit codes of run: 0 all applied, 3 invalid config or user-data (nothing written),
+            4 metadata service unreachable (nothing written), 5 some outputs failed, 2 usage,
+            1 internal error
+            """;
+
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(0);
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs one command; returns its exit code. Tests call this in-process. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        boolean verbose = Arrays.asList(args).contains("--verbose");
+        Log.configure(err, verbose);
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
+            out.print(USAGE);
+            return args.length == 0 ? ExitCode.USAGE : ExitCode.OK;
+        }
+        ProcessHardening.apply();
+        try {
+            return switch (args[0]) {
+                case "run" -> RunCommand.run(args, out);
+                case "check" -> CheckCommand.run(args, out);
+                case "status" -> StatusCommand.run(args, out);
+                case "emulate" -> EmulateCommand.run(args, out);
+                case "demo" -> DemoCommand.run(args, out);
+                case "version", "--version" -> {
+                    out.println("bootsecrets " + VERSION);
+                    yield ExitCode.OK;
+                }
+                default -> throw new Args.UsageException("unknown command " + args[0]);
+            };
+        } catch (Args.UsageException e) {
+            Log.error(e.getMessage() + " (bootsecrets --help lists the commands and options)");
+            return ExitCode.USAGE;
+        } catch (Exception e) {
+            // Messages of our own exceptions hold paths and reasons only; the redaction net in
+            // Log covers anything a library put there.
+            Log.error("internal error: " + e);
+            if (Log.verbose()) {
+                for (StackTraceElement frame : e.getStackTrace()) {
+                    Log.debug("  at " + frame);
+                }
+            }
+            return ExitCode.INTERNAL;
+        }
     }
 }

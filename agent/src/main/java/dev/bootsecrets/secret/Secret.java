@@ -3,6 +3,7 @@ package dev.bootsecrets.secret;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.Base64;
 
 /**
  * A secret value: bytes that never show themselves. toString, logs, exceptions and the
@@ -28,6 +29,34 @@ public final class Secret {
 
     public static Secret empty() {
         return new Secret(new byte[0]);
+    }
+
+    /**
+     * Decodes base64 text (line breaks and spaces allowed, as in PEM or YAML block scalars).
+     *
+     * @throws IllegalArgumentException on anything else; the message holds no input
+     */
+    public static Secret decodeBase64(Secret text) {
+        byte[] raw = text.value;
+        byte[] compact = new byte[raw.length];
+        int n = 0;
+        for (byte b : raw) {
+            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                compact[n++] = b;
+            }
+        }
+        byte[] exact = Arrays.copyOf(compact, n);
+        byte[] decoded = null;
+        try {
+            decoded = Base64.getDecoder().decode(exact);
+            return new Secret(decoded.clone());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not valid base64");
+        } finally {
+            wipe(compact);
+            wipe(exact);
+            wipe(decoded);
+        }
     }
 
     /** A copy of the value; wipe it with {@link #wipe(byte[])} once written. */

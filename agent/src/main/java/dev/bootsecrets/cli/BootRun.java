@@ -1,0 +1,163 @@
+package dev.bootsecrets.cli;
+
+import dev.bootsecrets.cloud.GatherRequest;
+import dev.bootsecrets.cloud.InstanceMetadata;
+import dev.bootsecrets.cloud.MetadataException;
+import dev.bootsecrets.cloud.MetadataProvider;
+import dev.bootsecrets.cloud.Providers;
+import dev.bootsecrets.config.Config;
+import dev.bootsecrets.config.ConfigException;
+import dev.bootsecrets.config.ConfigLoader;
+import dev.bootsecrets.config.Declarations;
+import dev.bootsecrets.config.Settings;
+import dev.bootsecrets.config.UserData;
+import dev.bootsecrets.fs.Accounts;
+import dev.bootsecrets.fs.RunLock;
+import dev.bootsecrets.fs.TargetRoot;
+import dev.bootsecrets.http.Deadline;
+import dev.bootsecrets.http.MetadataHttp;
+import dev.bootsecrets.log.Log;
+import dev.bootsecrets.output.Apply;
+import dev.bootsecrets.output.Apply.Outcome;
+import dev.bootsecrets.output.Planner;
+import dev.bootsecrets.plan.Plan;
+import dev.bootsecrets.plan.PlanException;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * One boot run, the whole pipeline of DESIGN.md in one place:
+ * config -> identify -> gather -> (user-data) config -> plan -> apply -> report.
+ * Each stage hands a value to the next; a stage that fails ends the run before anything is
+ * written, except apply, whose failures are per output.
+ */
+public final class BootRun {
+    /** How long a run waits for another run's lock before giving up. */
+    static final Duration LOCK_WAIT = Duration.ofMinutes(2);
+
+    /**
+     * @param root        target root every path is written under
+     * @param provider    --provider, overriding config
+     * @param metadataUrl --metadata-url, overriding config
+     * @param config      --config FILE, the last config layer
+     * @param dmi         where DMI strings are read for provider detection
+     */
+    public record Options(
+            Path root, Optional<String> provider, Optional<URI> metadataUrl, Optional<Path> config, boolean dryRun,
+            Path dmi) {}
+
+    /** What the run did; {@code plan} is empty when it ended before planning. */
+    public record Result(int exitCode, Optional<Plan> plan, List<Outcome> outcomes, InstanceMetadata metadata) {}
+
+    private BootRun() {}
+
+    public static Result run(Options options) throws IOException {
+        Instant started = Instant.now();
+        try (TargetRoot root = TargetRoot.open(options.root())) {
+            // config: image and machine layers, then the command line
+            Config config;
+            try {
+                config = withFlags(ConfigLoader.load(options.root(), options.config()), options);
+            } catch (ConfigException e) {
+                return invalid("config", e.errors(), started, root, options, InstanceMetadata.none());
+            }
+            try (RunLock lock = options.dryRun() ? null : RunLock.acquire(root, LOCK_WAIT);
+                    MetadataHttp http = MetadataHttp.create()) {
+                // identify + gather
+                InstanceMetadata metadata;
+                try {
+                    metadata = gather(config, options, http);
+                } catch (IllegalArgumentException e) {
+                    return invalid("config", List.of(e.getMessage()), started, root, options, InstanceMetadata.none());
+                } catch (MetadataException e) {
+                    Log.error("metadata service unreachable, nothing written: " + e.getMessage());
+                    return report(new Result(ExitCode.UNREACHABLE, Optional.empty(), List.of(),
+                            InstanceMetadata.none()), started, root, options, List.of(e.getMessage()));
+                }
+                // config: the user-data layer
+                try {
+                    config = metadata.userData().isPresent()
+                            ? UserData.apply(config, metadata.userData().get())
+                            : config;
+                } catch (ConfigException e) {
+                    return invalid("user-data", e.errors(), started, root, options, metadata);
+                }
+                // plan
+                Plan plan;
+                try {
+                    plan = Planner.plan(config, metadata, root, Accounts.load(root));
+                } catch (PlanException e) {
+                    return invalid("plan", e.errors(), started, root, options, metadata);
+                }
+                plan.warnings().forEach(Log::warn);
+                if (options.dryRun()) {
+                    return new Result(ExitCode.OK, Optional.of(plan), List.of(), metadata);
+                }
+                // apply + report
+                List<Outcome> outcomes = Apply.apply(plan, root);
+                boolean failed = outcomes.stream().anyMatch(Outcome::failed);
+                Result result = new Result(failed ? ExitCode.PARTIAL : ExitCode.OK, Optional.of(plan), outcomes, metadata);
+                return report(result, started, root, options, List.of());
+            }
+        }
+    }
+
+    private static Config withFlags(Config config, Options options) {
+        Settings settings = config.settings();
+        if (options.provider().isPresent()) {
+            settings = settings.withProvider(options.provider().get());
+        }
+        if (options.metadataUrl().isPresent()) {
+            settings = settings.withMetadataUrl(options.metadataUrl().get());
+        }
+        return new Config(settings, config.declarations());
+    }
+
+    private static InstanceMetadata gather(Config config, Options options, MetadataHttp http)
+            throws MetadataException {
+        Optional<MetadataProvider> provider = Providers.select(config.settings(), options.dmi(), http);
+        if (provider.isEmpty()) {
+            return InstanceMetadata.none();
+        }
+        Deadline deadline = Deadline.in(config.settings().deadline());
+        Set<String> attributes = metadataAttributes(config.declarations());
+        InstanceMetadata metadata = provider.get().gather(new GatherRequest(deadline, attributes, false));
+        Log.info(provider.get().name() + ": instance " + metadata.instanceId() + " in " + metadata.region());
+        return metadata;
+    }
+
+    /** Attributes that config-file secrets refer to (user-data's are not known before the gather). */
+    static Set<String> metadataAttributes(Declarations declared) {
+        Set<String> names = new TreeSet<>();
+        for (Declarations.SecretDecl secret : declared.secrets()) {
+            if (secret.source() instanceof Declarations.Source.FromMetadata m) {
+                names.add(m.attribute());
+            }
+        }
+        return names;
+    }
+
+    private static Result invalid(
+            String stage, List<String> errors, Instant started, TargetRoot root, Options options,
+            InstanceMetadata metadata) throws IOException {
+        errors.forEach(e -> Log.error("invalid " + stage + ", nothing written: " + e));
+        Result result = new Result(ExitCode.INVALID, Optional.empty(), List.of(), metadata);
+        return report(result, started, root, options, errors);
+    }
+
+    private static Result report(
+            Result result, Instant started, TargetRoot root, Options options, List<String> errors)
+            throws IOException {
+        if (!options.dryRun()) {
+            Report.write(root, result, started, Instant.now(), errors);
+        }
+        return result;
+    }
+}

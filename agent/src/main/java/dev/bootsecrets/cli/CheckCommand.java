@@ -1,0 +1,57 @@
+package dev.bootsecrets.cli;
+
+import dev.bootsecrets.config.Config;
+import dev.bootsecrets.config.ConfigException;
+import dev.bootsecrets.config.ConfigLoader;
+import dev.bootsecrets.config.UserData;
+import dev.bootsecrets.output.Planner;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code bootsecrets check}: validates config layers and a user-data file offline, with
+ * errors that name the exact field. Exit 0 when valid, 3 when not.
+ */
+final class CheckCommand {
+    private CheckCommand() {}
+
+    static int run(String[] argv, PrintStream out) throws IOException, Args.UsageException {
+        Args args = Args.parse(argv, 1, Set.of("user-data", "config", "root"), Set.of("verbose"));
+        Path root = Path.of(args.value("root").orElse("/"));
+        List<String> errors = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        try {
+            Config config = ConfigLoader.load(root, args.value("config").map(Path::of));
+            Optional<String> userDataFile = args.value("user-data");
+            if (userDataFile.isPresent()) {
+                config = UserData.apply(config, readBounded(Path.of(userDataFile.get()),
+                        config.settings().userData().maxBytes()));
+            }
+            Planner.check(config.declarations(), errors, warnings);
+        } catch (ConfigException e) {
+            errors.addAll(e.errors());
+        }
+        warnings.forEach(w -> out.println("warning: " + w));
+        errors.forEach(e -> out.println("error: " + e));
+        if (!errors.isEmpty()) {
+            out.println("invalid: " + errors.size() + " error(s)");
+            return ExitCode.INVALID;
+        }
+        out.println("valid");
+        return ExitCode.OK;
+    }
+
+    /** Reads at most one byte over the limit, so UserData can say the file is too big. */
+    private static byte[] readBounded(Path file, int maxBytes) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(maxBytes + 1);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.bootsecrets.cli;
+
+import dev.bootsecrets.emulator.Emulator;
+import dev.bootsecrets.emulator.Scenario;
+import dev.bootsecrets.log.Log;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code bootsecrets demo}: the whole boot flow against the built-in emulator, into a sandbox
+ * root that looks like a small bootc machine (/home -> var/home, users core, deploy, myapp).
+ */
+final class DemoCommand {
+    static final String PASSWD = """
+            root:x:0:0:root:/root:/bin/bash
+            core:x:1000:1000:CoreOS Admin:/var/home/core:/bin/bash
+            deploy:x:1001:1001::/var/home/deploy:/bin/bash
+            myapp:x:990:990:my app:/var/lib/myapp:/usr/sbin/nologin
+            """;
+    static final String GROUP = """
+            root:x:0:
+            core:x:1000:
+            deploy:x:1001:
+            myapp:x:990:
+            """;
+
+    private DemoCommand() {}
+
+    static int run(String[] argv, PrintStream out) throws IOException, Args.UsageException {
+        Args args = Args.parse(argv, 1, Set.of("dir", "provider"), Set.of("verbose"));
+        if (!"root".equals(System.getProperty("user.name"))) {
+            Log.error("demo writes files with their real owners (chown), so it runs as root: sudo bootsecrets demo");
+            return ExitCode.USAGE;
+        }
+        String provider = args.value("provider").orElse("aws");
+        Path root = sandbox(args.value("dir"));
+        try (Emulator emulator = Emulator.start(provider, new InetSocketAddress("127.0.0.1", 0),
+                Scenario.sample(provider))) {
+            out.println("emulator: " + provider + " metadata service at " + emulator.url());
+            out.println("sandbox root: " + root);
+            BootRun.Options options = new BootRun.Options(root, Optional.of(provider),
+                    Optional.of(emulator.url()), Optional.empty(), false, root.resolve("sys/class/dmi/id"));
+            BootRun.Result result = BootRun.run(options);
+            out.println("metadata requests: " + emulator.log().count());
+            out.println();
+            Listing.outcomes(result.outcomes(), out);
+            out.println();
+            out.println("exit " + result.exitCode() + " (" + Report.outcome(result.exitCode()) + "); values are never"
+                    + " printed. Look inside: ls -lR " + root + "/var/home " + root + "/etc; bootsecrets status --root "
+                    + root);
+            return result.exitCode();
+        }
+    }
+
+    /** A fresh root: accounts, bootc's root-owned /home -> var/home link, home directories. */
+    static Path sandbox(Optional<String> dir) throws IOException {
+        Path root;
+        if (dir.isPresent()) {
+            root = Path.of(dir.get()).toAbsolutePath();
+            Files.createDirectories(root);
+            try (var entries = Files.list(root)) {
+                if (entries.findAny().isPresent()) {
+                    throw new IOException("demo directory " + root + " is not empty");
+                }
+            }
+        } else {
+            root = Files.createTempDirectory("bootsecrets-demo-");
+        }
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.createDirectories(root.resolve("etc"));
+        Files.writeString(root.resolve("etc/passwd"), PASSWD);
+        Files.writeString(root.resolve("etc/group"), GROUP);
+        Files.createDirectories(root.resolve("var/home"));
+        Files.createDirectories(root.resolve("var/lib/myapp"));
+        Files.createSymbolicLink(root.resolve("home"), Path.of("var/home"));
+        home(root.resolve("var/home/core"), 1000);
+        home(root.resolve("var/home/deploy"), 1001);
+        return root;
+    }
+
+    private static void home(Path dir, int id) throws IOException {
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        Files.setAttribute(dir, "unix:uid", id);
+        Files.setAttribute(dir, "unix:gid", id);
+    }
+}

@@ -1,0 +1,30 @@
+package dev.bootsecrets.cli;
+
+import dev.bootsecrets.cloud.Detect;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Set;
+
+/** {@code bootsecrets run}: one boot run. */
+final class RunCommand {
+    private RunCommand() {}
+
+    static int run(String[] argv, PrintStream out) throws IOException, Args.UsageException {
+        Args args = Args.parse(argv, 1, Set.of("root", "provider", "metadata-url", "config", "dmi-dir"),
+                Set.of("dry-run", "verbose"));
+        BootRun.Options options = new BootRun.Options(
+                Path.of(args.value("root").orElse("/")),
+                args.value("provider"),
+                args.value("metadata-url").map(URI::create),
+                args.value("config").map(Path::of),
+                args.flag("dry-run"),
+                args.value("dmi-dir").map(Path::of).orElse(Detect.DMI));
+        BootRun.Result result = BootRun.run(options);
+        if (options.dryRun()) {
+            result.plan().ifPresent(plan -> Listing.plan(plan, out));
+        }
+        return result.exitCode();
+    }
+}

@@ -1,0 +1,49 @@
+package dev.bootsecrets.plan;
+
+import java.util.List;
+import java.util.Optional;
+
+/** The rules every planned path must follow, wherever it was declared. */
+public final class Paths {
+    /** Declared files may go only here; SSH keys go to home directories, planned separately. */
+    public static final List<String> WRITABLE = List.of("/etc/", "/run/", "/var/");
+
+    private Paths() {}
+
+    /** Why {@code path} may not be written, or empty when it may. */
+    public static Optional<String> problem(String path) {
+        if (!path.startsWith("/")) {
+            return Optional.of("is not an absolute path");
+        }
+        if (path.indexOf('\0') >= 0 || path.indexOf('\n') >= 0) {
+            return Optional.of("holds a NUL or newline character");
+        }
+        if (path.endsWith("/")) {
+            return Optional.of("names a directory, not a file");
+        }
+        for (String part : path.substring(1).split("/", -1)) {
+            if (part.isEmpty() || part.equals(".") || part.equals("..")) {
+                return Optional.of("is not a plain path (empty, '.' or '..' component)");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Like {@link #problem} and also under one of {@link #WRITABLE}. */
+    public static Optional<String> writableProblem(String path) {
+        Optional<String> problem = problem(path);
+        if (problem.isPresent()) {
+            return problem;
+        }
+        if (WRITABLE.stream().noneMatch(path::startsWith)) {
+            return Optional.of("is outside the paths the agent writes (" + String.join(", ", WRITABLE) + ")");
+        }
+        return Optional.empty();
+    }
+
+    /** The parent directory of a planned path. */
+    public static String parent(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash <= 0 ? "/" : path.substring(0, slash);
+    }
+}

@@ -1,0 +1,89 @@
+package dev.bootsecrets.plan;
+
+import dev.bootsecrets.cloud.InstanceMetadata;
+import dev.bootsecrets.config.Declarations.Encoding;
+import dev.bootsecrets.config.Declarations.SecretDecl;
+import dev.bootsecrets.config.Declarations.Source;
+import dev.bootsecrets.fs.TargetRoot;
+import dev.bootsecrets.secret.Secret;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Turns declared secrets into values, from their sources. Errors name the secret, never a value. */
+public final class Secrets {
+    private Secrets() {}
+
+    /**
+     * Resolves the secrets in {@code needed}; a name that is needed but not declared, or whose
+     * source cannot be read, adds an error and is left out.
+     */
+    public static Map<String, Secret> resolve(
+            List<SecretDecl> declared, Set<String> needed, InstanceMetadata metadata, TargetRoot root,
+            List<String> errors) {
+        Map<String, SecretDecl> byName = new HashMap<>();
+        declared.forEach(d -> byName.put(d.name(), d));
+        Map<String, Secret> values = new HashMap<>();
+        for (String name : needed.stream().sorted().toList()) {
+            SecretDecl decl = byName.get(name);
+            if (decl == null) {
+                errors.add("secret " + name + ": referenced but not declared under secrets");
+                continue;
+            }
+            String field = decl.origin() + " (secrets." + name + ")";
+            try {
+                Optional<Secret> raw = read(decl, metadata, root);
+                if (raw.isEmpty()) {
+                    errors.add(field + ": " + describeMissing(decl.source()));
+                    continue;
+                }
+                Secret value = decode(raw.get(), decl.encoding(), field);
+                if (value.length() > decl.maxBytes()) {
+                    errors.add(field + ": " + value.length() + " bytes is over its limit of " + decl.maxBytes());
+                    continue;
+                }
+                values.put(name, value);
+            } catch (IOException | IllegalArgumentException e) {
+                errors.add(field + ": " + e.getMessage());
+            }
+        }
+        return values;
+    }
+
+    private static Optional<Secret> read(SecretDecl decl, InstanceMetadata metadata, TargetRoot root)
+            throws IOException {
+        return switch (decl.source()) {
+            case Source.Inline inline -> Optional.of(inline.value());
+            case Source.FromMetadata m -> Optional.ofNullable(metadata.attributes().get(m.attribute()));
+            case Source.FromFile f -> {
+                // One byte over the limit tells "too big" apart from "exactly at the limit".
+                Optional<byte[]> bytes = root.read(f.path(), decl.maxBytes() + 1);
+                Optional<Secret> secret = bytes.map(Secret::of);
+                bytes.ifPresent(Secret::wipe);
+                yield secret;
+            }
+        };
+    }
+
+    private static String describeMissing(Source source) {
+        return switch (source) {
+            case Source.Inline inline -> "has no value";
+            case Source.FromMetadata m -> "metadata attribute " + m.attribute() + " is not set on this instance";
+            case Source.FromFile f -> "file " + f.path() + " does not exist";
+        };
+    }
+
+    private static Secret decode(Secret raw, Encoding encoding, String field) {
+        if (encoding == Encoding.NONE) {
+            return raw;
+        }
+        try {
+            return Secret.decodeBase64(raw);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("is not valid base64");
+        }
+    }
+}
