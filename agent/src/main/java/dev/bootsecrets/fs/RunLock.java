@@ -30,10 +30,10 @@ public final class RunLock implements AutoCloseable {
             while (!Libc.tryLock(fd, PATH)) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new IOException("another bootsecrets run holds " + PATH + "; gave up after waiting " + wait);
+                    throw new IOException("another bootsecrets run holds " + PATH + "; gave up after waiting " + shown(wait));
                 }
                 if (!told) {
-                    Log.notice("waiting up to " + wait + " for another bootsecrets run to release " + PATH);
+                    Log.notice("waiting up to " + shown(wait) + " for another bootsecrets run to release " + PATH);
                     told = true;
                 }
                 Thread.sleep(Math.min(POLL_MILLIS, Math.max(1, left / 1_000_000)));
@@ -47,6 +47,11 @@ public final class RunLock implements AutoCloseable {
             Libc.close(fd);
             throw e;
         }
+    }
+
+    /** "30s", "1m30s", "0.3s" rather than ISO-8601's "PT30S". */
+    private static String shown(Duration duration) {
+        return duration.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
     }
 
     /** Releases the lock: closing the only descriptor of the open file drops the flock. */

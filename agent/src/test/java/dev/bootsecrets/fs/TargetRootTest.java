@@ -227,15 +227,19 @@ class TargetRootTest {
     @Test
     void absoluteSymlinkTargetsResolveInsideTheRoot() throws IOException {
         Files.createDirectories(sandbox.resolve("var/roothome"));
+        Files.createDirectories(sandbox.resolve("srv"));
         Files.createSymbolicLink(sandbox.resolve("root"), Path.of("/var/roothome"));
+        Files.createSymbolicLink(sandbox.resolve("srv/data"), Path.of("/var/lib/data"));
         Path onHost = Path.of("/var/roothome/.ssh/authorized_keys");
         boolean hostHadIt = Files.exists(onHost);
 
         assertEquals(Change.CREATED, root.ensureDirectory("/root/.ssh", 0, 0, 0700));
         root.write("/root/.ssh/authorized_keys", bytes("ssh-ed25519 AAAA ops\n"), 0, 0, 0600);
+        root.ensureDirectory("/srv/data/cache", 0, 0, 0750);
 
         assertTrue(Files.isRegularFile(sandbox.resolve("var/roothome/.ssh/authorized_keys")));
         assertEquals(hostHadIt, Files.exists(onHost), "the host's own /var/roothome is not touched");
+        assertTrue(Files.isDirectory(sandbox.resolve("var/lib/data/cache")), "resolved from the root, not from /srv");
     }
 
     @Test
@@ -251,6 +255,7 @@ class TargetRootTest {
 
         assertTrue(Files.isRegularFile(sandbox.resolve("var/usrlocal/etc/app.conf")));
         assertTrue(Files.isDirectory(sandbox.resolve("tmp")), "'..' above the root stays at the root");
+        Files.delete(sandbox.resolve("escape")); // so the sandbox cleanup need not look past it
     }
 
     @Test
