@@ -1,0 +1,8 @@
+package dev.bootsecrets.fs;
+
+/** What a write or a directory check did to the target. */
+public enum Change {
+    CREATED,
+    UPDATED,
+    UNCHANGED
+}

@@ -1,0 +1,257 @@
+package dev.bootsecrets.fs;
+
+import com.sun.jna.Function;
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import com.sun.jna.NativeLibrary;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The few Linux libc calls the safe writer needs, through JNA's {@link Function} (no
+ * {@code Library} proxies, no {@code Structure}s: both need reflection in a native image).
+ * Every call that can fail throws an {@link ErrnoException} naming the operation and the
+ * path. Assumes 64-bit Linux (size_t and ssize_t are Java longs).
+ */
+final class Libc {
+    static final int EPERM = 1, ENOENT = 2, EINTR = 4, EIO = 5, EBADF = 9, EAGAIN = 11,
+            EACCES = 13, EEXIST = 17, EXDEV = 18, ENOTDIR = 20, EISDIR = 21, EINVAL = 22,
+            ENOSPC = 28, EROFS = 30, ENAMETOOLONG = 36, ELOOP = 40, EDQUOT = 122;
+
+    /** O_DIRECTORY and O_NOFOLLOW have other values on arm and powerpc than on the generic ABI. */
+    private static final boolean ARM_OR_PPC = armOrPpc(System.getProperty("os.arch", ""));
+
+    static final int O_RDONLY = 0, O_WRONLY = 01, O_RDWR = 02, O_CREAT = 0100, O_EXCL = 0200,
+            O_NOCTTY = 0400, O_NONBLOCK = 04000, O_CLOEXEC = 02000000, O_PATH = 010000000;
+    static final int O_DIRECTORY = ARM_OR_PPC ? 040000 : 0200000;
+    static final int O_NOFOLLOW = ARM_OR_PPC ? 0100000 : 0400000;
+
+    static final int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_EMPTY_PATH = 0x1000;
+    private static final int STATX_BASIC_STATS = 0x7ff;
+    private static final int LOCK_EX = 2, LOCK_NB = 4;
+    private static final int PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4;
+    private static final int PATH_MAX = 4096;
+
+    private static final NativeLibrary C = NativeLibrary.getInstance("c");
+    private static final Function OPENAT = checked("openat");
+    private static final Function MKDIRAT = checked("mkdirat");
+    private static final Function FCHOWN = checked("fchown");
+    private static final Function FCHMOD = checked("fchmod");
+    private static final Function FSYNC = checked("fsync");
+    private static final Function RENAMEAT = checked("renameat");
+    private static final Function UNLINKAT = checked("unlinkat");
+    private static final Function CLOSE = checked("close");
+    private static final Function READ = checked("read");
+    private static final Function WRITE = checked("write");
+    private static final Function FLOCK = checked("flock");
+    private static final Function PRCTL = checked("prctl");
+    private static final Function READLINKAT = checked("readlinkat");
+    private static final Function STATX = checked("statx");
+    private static final Function UMASK = C.getFunction("umask"); // cannot fail
+
+    private Libc() {}
+
+    private static boolean armOrPpc(String arch) {
+        return arch.startsWith("aarch64") || arch.startsWith("arm") || arch.startsWith("ppc");
+    }
+
+    private static Function checked(String name) {
+        return C.getFunction(name, Function.THROW_LAST_ERROR);
+    }
+
+    /** A NUL-terminated UTF-8 copy of {@code s}: JNA's own String conversion follows the locale. */
+    static byte[] cstr(String s) {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[utf8.length + 1];
+        System.arraycopy(utf8, 0, out, 0, utf8.length);
+        return out;
+    }
+
+    static int openat(int dirfd, String name, int flags, int mode, String shown) throws ErrnoException {
+        while (true) {
+            try {
+                return OPENAT.invokeInt(new Object[] {dirfd, cstr(name), flags, mode});
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != EINTR) {
+                    throw error("open", shown, e);
+                }
+            }
+        }
+    }
+
+    static void mkdirat(int dirfd, String name, int mode, String shown) throws ErrnoException {
+        try {
+            MKDIRAT.invokeInt(new Object[] {dirfd, cstr(name), mode});
+        } catch (LastErrorException e) {
+            throw error("create directory", shown, e);
+        }
+    }
+
+    static void fchown(int fd, int uid, int gid, String shown) throws ErrnoException {
+        try {
+            FCHOWN.invokeInt(new Object[] {fd, uid, gid});
+        } catch (LastErrorException e) {
+            throw error("chown", shown, e);
+        }
+    }
+
+    static void fchmod(int fd, int mode, String shown) throws ErrnoException {
+        try {
+            FCHMOD.invokeInt(new Object[] {fd, mode});
+        } catch (LastErrorException e) {
+            throw error("chmod", shown, e);
+        }
+    }
+
+    static void fsync(int fd, String shown) throws ErrnoException {
+        try {
+            FSYNC.invokeInt(new Object[] {fd});
+        } catch (LastErrorException e) {
+            throw error("fsync", shown, e);
+        }
+    }
+
+    static void renameat(int dirfd, String from, String to, String shown) throws ErrnoException {
+        try {
+            RENAMEAT.invokeInt(new Object[] {dirfd, cstr(from), dirfd, cstr(to)});
+        } catch (LastErrorException e) {
+            throw error("rename into", shown, e);
+        }
+    }
+
+    static void unlinkat(int dirfd, String name, String shown) throws ErrnoException {
+        try {
+            UNLINKAT.invokeInt(new Object[] {dirfd, cstr(name), 0});
+        } catch (LastErrorException e) {
+            throw error("remove", shown, e);
+        }
+    }
+
+    /** Closes without complaint: by then the data is fsynced, or the operation already failed. */
+    static void close(int fd) {
+        if (fd < 0) {
+            return;
+        }
+        try {
+            CLOSE.invokeInt(new Object[] {fd});
+        } catch (LastErrorException e) {
+            // EINTR and EIO on close leave the descriptor closed on Linux; nothing to do.
+        }
+    }
+
+    /** Reads up to {@code length} bytes into {@code buffer}; 0 at end of file. */
+    static int read(int fd, Memory buffer, int length, String shown) throws ErrnoException {
+        while (true) {
+            try {
+                return (int) READ.invokeLong(new Object[] {fd, buffer, (long) length});
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != EINTR) {
+                    throw error("read", shown, e);
+                }
+            }
+        }
+    }
+
+    static void writeAll(int fd, Memory buffer, long length, String shown) throws ErrnoException {
+        long done = 0;
+        while (done < length) {
+            try {
+                done += WRITE.invokeLong(new Object[] {fd, buffer.share(done), length - done});
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != EINTR) {
+                    throw error("write", shown, e);
+                }
+            }
+        }
+    }
+
+    /** flock(LOCK_EX|LOCK_NB): true if taken, false if another open file holds it. */
+    static boolean tryLock(int fd, String shown) throws ErrnoException {
+        try {
+            FLOCK.invokeInt(new Object[] {fd, LOCK_EX | LOCK_NB});
+            return true;
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == EAGAIN || e.getErrorCode() == EINTR) {
+                return false;
+            }
+            throw error("lock", shown, e);
+        }
+    }
+
+    static int umask(int mask) {
+        return UMASK.invokeInt(new Object[] {mask});
+    }
+
+    static void setDumpable(boolean dumpable) throws ErrnoException {
+        try {
+            PRCTL.invokeInt(new Object[] {PR_SET_DUMPABLE, dumpable ? 1L : 0L, 0L, 0L, 0L});
+        } catch (LastErrorException e) {
+            throw error("prctl(PR_SET_DUMPABLE)", "for this process", e);
+        }
+    }
+
+    static boolean isDumpable() throws ErrnoException {
+        try {
+            return PRCTL.invokeInt(new Object[] {PR_GET_DUMPABLE, 0L, 0L, 0L, 0L}) != 0;
+        } catch (LastErrorException e) {
+            throw error("prctl(PR_GET_DUMPABLE)", "for this process", e);
+        }
+    }
+
+    /** The target of the symlink that {@code fd} (opened with O_PATH|O_NOFOLLOW) refers to. */
+    static String readlink(int fd, String shown) throws ErrnoException {
+        try (Memory buffer = new Memory(PATH_MAX)) {
+            long n = READLINKAT.invokeLong(new Object[] {fd, cstr(""), buffer, (long) PATH_MAX});
+            if (n >= PATH_MAX) {
+                throw new ErrnoException("read symlink", shown, ENAMETOOLONG, "target too long");
+            }
+            byte[] target = new byte[(int) n];
+            buffer.read(0, target, 0, target.length);
+            return new String(target, StandardCharsets.UTF_8);
+        } catch (LastErrorException e) {
+            throw error("read symlink", shown, e);
+        }
+    }
+
+    /** Metadata of the file that {@code fd} refers to, whatever its type. */
+    static FileStat fstat(int fd, String shown) throws ErrnoException {
+        return statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, shown);
+    }
+
+    /** Metadata of {@code name} in {@code dirfd} without following a symlink; null if absent. */
+    static FileStat lstatAt(int dirfd, String name, String shown) throws ErrnoException {
+        try {
+            return statx(dirfd, name, AT_SYMLINK_NOFOLLOW, shown);
+        } catch (ErrnoException e) {
+            if (e.errno() == ENOENT) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /** statx(2): its struct has the same layout on every architecture, unlike struct stat. */
+    private static FileStat statx(int dirfd, String name, int flags, String shown) throws ErrnoException {
+        try (Memory buffer = new Memory(256)) {
+            STATX.invokeInt(new Object[] {dirfd, cstr(name), flags, STATX_BASIC_STATS, buffer});
+            return new FileStat(
+                    buffer.getInt(20),
+                    buffer.getInt(24),
+                    buffer.getShort(28) & 0xffff,
+                    buffer.getLong(40),
+                    buffer.getLong(32));
+        } catch (LastErrorException e) {
+            throw error("stat", shown, e);
+        }
+    }
+
+    private static ErrnoException error(String operation, String shown, LastErrorException e) {
+        // JNA's message is "[errno] strerror text".
+        String text = e.getMessage() == null ? "" : e.getMessage();
+        int end = text.startsWith("[") ? text.indexOf(']') : -1;
+        if (end >= 0) {
+            text = text.substring(end + 1).strip();
+        }
+        return new ErrnoException(operation, shown, e.getErrorCode(), text.isEmpty() ? "failed" : text);
+    }
+}

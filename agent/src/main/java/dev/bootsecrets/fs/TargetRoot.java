@@ -1,0 +1,389 @@
+package dev.bootsecrets.fs;
+
+import com.sun.jna.Memory;
+import dev.bootsecrets.fs.Walker.Location;
+import dev.bootsecrets.secret.Secret;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The directory tree the agent writes into ("/", a sysroot, a test sandbox) and the only way
+ * to touch it. Paths are absolute paths inside the root ("/home/core/.ssh/authorized_keys"),
+ * walked component by component from the root's descriptor (see {@link Walker}): "." and
+ * ".." components, empty ones ("//", a trailing "/") and relative paths are refused, not
+ * normalized. Writes are atomic and leave a file with its final owner and mode from the
+ * first byte on; see "Writing safely" in DESIGN.md.
+ */
+public final class TargetRoot implements AutoCloseable {
+    private static final int READ_CHUNK = 64 * 1024;
+    private static final int TEMP_ATTEMPTS = 10;
+
+    private final Path root;
+    private final int rootFd;
+    private final SelinuxLabels labels;
+    private final Walker walker;
+    private volatile boolean closed;
+
+    private TargetRoot(Path root, int rootFd, SelinuxLabels labels) {
+        this.root = root;
+        this.rootFd = rootFd;
+        this.labels = labels;
+        this.walker = new Walker(rootFd, labels);
+    }
+
+    public static TargetRoot open(Path root) throws IOException {
+        Path real = root.toRealPath();
+        int fd = Libc.openat(Libc.AT_FDCWD, real.toString(),
+                Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0, real.toString());
+        return new TargetRoot(real, fd, SelinuxLabels.forRoot(real));
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** Whether created files get SELinux labels (only for "/" on a host with SELinux enabled). */
+    boolean labelsFiles() {
+        return labels.active();
+    }
+
+    /**
+     * Reads the regular file at {@code path}; empty if it or a parent does not exist. Symlinks
+     * only root could have made are followed, any other is an {@link UnsafePathException}.
+     * A file larger than {@code maxBytes} is an IOException naming the path. The caller owns
+     * (and should wipe) the returned array.
+     */
+    public Optional<byte[]> read(String path, int maxBytes) throws IOException {
+        ensureOpen();
+        try (Location at = walker.walk(path, false, true)) {
+            if (at == null) {
+                return Optional.empty();
+            }
+            int fd = openForReading(at.dirFd(), at.name(), path);
+            if (fd < 0) {
+                return Optional.empty();
+            }
+            try {
+                FileStat stat = Libc.fstat(fd, path);
+                if (!stat.isRegularFile()) {
+                    throw new UnsafePathException(path, "not a regular file");
+                }
+                byte[] data = readUpTo(fd, maxBytes, stat.size(), path);
+                if (data.length > maxBytes) {
+                    Secret.wipe(data);
+                    throw new IOException(path + " is larger than the limit of " + maxBytes + " bytes");
+                }
+                return Optional.of(data);
+            } finally {
+                Libc.close(fd);
+            }
+        }
+    }
+
+    /** Whether anything is at {@code path} (following only symlinks only root could have made). */
+    public boolean exists(String path) throws IOException {
+        ensureOpen();
+        try (Location at = walker.walk(path, false, true)) {
+            return at != null && Libc.lstatAt(at.dirFd(), at.name(), path) != null;
+        }
+    }
+
+    /**
+     * Ensures a directory exists with exactly this owner and mode. Missing parents are created
+     * root:root 0755, a missing last component with {@code uid}, {@code gid}, {@code mode}; an
+     * existing one gets its owner and mode fixed (UPDATED) or is left alone (UNCHANGED).
+     */
+    public Change ensureDirectory(String path, int uid, int gid, int mode) throws IOException {
+        ensureOpen();
+        checkMode(path, mode);
+        try (Location at = walker.walk(path, true, true)) {
+            FileStat stat = Libc.lstatAt(at.dirFd(), at.name(), path);
+            if (stat == null) {
+                Libc.close(walker.createDirectory(at.dirFd(), at.name(), at.realPath(), uid, gid, mode));
+                return Change.CREATED;
+            }
+            if (!stat.isDirectory()) {
+                throw new UnsafePathException(path, at.realPath() + " is not a directory");
+            }
+            if (stat.hasOwnerAndMode(uid, gid, mode)) {
+                return Change.UNCHANGED;
+            }
+            int fd = Libc.openat(at.dirFd(), at.name(),
+                    Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0, path);
+            try {
+                Libc.fchown(fd, uid, gid, path);
+                Libc.fchmod(fd, mode, path);
+            } finally {
+                Libc.close(fd);
+            }
+            return Change.UPDATED;
+        }
+    }
+
+    /** Creates the missing parent directories of {@code path} as root:root 0755; existing ones are untouched. */
+    public void createParents(String path) throws IOException {
+        ensureOpen();
+        walker.walk(path, true, false).close();
+    }
+
+    /**
+     * Atomically puts {@code content} at {@code path} with this owner and mode; the parent
+     * directory must exist. A file that already has exactly this content, owner and mode is
+     * not touched (UNCHANGED). Otherwise a temporary file in the same directory gets the final
+     * owner and mode before any content, is written, fsynced and renamed over the target, and
+     * the directory is fsynced. On failure the temporary file is removed and the previous file
+     * is intact. A symlink or a directory at {@code path} is refused.
+     */
+    public Change write(String path, byte[] content, int uid, int gid, int mode) throws IOException {
+        ensureOpen();
+        checkMode(path, mode);
+        try (Location at = walker.walk(path, false, false)) {
+            if (at == null) {
+                throw new NoSuchFileException(path, null, "parent directory does not exist");
+            }
+            int dir = Libc.openat(at.dirFd(), ".", Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0, at.dirPath());
+            try {
+                FileStat old = Libc.lstatAt(dir, at.name(), path);
+                if (old != null) {
+                    if (old.isSymlink()) {
+                        throw new UnsafePathException(path, "it is a symlink; refusing to write through it");
+                    }
+                    if (old.isDirectory()) {
+                        throw new UnsafePathException(path, "a directory is in the way");
+                    }
+                    if (!old.isRegularFile()) {
+                        throw new UnsafePathException(path, "not a regular file");
+                    }
+                    if (old.hasOwnerAndMode(uid, gid, mode) && old.size() == content.length
+                            && hasContent(dir, at.name(), content, path)) {
+                        return Change.UNCHANGED;
+                    }
+                }
+                replace(dir, at, content, uid, gid, mode, path);
+                return old == null ? Change.CREATED : Change.UPDATED;
+            } finally {
+                Libc.close(dir);
+            }
+        }
+    }
+
+    /**
+     * Removes the file at {@code path}; false if there is none. A symlink there is removed
+     * itself, never followed; a directory is refused.
+     */
+    public boolean remove(String path) throws IOException {
+        ensureOpen();
+        try (Location at = walker.walk(path, false, false)) {
+            FileStat stat = at == null ? null : Libc.lstatAt(at.dirFd(), at.name(), path);
+            if (stat == null) {
+                return false;
+            }
+            if (!stat.isRegularFile() && !stat.isSymlink()) {
+                throw new UnsafePathException(path, "not a regular file; refusing to remove it");
+            }
+            try {
+                Libc.unlinkat(at.dirFd(), at.name(), path);
+                return true;
+            } catch (ErrnoException e) {
+                if (e.errno() == Libc.ENOENT) {
+                    return false;
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** Opens (creating it 0600 if missing) the regular file at {@code path} for {@link RunLock}. */
+    int openLockFile(String path) throws IOException {
+        ensureOpen();
+        try (Location at = walker.walk(path, false, false)) {
+            if (at == null) {
+                throw new NoSuchFileException(path, null, "parent directory does not exist");
+            }
+            int flags = Libc.O_RDWR | Libc.O_NOFOLLOW | Libc.O_CLOEXEC;
+            int fd;
+            try {
+                fd = Libc.openat(at.dirFd(), at.name(), flags | Libc.O_CREAT | Libc.O_EXCL, 0600, path);
+                try {
+                    labels.label(fd, at.realPath(), FileStat.S_IFREG | 0600, path);
+                } catch (IOException e) {
+                    Libc.close(fd);
+                    throw e;
+                }
+            } catch (ErrnoException e) {
+                if (e.errno() != Libc.EEXIST) {
+                    throw e;
+                }
+                fd = Libc.openat(at.dirFd(), at.name(), flags | Libc.O_NONBLOCK, 0, path);
+            }
+            try {
+                if (!Libc.fstat(fd, path).isRegularFile()) {
+                    throw new UnsafePathException(path, "not a regular file");
+                }
+            } catch (IOException e) {
+                Libc.close(fd);
+                throw e;
+            }
+            return fd;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            Libc.close(rootFd);
+            labels.close();
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            // The descriptor number may already belong to another file.
+            throw new IllegalStateException("target root " + root + " is closed");
+        }
+    }
+
+    private static void checkMode(String path, int mode) {
+        if (mode < 0 || mode > 07777) {
+            throw new IllegalArgumentException("mode " + Integer.toOctalString(mode) + " for " + path + " is not a permission mode");
+        }
+    }
+
+    /** A read-only descriptor of regular-file candidate {@code name}, or -1 if it is gone. */
+    private static int openForReading(int dirFd, String name, String path) throws IOException {
+        try {
+            // O_NONBLOCK: a FIFO planted here must not hang the agent; it is refused after fstat.
+            return Libc.openat(dirFd, name,
+                    Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_NONBLOCK | Libc.O_NOCTTY | Libc.O_CLOEXEC, 0, path);
+        } catch (ErrnoException e) {
+            if (e.errno() == Libc.ENOENT) {
+                return -1;
+            }
+            if (e.errno() == Libc.ELOOP) {
+                throw new UnsafePathException(path, "a symlink appeared at the last component; refusing to follow");
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Reads at most {@code limit} + 1 bytes, so the caller can tell "more than limit". Arrays
+     * outgrown on the way are wiped: what is read may be a secret.
+     */
+    private static byte[] readUpTo(int fd, int limit, long sizeHint, String path) throws IOException {
+        int most = (int) Math.min(limit + 1L, Integer.MAX_VALUE - 8);
+        byte[] data = new byte[(int) Math.min(most, Math.max(sizeHint + 1, 1))];
+        int total = 0;
+        try (Memory chunk = new Memory(READ_CHUNK)) {
+            try {
+                while (total < most) {
+                    if (total == data.length) {
+                        byte[] bigger = Arrays.copyOf(data, (int) Math.min(most, data.length * 2L));
+                        Secret.wipe(data);
+                        data = bigger;
+                    }
+                    int n = Libc.read(fd, chunk, Math.min(READ_CHUNK, data.length - total), path);
+                    if (n == 0) {
+                        break;
+                    }
+                    chunk.read(0, data, total, n);
+                    total += n;
+                }
+            } finally {
+                chunk.clear();
+            }
+        } catch (IOException | RuntimeException e) {
+            Secret.wipe(data);
+            throw e;
+        }
+        if (total == data.length) {
+            return data;
+        }
+        byte[] exact = Arrays.copyOf(data, total);
+        Secret.wipe(data);
+        return exact;
+    }
+
+    /** Whether the existing file {@code name} holds exactly {@code content}. */
+    private static boolean hasContent(int dirFd, String name, byte[] content, String path) throws IOException {
+        int fd = openForReading(dirFd, name, path);
+        if (fd < 0) {
+            return false;
+        }
+        byte[] existing = null;
+        try {
+            if (!Libc.fstat(fd, path).isRegularFile()) {
+                return false;
+            }
+            existing = readUpTo(fd, content.length, content.length, path);
+            return MessageDigest.isEqual(existing, content);
+        } finally {
+            Secret.wipe(existing);
+            Libc.close(fd);
+        }
+    }
+
+    private void replace(int dir, Location at, byte[] content, int uid, int gid, int mode, String path)
+            throws IOException {
+        String temp = null;
+        int fd = -1;
+        for (int attempt = 1; fd < 0; attempt++) {
+            temp = tempName(at.name());
+            try {
+                fd = Libc.openat(dir, temp,
+                        Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_WRONLY | Libc.O_CLOEXEC, 0600, path);
+            } catch (ErrnoException e) {
+                if (e.errno() != Libc.EEXIST || attempt == TEMP_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+        try {
+            Libc.fchown(fd, uid, gid, path); // before fchmod: chown clears setuid/setgid bits
+            Libc.fchmod(fd, mode, path);
+            labels.label(fd, at.realPath(), FileStat.S_IFREG | mode, path);
+            writeContent(fd, content, path);
+            Libc.fsync(fd, path);
+            Libc.close(fd);
+            fd = -1;
+            Libc.renameat(dir, temp, at.name(), path);
+        } catch (IOException | RuntimeException e) {
+            Libc.close(fd);
+            try {
+                Libc.unlinkat(dir, temp, path);
+            } catch (ErrnoException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+        Libc.fsync(dir, at.dirPath());
+    }
+
+    private static void writeContent(int fd, byte[] content, String path) throws IOException {
+        if (content.length == 0) {
+            return;
+        }
+        try (Memory buffer = new Memory(content.length)) {
+            try {
+                buffer.write(0, content, 0, content.length);
+                Libc.writeAll(fd, buffer, content.length, path);
+            } finally {
+                buffer.clear();
+            }
+        }
+    }
+
+    /** A hidden name beside the target, unique enough that O_EXCL rarely has to retry. */
+    private static String tempName(String name) {
+        String stem = name.getBytes(StandardCharsets.UTF_8).length <= 200 ? name : "";
+        return "." + stem + ".bootsecrets-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+    }
+}
