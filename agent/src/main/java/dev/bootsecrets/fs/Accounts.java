@@ -50,6 +50,16 @@ public final class Accounts {
         return Optional.ofNullable(groups.get(name));
     }
 
+    /** The name of the group with this gid, or the number itself when no group has it. */
+    public String groupName(int gid) {
+        return groups.values().stream()
+                .filter(g -> g.gid() == gid)
+                .map(Group::name)
+                .sorted()
+                .findFirst()
+                .orElse(Integer.toString(gid));
+    }
+
     /** Calls {@code action} with the ':'-separated fields of each entry; comments and blank lines are skipped. */
     private static void eachLine(TargetRoot root, String file, Consumer<String[]> action) throws IOException {
         Optional<byte[]> content = root.read(file, MAX_BYTES);
