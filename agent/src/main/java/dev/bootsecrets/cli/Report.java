@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bootsecrets.fs.SdNotify;
 import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.log.Log;
 import dev.bootsecrets.output.Apply;
@@ -63,7 +64,9 @@ final class Report {
         }
         ArrayNode errorList = status.putArray("errors");
         errors.forEach(errorList::add);
-        outcomes(result.outcomes()).ifPresent(Log::notice);
+        Optional<String> summary = outcomes(result.outcomes());
+        summary.ifPresent(Log::notice);
+        SdNotify.send("READY=1\nSTATUS=" + outcome(result.exitCode()) + summary.map(s -> ", " + s).orElse(""));
 
         root.ensureDirectory(DIR, 0, 0, 0700);
         byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(status);

@@ -31,6 +31,9 @@ final class Libc {
     private static final int LOCK_EX = 2, LOCK_NB = 4;
     private static final int PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4;
     private static final int PATH_MAX = 4096;
+    private static final int AF_UNIX = 1, SOCK_DGRAM = 2, SOCK_CLOEXEC = 02000000, MSG_NOSIGNAL = 0x4000;
+    /** sizeof(struct sockaddr_un): a 2-byte family, then 108 bytes of path. */
+    private static final int SOCKADDR_UN = 110;
 
     private static final NativeLibrary C = NativeLibrary.getInstance("c");
     private static final Function OPENAT = checked("openat");
@@ -47,6 +50,8 @@ final class Libc {
     private static final Function PRCTL = checked("prctl");
     private static final Function READLINKAT = checked("readlinkat");
     private static final Function STATX = checked("statx");
+    private static final Function SOCKET = checked("socket");
+    private static final Function SENDTO = checked("sendto");
     private static final Function UMASK = C.getFunction("umask"); // cannot fail
 
     private Libc() {}
@@ -175,6 +180,40 @@ final class Libc {
                 return false;
             }
             throw error("lock", shown, e);
+        }
+    }
+
+    /**
+     * Sends one datagram to the AF_UNIX socket at {@code path}; a leading '@' names an
+     * abstract socket (sd_notify's convention). The JDK has no unix datagram sockets.
+     */
+    static void sendDatagram(String path, byte[] message) throws ErrnoException {
+        byte[] name = path.getBytes(StandardCharsets.UTF_8);
+        boolean abstractName = name.length > 0 && name[0] == '@';
+        if (abstractName) {
+            name[0] = 0;
+        }
+        if (name.length >= SOCKADDR_UN - 2) {
+            throw new ErrnoException("send to", path, ENAMETOOLONG, "socket path too long");
+        }
+        int fd;
+        try {
+            fd = SOCKET.invokeInt(new Object[] {AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0});
+        } catch (LastErrorException e) {
+            throw error("socket for", path, e);
+        }
+        try (Memory address = new Memory(SOCKADDR_UN); Memory data = new Memory(Math.max(1, message.length))) {
+            address.clear();
+            address.setShort(0, (short) AF_UNIX);
+            address.write(2, name, 0, name.length);
+            // An abstract name's length is exact; a path's includes its NUL terminator.
+            int length = 2 + name.length + (abstractName ? 0 : 1);
+            data.write(0, message, 0, message.length);
+            SENDTO.invokeLong(new Object[] {fd, data, (long) message.length, MSG_NOSIGNAL, address, length});
+        } catch (LastErrorException e) {
+            throw error("send to", path, e);
+        } finally {
+            close(fd);
         }
     }
 
