@@ -1,0 +1,68 @@
+package dev.bootsecrets.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/** Runs the agent's command line in-process, the way tests drive it, and reads the results. */
+final class Agent {
+    /** What one command printed and returned. */
+    record Run(int exit, String out, String err) {
+        String all() {
+            return out + err;
+        }
+    }
+
+    private Agent() {}
+
+    static Run main(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** A sandbox root like the demo's: users core (1000), deploy (1001), myapp (990), /home -> var/home. */
+    static Path sandbox(Path dir) throws IOException {
+        return DemoCommand.sandbox(Optional.of(dir.resolve("root").toString()));
+    }
+
+    /** `bootsecrets run` against {@code url} into {@code root}, with extra options. */
+    static Run run(Path root, String url, String... extra) {
+        List<String> args = new ArrayList<>(List.of("run", "--root", root.toString(), "--provider", "aws",
+                "--metadata-url", url, "--verbose"));
+        args.addAll(List.of(extra));
+        return main(args.toArray(String[]::new));
+    }
+
+    /** Every regular file under {@code root}, relative, sorted: "what is on disk". */
+    static List<String> files(Path root) throws IOException {
+        try (Stream<Path> walk = Files.walk(root)) {
+            return walk.filter(Files::isRegularFile).map(p -> "/" + root.relativize(p)).sorted().toList();
+        }
+    }
+
+    static String mode(Path file) throws IOException {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(file, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    }
+
+    static String owner(Path file) throws IOException {
+        return Files.getAttribute(file, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS) + ":"
+                + Files.getAttribute(file, "unix:gid", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    }
+
+    static void writeConfig(Path root, String yaml) throws IOException {
+        Path file = root.resolve("etc/bootsecrets/config.yaml");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, yaml);
+    }
+}

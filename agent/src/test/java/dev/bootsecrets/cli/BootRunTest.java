@@ -1,0 +1,231 @@
+package dev.bootsecrets.cli;
+
+import static dev.bootsecrets.cli.Agent.mode;
+import static dev.bootsecrets.cli.Agent.owner;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bootsecrets.emulator.Emulator;
+import dev.bootsecrets.emulator.Scenario;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole boot flow against the AWS emulator into a sandbox root, checked on disk. */
+class BootRunTest {
+    @TempDir
+    Path dir;
+
+    Path root;
+    Emulator emulator;
+
+    @BeforeEach
+    void start() throws Exception {
+        root = Agent.sandbox(dir);
+        emulator = Emulator.start("aws", new InetSocketAddress("127.0.0.1", 0), Scenario.sample("aws"));
+    }
+
+    @AfterEach
+    void stop() {
+        emulator.close();
+    }
+
+    Scenario withUserData(String userData) {
+        Scenario s = Scenario.sample("aws");
+        return new Scenario(s.instanceId(), s.hostname(), s.region(), s.zone(), s.sshKeys(), s.attributes(),
+                Optional.of(userData.getBytes(StandardCharsets.UTF_8)), s.aws(), s.faults());
+    }
+
+    void serve(Scenario scenario) throws Exception {
+        emulator.close();
+        emulator = Emulator.start("aws", new InetSocketAddress("127.0.0.1", 0), scenario);
+    }
+
+    Agent.Run run(String... extra) {
+        return Agent.run(root, emulator.url().toString(), extra);
+    }
+
+    @Test
+    void writesKeysAndFilesWithTheirOwnersAndModes() throws Exception {
+        Agent.Run run = run();
+        assertEquals(0, run.exit(), run.all());
+
+        Path coreKeys = root.resolve("var/home/core/.ssh/authorized_keys");
+        String keys = Files.readString(coreKeys);
+        for (Scenario.SshKey key : Scenario.sample("aws").sshKeys()) {
+            assertTrue(keys.contains(key.publicKey()), "metadata key " + key.name() + " missing");
+        }
+        assertTrue(keys.contains("alice@laptop"), "ssh_authorized_keys from cloud-config missing");
+        assertEquals("1000:1000", owner(coreKeys));
+        assertEquals("rw-------", mode(coreKeys));
+        assertEquals("1000:1000", owner(coreKeys.getParent()));
+        assertEquals("rwx------", mode(coreKeys.getParent()));
+
+        Path deployKeys = root.resolve("var/home/deploy/.ssh/authorized_keys");
+        assertTrue(Files.readString(deployKeys).contains("deploy@ci"));
+        assertFalse(Files.readString(deployKeys).contains("alice@laptop"));
+        assertEquals("1001:1001", owner(deployKeys));
+
+        Path motd = root.resolve("etc/motd");
+        assertEquals("Welcome to a bootsecrets demo instance\n", Files.readString(motd));
+        assertEquals("0:0", owner(motd));
+        assertEquals("rw-r--r--", mode(motd));
+
+        Path env = root.resolve("etc/myapp/config.env");
+        assertEquals("LOG_LEVEL=info\n", Files.readString(env));
+        assertEquals("990:990", owner(env));
+        assertEquals("rw-r-----", mode(env));
+        assertEquals("0:0", owner(env.getParent()));
+        assertEquals("rwxr-xr-x", mode(env.getParent()));
+
+        Path token = root.resolve("etc/myapp/api.token");
+        assertEquals("demo-registry-token-0001", Files.readString(token));
+        assertEquals("990:990", owner(token));
+        assertEquals("r--------", mode(token));
+
+        Path status = root.resolve("run/bootsecrets/status.json");
+        assertEquals("rw-------", mode(status));
+        String json = Files.readString(status);
+        assertTrue(json.contains("\"outcome\" : \"applied\""), json);
+        assertTrue(json.contains("/etc/myapp/api.token"), json);
+    }
+
+    @Test
+    void aSecondRunChangesNothing() throws Exception {
+        assertEquals(0, run().exit());
+        Path keys = root.resolve("var/home/core/.ssh/authorized_keys");
+        Object inode = Files.getAttribute(keys, "unix:ino");
+        List<String> before = Agent.files(root);
+
+        Agent.Run second = run();
+        assertEquals(0, second.exit(), second.all());
+        assertEquals(inode, Files.getAttribute(keys, "unix:ino"));
+        assertEquals(before, Agent.files(root));
+        assertTrue(second.err().contains("0 created, 0 updated, 5 unchanged, 0 failed"), second.err());
+    }
+
+    @Test
+    void linesTheUserAddedToAuthorizedKeysAreKept() throws Exception {
+        assertEquals(0, run().exit());
+        Path keys = root.resolve("var/home/core/.ssh/authorized_keys");
+        Files.writeString(keys, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMine me@home\n" + Files.readString(keys));
+        assertEquals(0, run().exit());
+        assertTrue(Files.readString(keys).startsWith("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMine me@home\n"));
+        assertEquals(1, Files.readString(keys).split("alice@laptop", -1).length - 1);
+    }
+
+    @Test
+    void dryRunPrintsThePlanAndWritesNothing() throws Exception {
+        List<String> before = Agent.files(root);
+        Agent.Run run = run("--dry-run");
+        assertEquals(0, run.exit(), run.all());
+        assertTrue(run.out().contains("/etc/myapp/api.token"), run.out());
+        assertTrue(run.out().contains("myapp:myapp"), run.out());
+        assertTrue(run.out().contains("0400"), run.out());
+        assertFalse(run.all().contains("demo-registry-token-0001"));
+        assertEquals(before, Agent.files(root));
+    }
+
+    @Test
+    void invalidUserDataWritesNothingAndKeepsEarlierFiles() throws Exception {
+        assertEquals(0, run().exit());
+        List<String> before = Agent.files(root);
+        String motd = Files.readString(root.resolve("etc/motd"));
+
+        serve(withUserData("""
+                #cloud-config
+                write_files:
+                  - path: /etc/motd
+                    content: "changed\\n"
+                  - path: /etc/other
+                    content: x
+                    permissions: "0899"
+                """));
+        Agent.Run run = run();
+        assertEquals(ExitCode.INVALID, run.exit(), run.all());
+        assertTrue(run.err().contains("write_files[1].permissions"), run.err());
+        assertEquals(motd, Files.readString(root.resolve("etc/motd")));
+        assertEquals(before, Agent.files(root));
+    }
+
+    @Test
+    void anUnknownUserFailsThePlanBeforeAnyWrite() throws Exception {
+        serve(withUserData("""
+                #cloud-config
+                write_files:
+                  - {path: /etc/first, content: "x"}
+                bootsecrets:
+                  ssh:
+                    nobody-here: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMine me@home"]
+                """));
+        List<String> before = Agent.files(root);
+        Agent.Run run = run();
+        assertEquals(ExitCode.INVALID, run.exit(), run.all());
+        assertTrue(run.err().contains("nobody-here"), run.err());
+        assertFalse(Files.exists(root.resolve("etc/first")));
+        assertFalse(Files.exists(root.resolve("var/home/core/.ssh")));
+        assertEquals(before.size() + 1, Agent.files(root).size(), "only the status file is new");
+    }
+
+    @Test
+    void aTraversalPathIsRefused() throws Exception {
+        serve(withUserData("""
+                #cloud-config
+                write_files:
+                  - {path: /etc/../root/.bashrc, content: "x"}
+                """));
+        Agent.Run run = run();
+        assertEquals(ExitCode.INVALID, run.exit(), run.all());
+        assertTrue(run.err().contains("write_files[0]"), run.err());
+        assertFalse(Files.exists(root.resolve("root/.bashrc")));
+        assertFalse(Files.exists(root.resolve("var/home/core/.ssh")));
+    }
+
+    @Test
+    void anUnreachableMetadataServiceWritesNothing() throws Exception {
+        Agent.writeConfig(root, "metadata: {deadline: 2s}\n");
+        String url = emulator.url().toString();
+        emulator.close();
+        Agent.Run run = Agent.run(root, url);
+        assertEquals(ExitCode.UNREACHABLE, run.exit(), run.all());
+        assertTrue(run.err().contains("/latest/api/token"), run.err());
+        assertFalse(Files.exists(root.resolve("var/home/core/.ssh")));
+        assertFalse(Files.exists(root.resolve("etc/motd")));
+    }
+
+    @Test
+    void flakyMetadataServiceStillSucceeds() throws Exception {
+        emulator.faults().failNext(3);
+        emulator.faults().dropNext(2);
+        emulator.faults().expireTokensAfter(3);
+        Agent.Run run = run();
+        assertEquals(0, run.exit(), run.all());
+        assertTrue(Files.exists(root.resolve("etc/myapp/api.token")));
+    }
+
+    @Test
+    void aPlantedSymlinkFailsThatOutputOnlyAndTouchesNothingOutside() throws Exception {
+        Path target = root.resolve("etc/shadow");
+        Files.writeString(target, "root:*:1::::::\n");
+        Path ssh = root.resolve("var/home/deploy/.ssh");
+        Files.createSymbolicLink(ssh, target);
+        Files.setAttribute(ssh, "unix:uid", 1001, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+
+        Agent.Run run = run();
+        assertEquals(ExitCode.PARTIAL, run.exit(), run.all());
+        assertTrue(run.err().contains("/var/home/deploy/.ssh"), run.err());
+        assertEquals("root:*:1::::::\n", Files.readString(target));
+        assertTrue(Files.exists(root.resolve("var/home/core/.ssh/authorized_keys")), "other outputs still applied");
+        String status = Files.readString(root.resolve("run/bootsecrets/status.json"));
+        assertTrue(status.contains("\"outcome\" : \"partial\""), status);
+        assertTrue(status.contains("\"result\" : \"failed\""), status);
+    }
+}
