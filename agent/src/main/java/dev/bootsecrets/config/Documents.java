@@ -44,14 +44,16 @@ final class Documents {
         for (int i = 0; i < parts.size(); i++) {
             String name = "part[" + i + "]";
             byte[] body = parts.get(i).body();
+            String type = parts.get(i).type();
             if (Gzip.is(body)) {
+                type = ""; // what is inside is told by its first line, as cloud-init does
                 body = Gzip.inflate(body, limit, Origin.USER_DATA + ": " + name);
                 inflated += body.length;
                 if (inflated > limit) {
                     throw new ConfigException(Origin.USER_DATA + ": over the limit of " + limit + " bytes once decompressed");
                 }
             }
-            part(parts.get(i).type(), body, name).ifPresent(out::add);
+            part(type, body, name).ifPresent(out::add);
         }
         return out;
     }

@@ -22,10 +22,6 @@ final class Errors {
         e.errors().forEach(this::add);
     }
 
-    boolean isEmpty() {
-        return list.isEmpty();
-    }
-
     void throwIfAny() throws ConfigException {
         if (list.isEmpty()) {
             return;

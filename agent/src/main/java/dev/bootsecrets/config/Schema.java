@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Schema version 1 of the {@code bootsecrets:} section: a config file's mapping, or
@@ -36,6 +37,7 @@ final class Schema {
     private static final Set<String> USER_DATA_KEYS = Set.of("enabled", "maxBytes", "writePaths", "owners");
     private static final Set<String> SECRET_KEYS = Set.of("value", "from", "encoding", "maxBytes");
     private static final Set<String> FILE_KEYS = Set.of("content", "secret", "owner", "group", "mode", "append");
+    private static final Pattern SCHEME = Pattern.compile("[a-z][a-z0-9+.-]{0,9}");
     private static final String SOURCES = "(use value, file:PATH or metadata:attributes/NAME)";
 
     private Schema() {}
@@ -215,7 +217,8 @@ final class Schema {
             }
             case "join" -> scope.error(path, "join: sources are not supported yet " + SOURCES);
             case "" -> scope.error(path, "is not a source " + SOURCES);
-            default -> scope.error(path, "unknown source " + Fields.show(scheme) + " " + SOURCES);
+            // only what looks like a URL scheme is shown: a value put here by mistake must not be
+            default -> scope.error(path, "unknown source" + (SCHEME.matcher(scheme).matches() ? " \"" + scheme + "\" " : " ") + SOURCES);
         }
         return Optional.empty();
     }
