@@ -199,6 +199,7 @@ class UserDataErrorsTest {
                   d: {value: "%1$s", maxBytes: 4}
                   e: {value: "%1$s", encoding: base64}
                   f: {value: ["%1$s"]}
+                  g: {from: "%1$s:x"}
                 ssh:
                   core: ["%1$s", {key: "%1$s"}]
                 files:
@@ -212,6 +213,7 @@ class UserDataErrorsTest {
         assertHas(e, "user-data: bootsecrets.secrets.d.value: 19 bytes is over maxBytes (4)");
         assertHas(e, "user-data: bootsecrets.secrets.e.value: is not valid base64 (encoding: base64)");
         assertHas(e, "user-data: bootsecrets.secrets.f.value: must be a string (or !!binary)");
+        assertHas(e, "user-data: bootsecrets.secrets.g.from: unknown source (use value, file:PATH or metadata:attributes/NAME)");
         assertHas(e, "user-data: bootsecrets.ssh.core[1]: must be a string");
         assertHas(e, "user-data: bootsecrets.files./etc/x.content: must be a string (or !!binary)");
         assertHas(e, "user-data: bootsecrets.files./etc/y: has both content and secret; give one");
