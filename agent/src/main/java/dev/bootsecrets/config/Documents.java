@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Finds the YAML documents in raw user-data: the whole of it, or the parts of a MIME
@@ -19,6 +20,7 @@ final class Documents {
     static final String CLOUD_CONFIG = "#cloud-config";
     static final String SECTION = "#bootsecrets-config";
     /** Part types whose kind cloud-init, too, tells by the first line. */
+    private static final Pattern MEDIA_TYPE = Pattern.compile("[a-z0-9.+-]{1,40}/[a-z0-9.+-]{1,60}");
     private static final Set<String> UNTYPED = Set.of("", "text/plain", "text/x-not-multipart", "application/octet-stream");
 
     /**
@@ -83,8 +85,9 @@ final class Documents {
         if (type.equals("text/cloud-config") || (UNTYPED.contains(type) && first.equals(CLOUD_CONFIG))) {
             return Optional.of(new Document(false, text, name));
         }
-        Log.info("user-data " + name + " (" + (type.isEmpty() ? "no content type" : type)
-                + ") is not cloud-config or " + SECTION + "; bootsecrets ignores it");
+        // the type comes from user-data: shown only if it looks like one
+        String shown = type.isEmpty() ? "no content type" : MEDIA_TYPE.matcher(type).matches() ? type : "an odd content type";
+        Log.info("user-data " + name + " (" + shown + ") is not cloud-config or " + SECTION + "; bootsecrets ignores it");
         return Optional.empty();
     }
 
