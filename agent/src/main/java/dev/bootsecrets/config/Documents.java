@@ -1,0 +1,116 @@
+package dev.bootsecrets.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bootsecrets.log.Log;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Finds the YAML documents in raw user-data: the whole of it, or the parts of a MIME
+ * multipart, gzip-compressed or not. What bootsecrets does not read (scripts, boothooks,
+ * anything else) is left to cloud-init with an info note, not an error.
+ */
+final class Documents {
+    static final String CLOUD_CONFIG = "#cloud-config";
+    static final String SECTION = "#bootsecrets-config";
+    /** Part types whose kind cloud-init, too, tells by the first line. */
+    private static final Pattern MEDIA_TYPE = Pattern.compile("[a-z0-9.+-]{1,40}/[a-z0-9.+-]{1,60}");
+    private static final Set<String> UNTYPED = Set.of("", "text/plain", "text/x-not-multipart", "application/octet-stream");
+
+    /**
+     * One document.
+     *
+     * @param section whether it is the bootsecrets section on its own ({@code #bootsecrets-config}) or cloud-config
+     * @param part    {@code part[N]} inside a multipart, or "" for user-data that is one document
+     */
+    record Document(boolean section, String text, String part) {}
+
+    private Documents() {}
+
+    /** @param limit the most bytes user-data may inflate to, all gzip parts together */
+    static List<Document> find(byte[] raw, int limit) throws ConfigException {
+        byte[] data = Gzip.is(raw) ? Gzip.inflate(raw, limit, Origin.USER_DATA) : raw;
+        List<Document> out = new ArrayList<>();
+        if (!MimeParts.isMime(data)) {
+            single(data).ifPresent(out::add);
+            return out;
+        }
+        List<MimeParts.Part> parts = MimeParts.parts(data);
+        long inflated = 0;
+        for (int i = 0; i < parts.size(); i++) {
+            String name = "part[" + i + "]";
+            byte[] body = parts.get(i).body();
+            String type = parts.get(i).type();
+            if (Gzip.is(body)) {
+                type = ""; // what is inside is told by its first line, as cloud-init does
+                body = Gzip.inflate(body, limit, Origin.USER_DATA + ": " + name);
+                inflated += body.length;
+                if (inflated > limit) {
+                    throw new ConfigException(Origin.USER_DATA + ": over the limit of " + limit + " bytes once decompressed");
+                }
+            }
+            part(type, body, name).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    private static Optional<Document> single(byte[] data) {
+        String text = text(data);
+        String first = firstLine(text);
+        if (first.equals(CLOUD_CONFIG) || first.equals(SECTION)) {
+            return Optional.of(new Document(first.equals(SECTION), text, ""));
+        }
+        if (first.startsWith("#!")) {
+            Log.info("user-data is a script; bootsecrets runs no scripts and ignores it");
+        } else if (systemdCredentials(text)) {
+            Log.notice("user-data holds systemd.credentials, which this version of bootsecrets does not read yet; ignored");
+        } else {
+            Log.info("user-data is not " + CLOUD_CONFIG + ", " + SECTION + " or MIME multipart; bootsecrets ignores it");
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Document> part(String type, byte[] body, String name) {
+        String text = text(body);
+        String first = firstLine(text);
+        if (first.equals(SECTION)) {
+            return Optional.of(new Document(true, text, name));
+        }
+        if (type.equals("text/cloud-config") || (UNTYPED.contains(type) && first.equals(CLOUD_CONFIG))) {
+            return Optional.of(new Document(false, text, name));
+        }
+        // the type comes from user-data: shown only if it looks like one
+        String shown = type.isEmpty() ? "no content type" : MEDIA_TYPE.matcher(type).matches() ? type : "an odd content type";
+        Log.info("user-data " + name + " (" + shown + ") is not cloud-config or " + SECTION + "; bootsecrets ignores it");
+        return Optional.empty();
+    }
+
+    private static String text(byte[] data) {
+        String text = new String(data, StandardCharsets.UTF_8);
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
+    }
+
+    private static String firstLine(String text) {
+        int end = text.indexOf('\n');
+        return (end < 0 ? text : text.substring(0, end)).strip();
+    }
+
+    /** The form systemd-imds imports: {@code {"systemd.credentials": [...]}}. */
+    private static boolean systemdCredentials(String text) {
+        if (!text.stripLeading().startsWith("{")) {
+            return false;
+        }
+        try {
+            JsonNode node = new ObjectMapper().readTree(text);
+            return node != null && node.isObject() && node.has("systemd.credentials");
+        } catch (JacksonException e) {
+            return false;
+        }
+    }
+}

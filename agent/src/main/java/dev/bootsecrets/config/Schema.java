@@ -1,0 +1,284 @@
+package dev.bootsecrets.config;
+
+import dev.bootsecrets.config.Declarations.Content;
+import dev.bootsecrets.config.Declarations.Encoding;
+import dev.bootsecrets.config.Declarations.FileDecl;
+import dev.bootsecrets.config.Declarations.SecretDecl;
+import dev.bootsecrets.config.Declarations.Source;
+import dev.bootsecrets.config.Declarations.SshDecl;
+import dev.bootsecrets.config.Settings.Aws;
+import dev.bootsecrets.config.Settings.UserDataPolicy;
+import dev.bootsecrets.secret.Secret;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Schema version 1 of the {@code bootsecrets:} section: a config file's mapping, or
+ * user-data's section, read into settings and declarations by hand, every error by its path.
+ */
+final class Schema {
+    static final int VERSION = 1;
+    static final int SECRET_MAX_BYTES = 65536;
+
+    private static final Set<String> KEYS = Set.of(
+            "version", "provider", "metadata", "defaultUser", "metadataKeys", "userData", "secrets", "ssh", "files");
+    /** What only the image's and the machine's config may set. */
+    private static final Set<String> MACHINE_ONLY = Set.of("provider", "metadata", "metadataKeys", "userData");
+    private static final Set<String> PROVIDERS = Set.of("auto", "aws", "gcp", "azure", "nocloud", "none");
+    private static final Set<String> METADATA_KEYS = Set.of("url", "deadline", "aws");
+    private static final Set<String> AWS_KEYS = Set.of("imdsv1", "ipv6");
+    private static final Set<String> USER_DATA_KEYS = Set.of("enabled", "maxBytes", "writePaths", "owners");
+    private static final Set<String> SECRET_KEYS = Set.of("value", "from", "encoding", "maxBytes");
+    private static final Set<String> FILE_KEYS = Set.of("content", "secret", "owner", "group", "mode", "append");
+    private static final Pattern SCHEME = Pattern.compile("[a-z][a-z0-9+.-]{0,9}");
+    private static final String SOURCES = "(use value, file:PATH or metadata:attributes/NAME)";
+
+    private Schema() {}
+
+    static Settings defaults() {
+        return new Settings("auto", Optional.empty(), Duration.ofSeconds(60), "core", true,
+                new Aws(false, false),
+                new UserDataPolicy(true, 1024 * 1024, List.of("/etc/", "/run/", "/var/"), true));
+    }
+
+    /** The section's settings laid over {@code base}, and the declarations it makes itself. */
+    static Config section(Map<?, ?> section, Settings base, Scope scope) {
+        for (Object k : section.keySet()) {
+            String key = Fields.key(k);
+            if (!KEYS.contains(key)) {
+                scope.error(key, key.equals("bootsecrets")
+                        ? "unknown key (a config file holds the section's keys at top level, with no bootsecrets: around them)"
+                        : "unknown key (known: " + String.join(", ", KEYS.stream().sorted().toList()) + ")");
+            } else if (scope.userData() && MACHINE_ONLY.contains(key)) {
+                scope.error(key, "user-data may not set this (only the image's or the machine's config may;"
+                        + " user-data may set version, defaultUser, secrets, ssh and files)");
+            }
+        }
+        if (section.containsKey("version") && !Integer.valueOf(VERSION).equals(section.get("version"))) {
+            scope.error("version", "must be " + VERSION + ", the schema version this agent reads");
+        }
+        Declarations declarations = new Declarations(
+                secrets(section.get("secrets"), scope), ssh(section.get("ssh"), scope), files(section.get("files"), scope));
+        return new Config(settings(section, base, scope), declarations);
+    }
+
+    private static Settings settings(Map<?, ?> s, Settings base, Scope scope) {
+        String defaultUser = Fields.optional(s, "defaultUser", "", scope, Fields::name).orElse(base.defaultUser());
+        if (scope.userData()) {
+            return new Settings(base.provider(), base.metadataUrl(), base.deadline(), defaultUser,
+                    base.metadataKeys(), base.aws(), base.userData());
+        }
+        String provider = Fields.optional(s, "provider", "", scope, Schema::provider).orElse(base.provider());
+        boolean metadataKeys = Fields.optional(s, "metadataKeys", "", scope, Fields::bool).orElse(base.metadataKeys());
+        Optional<URI> url = base.metadataUrl();
+        Duration deadline = base.deadline();
+        Aws aws = base.aws();
+        Optional<Map<?, ?>> metadata = Fields.optional(s, "metadata", "", scope, Fields::map);
+        if (metadata.isPresent()) {
+            Map<?, ?> m = metadata.get();
+            Fields.checkKeys(m, METADATA_KEYS, "metadata", scope);
+            if (m.containsKey("url")) {
+                // null puts the provider's own endpoint back, over a url an earlier layer set
+                url = m.get("url") == null ? Optional.empty() : Fields.url(m.get("url"), "metadata.url", scope);
+            }
+            deadline = Fields.optional(m, "deadline", "metadata", scope, Fields::duration).orElse(deadline);
+            Optional<Map<?, ?>> a = Fields.optional(m, "aws", "metadata", scope, Fields::map);
+            if (a.isPresent()) {
+                Fields.checkKeys(a.get(), AWS_KEYS, "metadata.aws", scope);
+                aws = new Aws(
+                        Fields.optional(a.get(), "imdsv1", "metadata.aws", scope, Fields::bool).orElse(aws.imdsv1()),
+                        Fields.optional(a.get(), "ipv6", "metadata.aws", scope, Fields::bool).orElse(aws.ipv6()));
+            }
+        }
+        UserDataPolicy policy = Fields.optional(s, "userData", "", scope, Fields::map)
+                .map(m -> policy(m, base.userData(), scope)).orElse(base.userData());
+        return new Settings(provider, url, deadline, defaultUser, metadataKeys, aws, policy);
+    }
+
+    private static Optional<String> provider(Object value, String path, Scope scope) {
+        return Fields.string(value, path, scope).filter(p -> {
+            if (!PROVIDERS.contains(p)) {
+                scope.error(path, Fields.show(p) + " is not a provider (use auto, aws, gcp, azure, nocloud or none)");
+            }
+            return PROVIDERS.contains(p);
+        });
+    }
+
+    private static UserDataPolicy policy(Map<?, ?> m, UserDataPolicy base, Scope scope) {
+        Fields.checkKeys(m, USER_DATA_KEYS, "userData", scope);
+        return new UserDataPolicy(
+                Fields.optional(m, "enabled", "userData", scope, Fields::bool).orElse(base.enabled()),
+                Fields.optional(m, "maxBytes", "userData", scope, Fields::size).orElse(base.maxBytes()),
+                Fields.optional(m, "writePaths", "userData", scope, Schema::directories).orElse(base.writePaths()),
+                Fields.optional(m, "owners", "userData", scope, Fields::bool).orElse(base.owners()));
+    }
+
+    /** Directories as prefixes that end in "/", so /etc does not let user-data write /etcetera. */
+    private static Optional<List<String>> directories(Object value, String path, Scope scope) {
+        return Fields.strings(value, path, scope).map(dirs -> {
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < dirs.size(); i++) {
+                String dir = dirs.get(i).endsWith("/") ? dirs.get(i) : dirs.get(i) + "/";
+                if (dir.equals("/") || Fields.plainAbsolute(dir.substring(0, dir.length() - 1))) {
+                    out.add(dir);
+                } else {
+                    scope.error(path + "[" + i + "]", "is not an absolute directory");
+                }
+            }
+            return out;
+        });
+    }
+
+    private static List<SecretDecl> secrets(Object value, Scope scope) {
+        List<SecretDecl> out = new ArrayList<>();
+        if (value == null) {
+            return out;
+        }
+        Fields.map(value, "secrets", scope).ifPresent(all -> all.forEach((k, v) -> {
+            String name = Fields.key(k);
+            String path = "secrets." + name;
+            if (!Fields.secretName(name)) {
+                scope.error(path, "is not a secret name (" + Fields.SECRET_NAME_RULE + ")");
+                return;
+            }
+            Fields.map(v, path, scope).ifPresent(entry -> {
+                Fields.checkKeys(entry, SECRET_KEYS, path, scope);
+                int maxBytes = Fields.optional(entry, "maxBytes", path, scope, Fields::size).orElse(SECRET_MAX_BYTES);
+                Encoding encoding = Fields.optional(entry, "encoding", path, scope, Schema::encoding).orElse(Encoding.NONE);
+                source(entry, path, encoding, maxBytes, scope).ifPresent(
+                        source -> out.add(new SecretDecl(name, source, encoding, maxBytes, scope.origin(path))));
+            });
+        }));
+        return out;
+    }
+
+    private static Optional<Encoding> encoding(Object value, String path, Scope scope) {
+        return Fields.string(value, path, scope).flatMap(e -> switch (e) {
+            case "none" -> Optional.of(Encoding.NONE);
+            case "base64" -> Optional.of(Encoding.BASE64);
+            default -> {
+                scope.error(path, Fields.show(e) + " is not an encoding (use none or base64)");
+                yield Optional.empty();
+            }
+        });
+    }
+
+    private static Optional<Source> source(Map<?, ?> entry, String path, Encoding encoding, int maxBytes, Scope scope) {
+        boolean inline = entry.containsKey("value");
+        if (inline == entry.containsKey("from")) {
+            scope.error(path, (inline ? "has both value and from; give one " : "needs value or from ") + SOURCES);
+            return Optional.empty();
+        }
+        if (inline) {
+            return Fields.bytes(entry.get("value"), path + ".value", scope)
+                    .filter(v -> inlineFits(v, encoding, maxBytes, path + ".value", scope))
+                    .map(Source.Inline::new);
+        }
+        return Fields.string(entry.get("from"), path + ".from", scope).flatMap(from -> reference(from, path + ".from", scope));
+    }
+
+    private static boolean inlineFits(Secret value, Encoding encoding, int maxBytes, String path, Scope scope) {
+        if (value.length() > maxBytes) {
+            scope.error(path, value.length() + " bytes is over maxBytes (" + maxBytes + ")");
+            return false;
+        }
+        if (encoding == Encoding.BASE64 && Fields.base64(value.utf8()).isEmpty()) {
+            scope.error(path, "is not valid base64 (encoding: base64)");
+            return false;
+        }
+        return true;
+    }
+
+    /** {@code file:PATH} or {@code metadata:attributes/NAME}; errors show only the part before the colon. */
+    private static Optional<Source> reference(String from, String path, Scope scope) {
+        int colon = from.indexOf(':');
+        String scheme = colon < 0 ? "" : from.substring(0, colon);
+        String rest = from.substring(colon + 1);
+        switch (scheme) {
+            case "file" -> {
+                if (Fields.plainAbsolute(rest)) {
+                    return Optional.of(new Source.FromFile(rest));
+                }
+                scope.error(path, "file: needs an absolute file path (file:/PATH)");
+            }
+            case "metadata" -> {
+                String name = rest.startsWith("attributes/") ? rest.substring("attributes/".length()) : "";
+                if (!name.isEmpty() && name.chars().noneMatch(Character::isISOControl)) {
+                    return Optional.of(new Source.FromMetadata(name));
+                }
+                scope.error(path, "metadata: needs an attribute (metadata:attributes/NAME)");
+            }
+            case "join" -> scope.error(path, "join: sources are not supported yet " + SOURCES);
+            case "" -> scope.error(path, "is not a source " + SOURCES);
+            // only what looks like a URL scheme is shown: a value put here by mistake must not be
+            default -> scope.error(path, "unknown source" + (SCHEME.matcher(scheme).matches() ? " \"" + scheme + "\" " : " ") + SOURCES);
+        }
+        return Optional.empty();
+    }
+
+    private static List<SshDecl> ssh(Object value, Scope scope) {
+        List<SshDecl> out = new ArrayList<>();
+        if (value == null) {
+            return out;
+        }
+        Fields.map(value, "ssh", scope).ifPresent(all -> all.forEach((k, v) -> {
+            String path = "ssh." + Fields.key(k);
+            Optional<String> user = Fields.name(Fields.key(k), path, scope);
+            Optional<List<String>> keys = Fields.strings(v, path, scope);
+            if (user.isPresent() && keys.isPresent()) {
+                out.add(new SshDecl(user.get(), keys.get(), scope.origin(path)));
+            }
+        }));
+        return out;
+    }
+
+    private static List<FileDecl> files(Object value, Scope scope) {
+        List<FileDecl> out = new ArrayList<>();
+        if (value == null) {
+            return out;
+        }
+        Fields.map(value, "files", scope).ifPresent(all -> all.forEach((k, v) -> {
+            String file = Fields.key(k);
+            String path = "files." + file;
+            if (!Fields.plainAbsolute(file)) {
+                scope.error(path, Fields.PATH_RULE);
+                return;
+            }
+            scope.checkWritable(path, file);
+            Fields.map(v, path, scope).ifPresent(entry -> file(file, entry, path, scope).ifPresent(out::add));
+        }));
+        return out;
+    }
+
+    private static Optional<FileDecl> file(String file, Map<?, ?> entry, String path, Scope scope) {
+        Fields.checkKeys(entry, FILE_KEYS, path, scope);
+        Optional<String> owner = Fields.optional(entry, "owner", path, scope, Fields::name);
+        Optional<String> group = Fields.optional(entry, "group", path, scope, Fields::name);
+        scope.checkOwner(path + ".owner", owner);
+        scope.checkOwner(path + ".group", group);
+        Optional<Integer> mode = Fields.optional(entry, "mode", path, scope, Fields::mode);
+        boolean append = Fields.optional(entry, "append", path, scope, Fields::bool).orElse(false);
+        boolean literal = entry.containsKey("content");
+        if (literal == entry.containsKey("secret")) {
+            scope.error(path, literal ? "has both content and secret; give one" : "needs content or secret");
+            return Optional.empty();
+        }
+        Optional<Content> content = literal
+                ? Fields.bytes(entry.get("content"), path + ".content", scope).map(Content.Literal::new)
+                : Fields.string(entry.get("secret"), path + ".secret", scope).filter(name -> {
+                    if (!Fields.secretName(name)) {
+                        scope.error(path + ".secret", "is not a secret name (" + Fields.SECRET_NAME_RULE + ")");
+                    }
+                    return Fields.secretName(name);
+                }).map(Content.SecretRef::new);
+        return content.map(c -> new FileDecl(file, c, owner, group,
+                mode.map(OptionalInt::of).orElse(OptionalInt.empty()), append, scope.origin(path)));
+    }
+}

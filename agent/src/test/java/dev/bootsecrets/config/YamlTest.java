@@ -1,0 +1,81 @@
+package dev.bootsecrets.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class YamlTest {
+    private static final String SECRET = "Zq8-hunter2-tOkEn";
+
+    @Test
+    void readsPlainMapsListsAndYaml11Scalars() throws ConfigException {
+        Object doc = Yaml.load("a: [x, 2]\nmode: 0644\nflag: yes\nempty:\n", "test");
+        assertEquals(Map.of("a", List.of("x", 2), "mode", 420, "flag", true), withoutNulls((Map<?, ?>) doc));
+        assertTrue(((Map<?, ?>) doc).containsKey("empty"));
+    }
+
+    @Test
+    void emptyDocumentIsNull() throws ConfigException {
+        assertEquals(null, Yaml.load("# nothing\n", "test"));
+    }
+
+    @Test
+    void malformedYamlNamesLineAndColumnButNotTheText() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> Yaml.load("a: 1\nb: [\"" + SECRET + "\",\n  c: d\n", "user-data"));
+        assertTrue(e.getMessage().startsWith("user-data: line "), e.getMessage());
+        assertFalse(e.getMessage().contains(SECRET), e.getMessage());
+    }
+
+    @Test
+    void duplicateKeysAreRefusedWithoutQuotingTheKey() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> Yaml.load("x: 1\n" + SECRET + ": a\n" + SECRET + ": b\n", "f.yaml"));
+        assertEquals("f.yaml: line 3, column 1: duplicate key", e.getMessage());
+    }
+
+    @Test
+    void valuesThatFailToConvertAreNotQuoted() {
+        for (String doc : List.of("x: !!int " + SECRET, "x: !!timestamp " + SECRET, "x: !!binary '" + SECRET + "%'", "x: !custom " + SECRET)) {
+            ConfigException e = assertThrows(ConfigException.class, () -> Yaml.load(doc, "user-data"));
+            assertFalse(e.getMessage().contains(SECRET.substring(0, 4)), e.getMessage());
+        }
+    }
+
+    @Test
+    void billionLaughsIsRefused() {
+        StringBuilder doc = new StringBuilder("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        for (char c = 'b'; c <= 'i'; c++) {
+            String prev = "*" + (char) (c - 1);
+            doc.append(c).append(": &").append(c).append(" [").append(String.join(",", java.util.Collections.nCopies(9, prev))).append("]\n");
+        }
+        ConfigException e = assertThrows(ConfigException.class, () -> Yaml.load(doc.toString(), "user-data"));
+        assertEquals("user-data: more than 50 aliases to collections", e.getMessage());
+    }
+
+    @Test
+    void deepNestingIsRefused() {
+        String doc = "[".repeat(100) + "]".repeat(100);
+        ConfigException e = assertThrows(ConfigException.class, () -> Yaml.load(doc, "user-data"));
+        assertEquals("user-data: nested deeper than 64 levels", e.getMessage());
+    }
+
+    @Test
+    void documentsLargerThanSnakeYamlsDefaultLimitAreRead() throws ConfigException {
+        String line = "x".repeat(63) + "\n";
+        String big = line.repeat(4 * 1024 * 1024 / line.length());
+        Object doc = Yaml.load("k: |\n" + big.replace(line, "  " + line), "test");
+        assertEquals(Map.of("k", big), doc);
+    }
+
+    private static Map<?, ?> withoutNulls(Map<?, ?> map) {
+        Map<Object, Object> out = new java.util.HashMap<>(map);
+        out.values().removeIf(v -> v == null);
+        return out;
+    }
+}
