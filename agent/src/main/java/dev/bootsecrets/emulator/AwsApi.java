@@ -1,0 +1,123 @@
+package dev.bootsecrets.emulator;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The EC2 instance metadata service (IMDS) under /latest/: the IMDSv2 token API and the
+ * metadata, user-data and identity paths an agent reads.
+ */
+final class AwsApi implements MetadataApi {
+    static final String TOKEN_PATH = "/latest/api/token";
+    static final String TOKEN_HEADER = "x-aws-ec2-metadata-token";
+    static final String TTL_HEADER = "x-aws-ec2-metadata-token-ttl-seconds";
+    static final int MAX_TTL = 21600;
+    static final String ACCOUNT_ID = "123456789012";
+    private static final String ROOT = "/latest/";
+
+    private record Token(long expiresAtNanos, long epoch) {}
+
+    private final MetadataTree tree = new MetadataTree();
+    private final Scenario.Aws options;
+    private final Faults faults;
+    private final Map<String, Token> tokens = new ConcurrentHashMap<>();
+    private final SecureRandom random = new SecureRandom();
+
+    AwsApi(Scenario scenario, Faults faults) {
+        this.options = scenario.aws();
+        this.faults = faults;
+        tree.put("meta-data/instance-id", scenario.instanceId())
+                .put("meta-data/hostname", scenario.hostname())
+                .put("meta-data/local-hostname", scenario.hostname())
+                .put("meta-data/placement/region", scenario.region())
+                .put("meta-data/placement/availability-zone", scenario.zone());
+        var keys = scenario.sshKeys();
+        if (!keys.isEmpty()) {
+            // The key list is not a plain listing: "0=name" lines, then 0/openssh-key below.
+            StringBuilder listing = new StringBuilder();
+            for (int i = 0; i < keys.size(); i++) {
+                listing.append(i == 0 ? "" : "\n").append(i).append('=').append(keys.get(i).name());
+                tree.put("meta-data/public-keys/" + i + "/openssh-key", keys.get(i).publicKey() + "\n");
+            }
+            tree.put("meta-data/public-keys", listing.toString());
+        }
+        scenario.attributes().forEach((name, value) -> tree.put("meta-data/tags/instance/" + name, value));
+        scenario.userData().ifPresent(bytes -> tree.put("user-data", bytes));
+        byte[] document = identityDocument(scenario);
+        tree.put("dynamic/instance-identity/document", document)
+                .put("dynamic/instance-identity/pkcs7", Base64.getMimeEncoder(64, new byte[] {'\n'}).encode(document));
+    }
+
+    @Override
+    public Reply answer(Call call) {
+        if (call.path().equals(TOKEN_PATH)) {
+            return token(call);
+        }
+        if (!call.path().startsWith(ROOT) && !call.path().equals("/latest")) {
+            return Reply.status(404);
+        }
+        if (!call.method().equals("GET")) {
+            return Reply.status(405);
+        }
+        if (!authorized(call)) {
+            return Reply.status(401);
+        }
+        String path = call.path().length() <= ROOT.length() ? "" : call.path().substring(ROOT.length());
+        return tree.get(path).map(Reply::text).orElse(Reply.status(404));
+    }
+
+    private Reply token(Call call) {
+        if (!options.imdsv2()) {
+            return Reply.status(404);
+        }
+        if (!call.method().equals("PUT")) {
+            return Reply.status(405);
+        }
+        // AWS refuses a token to anything that came through a proxy.
+        if (call.headers().containsKey("x-forwarded-for")) {
+            return Reply.status(403);
+        }
+        int ttl;
+        try {
+            ttl = Integer.parseInt(call.headers().getOrDefault(TTL_HEADER, "").strip());
+        } catch (NumberFormatException e) {
+            return Reply.status(400);
+        }
+        if (ttl < 1 || ttl > MAX_TTL) {
+            return Reply.status(400);
+        }
+        long now = System.nanoTime();
+        tokens.values().removeIf(token -> now - token.expiresAtNanos() >= 0);
+        byte[] bytes = new byte[40];
+        random.nextBytes(bytes);
+        String value = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        tokens.put(value, new Token(now + ttl * 1_000_000_000L, faults.tokenEpoch()));
+        return Reply.text(value);
+    }
+
+    private boolean authorized(Call call) {
+        String value = call.headers().get(TOKEN_HEADER);
+        if (value == null) {
+            return options.imdsv1();
+        }
+        Token token = tokens.get(value);
+        return token != null && token.epoch() == faults.tokenEpoch() && System.nanoTime() - token.expiresAtNanos() < 0;
+    }
+
+    /** The fields agents and join services read; the pkcs7 beside it is not a real signature. */
+    private static byte[] identityDocument(Scenario scenario) {
+        ObjectNode document = JsonNodeFactory.instance.objectNode()
+                .put("accountId", ACCOUNT_ID)
+                .put("architecture", "x86_64")
+                .put("availabilityZone", scenario.zone())
+                .put("instanceId", scenario.instanceId())
+                .put("region", scenario.region())
+                .put("version", "2017-09-30");
+        return document.toPrettyString().getBytes(StandardCharsets.UTF_8);
+    }
+}

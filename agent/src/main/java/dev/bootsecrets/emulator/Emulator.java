@@ -1,0 +1,133 @@
+package dev.bootsecrets.emulator;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.bootsecrets.log.Log;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A cloud metadata service on a local port, answering from a {@link Scenario}, for
+ * {@code bootsecrets emulate}, {@code demo} and tests. Every request is logged and may be
+ * hit by a {@link Faults fault}.
+ */
+public final class Emulator implements AutoCloseable {
+    /** Requests to a metadata service are a line and a few headers; anything bigger is not read. */
+    private static final int MAX_REQUEST_BODY = 64 * 1024;
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final MetadataApi api;
+    private final Faults faults;
+    private final RequestLog log = new RequestLog();
+
+    private Emulator(HttpServer server, ExecutorService executor, MetadataApi api, Faults faults) {
+        this.server = server;
+        this.executor = executor;
+        this.api = api;
+        this.faults = faults;
+    }
+
+    /** Starts serving {@code provider}'s API on {@code listen} (port 0 picks a free port). */
+    public static Emulator start(String provider, InetSocketAddress listen, Scenario scenario) throws IOException {
+        Faults faults = new Faults(scenario.faults());
+        MetadataApi api = switch (provider) {
+            case "aws" -> new AwsApi(scenario, faults);
+            default -> throw new IllegalArgumentException("no emulator for provider " + provider + " (known: aws)");
+        };
+        HttpServer server = HttpServer.create(listen, 0);
+        // One virtual thread per request, so a delayed response does not hold up the others.
+        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        server.setExecutor(executor);
+        Emulator emulator = new Emulator(server, executor, api, faults);
+        server.createContext("/", emulator::handle);
+        server.start();
+        return emulator;
+    }
+
+    /** The base URL, e.g. http://127.0.0.1:41234 (a wildcard address is shown as loopback). */
+    public URI url() {
+        InetSocketAddress address = server.getAddress();
+        InetAddress host = address.getAddress().isAnyLocalAddress()
+                ? InetAddress.getLoopbackAddress() : address.getAddress();
+        String literal = host instanceof Inet6Address ? "[" + host.getHostAddress() + "]" : host.getHostAddress();
+        return URI.create("http://" + literal + ":" + address.getPort());
+    }
+
+    public RequestLog log() {
+        return log;
+    }
+
+    public Faults faults() {
+        return faults;
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String method = exchange.getRequestMethod();
+            String path = exchange.getRequestURI().getPath();
+            Map<String, String> headers = new LinkedHashMap<>();
+            exchange.getRequestHeaders().forEach((name, values) ->
+                    headers.put(name.toLowerCase(Locale.ROOT), values.isEmpty() ? "" : values.getFirst()));
+            exchange.getRequestBody().readNBytes(MAX_REQUEST_BODY);
+
+            Faults.Decision decision = faults.next();
+            if (!decision.delay().isZero()) {
+                try {
+                    Thread.sleep(decision.delay());
+                } catch (InterruptedException e) {
+                    return; // the emulator is closing
+                }
+            }
+            var reply = switch (decision.outcome()) {
+                case DROP -> null;
+                case FAIL -> MetadataApi.Reply.status(503);
+                case SERVE -> api.answer(new MetadataApi.Call(method, path, query(exchange.getRequestURI()), headers));
+            };
+            int status = reply == null ? RequestLog.DROPPED : reply.status();
+            // Logged before answering, so whoever got the answer finds the request in the log.
+            log.add(new RequestLog.Entry(method, path, status, headers.keySet()));
+            Log.info("emulator: " + method + " " + path + " " + (reply == null ? "dropped" : status));
+            if (reply == null) {
+                return; // closing an exchange that sent nothing closes the connection
+            }
+            exchange.getResponseHeaders().set("Content-Type", reply.contentType());
+            exchange.sendResponseHeaders(status, reply.body().length == 0 ? -1 : reply.body().length);
+            if (reply.body().length > 0) {
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(reply.body());
+                }
+            }
+        }
+    }
+
+    private static Map<String, String> query(URI uri) {
+        Map<String, String> query = new LinkedHashMap<>();
+        if (uri.getRawQuery() != null) {
+            for (String pair : uri.getRawQuery().split("&")) {
+                int eq = pair.indexOf('=');
+                String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                query.putIfAbsent(name, value);
+            }
+        }
+        return query;
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,242 @@
+package dev.bootsecrets.http;
+
+import dev.bootsecrets.log.Log;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ConnectionClosedException;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.NoHttpResponseException;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
+
+/**
+ * One pooled HTTP client shared by all requests of a run, safe for parallel use. Early in
+ * boot the network may not be up yet, so {@link #send} keeps trying until the deadline
+ * instead of failing on the first refused connection.
+ */
+public final class MetadataHttp implements AutoCloseable {
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+    private static final Duration NOTICE_INTERVAL = Duration.ofSeconds(5);
+
+    private final CloseableHttpClient client;
+    /** When the next "waiting for" notice may be logged (System.nanoTime), shared by all requests. */
+    private final AtomicLong nextNotice = new AtomicLong(System.nanoTime());
+
+    private MetadataHttp(CloseableHttpClient client) {
+        this.client = client;
+    }
+
+    public static MetadataHttp create() {
+        var connections = PoolingHttpClientConnectionManagerBuilder.create()
+                .setMaxConnPerRoute(16)
+                .setMaxConnTotal(32)
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(timeout(CONNECT_TIMEOUT))
+                        .setSocketTimeout(timeout(RESPONSE_TIMEOUT))
+                        .setValidateAfterInactivity(TimeValue.ofSeconds(1))
+                        .build())
+                .build();
+        // Retries, redirects and content decoding are ours to decide (or refuse): user-data
+        // must arrive as served, and no environment proxy may sit in front of the metadata service.
+        var client = HttpClients.custom()
+                .setConnectionManager(connections)
+                .disableAutomaticRetries()
+                .disableRedirectHandling()
+                .disableContentCompression()
+                .disableCookieManagement()
+                .disableAuthCaching()
+                .setUserAgent("bootsecrets")
+                .build();
+        return new MetadataHttp(client);
+    }
+
+    /**
+     * Sends one request, retrying refused, timed-out and dropped connections and 5xx answers
+     * with exponential backoff and jitter until {@code deadline}. Any other status (4xx too)
+     * is returned as is.
+     *
+     * @throws MetadataUnavailableException when the deadline passes first
+     * @throws EndpointException            when the body is over the request's limit, or the
+     *                                      failure is not one that waiting could cure
+     */
+    public Response send(Request request, Deadline deadline) throws IOException {
+        String endpoint = endpoint(request.uri());
+        String lastFailure = "deadline already passed";
+        for (int attempt = 0; !deadline.expired(); attempt++) {
+            try {
+                Response response = attempt(request, deadline, endpoint);
+                if (response.status() < 500) {
+                    return response;
+                }
+                lastFailure = "HTTP " + response.status();
+            } catch (EndpointException e) {
+                throw e;
+            } catch (IOException e) {
+                if (!isTransient(e)) {
+                    throw new EndpointException(endpoint, describe(e), e);
+                }
+                lastFailure = describe(e);
+            }
+            noticeWaiting(endpoint, lastFailure, deadline);
+            pause(backoff(attempt), deadline);
+        }
+        throw new MetadataUnavailableException(endpoint, lastFailure);
+    }
+
+    @SuppressWarnings("deprecation") // RequestConfig's connect timeout is the only per-request one
+    private Response attempt(Request request, Deadline deadline, String endpoint) throws IOException {
+        Duration left = deadline.remaining();
+        var message = new HttpUriRequestBase(request.method(), request.uri());
+        request.headers().forEach(message::addHeader);
+        if (request.body() != null) {
+            message.setEntity(new ByteArrayEntity(request.body(), null));
+        }
+        message.setConfig(RequestConfig.custom()
+                .setConnectionRequestTimeout(timeout(left))
+                .setConnectTimeout(timeout(min(CONNECT_TIMEOUT, left)))
+                .setResponseTimeout(timeout(min(RESPONSE_TIMEOUT, left)))
+                .build());
+        return client.execute(message, response -> read(response, request.maxBytes(), endpoint));
+    }
+
+    private static Response read(ClassicHttpResponse response, int maxBytes, String endpoint) throws IOException {
+        Map<String, String> headers = new TreeMap<>();
+        for (Header header : response.getHeaders()) {
+            headers.merge(header.getName().toLowerCase(Locale.ROOT), header.getValue(), (a, b) -> a + ", " + b);
+        }
+        HttpEntity entity = response.getEntity();
+        byte[] body = new byte[0];
+        if (entity != null) {
+            if (entity.getContentLength() > maxBytes) {
+                throw tooLarge(endpoint, maxBytes);
+            }
+            // Not closed on purpose when too large: closing would drain the rest; the
+            // client discards the connection instead.
+            InputStream in = entity.getContent();
+            body = in.readNBytes(maxBytes == Integer.MAX_VALUE ? maxBytes : maxBytes + 1);
+            if (body.length > maxBytes) {
+                throw tooLarge(endpoint, maxBytes);
+            }
+        }
+        return new Response(response.getCode(), headers, body);
+    }
+
+    private static EndpointException tooLarge(String endpoint, int maxBytes) {
+        return new EndpointException(endpoint, "response larger than " + maxBytes + " bytes");
+    }
+
+    /** Failures that mean "not up yet" or "lost on the way": worth another attempt. */
+    private static boolean isTransient(IOException e) {
+        if (Thread.currentThread().isInterrupted()) {
+            return false;
+        }
+        return e instanceof SocketException // refused, reset, unreachable
+                || e instanceof InterruptedIOException // connect and response timeouts
+                || e instanceof NoHttpResponseException // closed before the status line
+                || e instanceof ConnectionClosedException; // closed in the middle of the body
+    }
+
+    /** A short reason for logs and errors, made here so no server text (or value) slips in. */
+    private static String describe(IOException e) {
+        String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
+        if (e instanceof NoRouteToHostException) {
+            return "no route to host";
+        }
+        if (e instanceof ConnectException) {
+            return message.contains("unreachable") ? "network unreachable" : "connection refused";
+        }
+        if (e instanceof ConnectTimeoutException) {
+            return "connect timed out";
+        }
+        if (e instanceof SocketTimeoutException) {
+            return "no response in time";
+        }
+        if (e instanceof NoHttpResponseException) {
+            return "connection closed without a response";
+        }
+        if (e instanceof ConnectionClosedException) {
+            return "connection closed mid-response";
+        }
+        if (e instanceof SocketException) {
+            return "connection lost";
+        }
+        if (e instanceof UnknownHostException) {
+            return "unknown host";
+        }
+        if (e instanceof InterruptedIOException) {
+            return "interrupted";
+        }
+        return e.getClass().getSimpleName();
+    }
+
+    /** Once, then at most every few seconds across all requests: boot logs stay readable. */
+    private void noticeWaiting(String endpoint, String failure, Deadline deadline) {
+        long now = System.nanoTime();
+        long next = nextNotice.get();
+        if (now - next >= 0 && nextNotice.compareAndSet(next, now + NOTICE_INTERVAL.toNanos())) {
+            long secondsLeft = (deadline.remaining().toMillis() + 999) / 1000;
+            Log.notice("waiting for " + endpoint + " (" + failure + "), " + secondsLeft + "s left");
+        }
+    }
+
+    /** Exponential backoff with jitter, so parallel requests do not retry in lockstep. */
+    private static Duration backoff(int attempt) {
+        long ceiling = Math.min(MAX_BACKOFF.toMillis(), FIRST_BACKOFF.toMillis() << Math.min(attempt, 20));
+        return Duration.ofMillis(ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1));
+    }
+
+    private static void pause(Duration backoff, Deadline deadline) throws InterruptedIOException {
+        try {
+            Thread.sleep(min(backoff, deadline.remaining()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting to retry");
+        }
+    }
+
+    /** Scheme, authority and path: what messages may show of a URI (a query might hold a value). */
+    static String endpoint(URI uri) {
+        return uri.getScheme() + "://" + uri.getRawAuthority() + (uri.getRawPath() == null ? "" : uri.getRawPath());
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /** At least 1 ms: HttpClient reads a zero timeout as "wait forever". */
+    private static Timeout timeout(Duration duration) {
+        return Timeout.ofMilliseconds(Math.max(1, duration.toMillis()));
+    }
+
+    @Override
+    public void close() {
+        client.close(CloseMode.IMMEDIATE);
+    }
+}

@@ -1,0 +1,212 @@
+package dev.bootsecrets.http;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import dev.bootsecrets.log.Log;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class MetadataHttpTest {
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+    private final MetadataHttp http = MetadataHttp.create();
+    private final ByteArrayOutputStream logged = new ByteArrayOutputStream();
+    private final AtomicInteger requests = new AtomicInteger();
+    private volatile HttpServer server;
+
+    @BeforeEach
+    void captureLog() {
+        Log.configure(new PrintStream(logged, true, StandardCharsets.UTF_8), false);
+    }
+
+    @AfterEach
+    void stop() {
+        Log.configure(System.err, false);
+        http.close();
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void retriesServiceUnavailableUntilTheAnswerComes() throws IOException {
+        URI base = serve(0, exchange -> reply(exchange, requests.incrementAndGet() <= 2 ? 503 : 200, "ok"));
+
+        Response response = http.send(get(base, "/latest/meta-data/instance-id", 1024), soon());
+
+        assertEquals(200, response.status());
+        assertEquals("ok", new String(response.body(), StandardCharsets.UTF_8));
+        assertEquals(3, requests.get());
+    }
+
+    @Test
+    void retriesAConnectionClosedInTheMiddleOfTheBody() throws Exception {
+        try (var listener = new ServerSocket(0, 0, LOOPBACK)) {
+            Thread.ofVirtual().start(() -> {
+                // First answer promises 100 bytes and hangs up after 4; the second is whole.
+                for (String answer : new String[] {"Content-Length: 100\r\n\r\nhalf", "Content-Length: 5\r\n\r\nwhole"}) {
+                    try (var socket = listener.accept()) {
+                        socket.getInputStream().read(new byte[4096]);
+                        requests.incrementAndGet();
+                        socket.getOutputStream().write(("HTTP/1.1 200 OK\r\n" + answer).getBytes(StandardCharsets.US_ASCII));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            URI base = URI.create("http://127.0.0.1:" + listener.getLocalPort());
+
+            Response response = http.send(get(base, "/latest/user-data", 1024), soon());
+
+            assertEquals("whole", new String(response.body(), StandardCharsets.UTF_8));
+            assertEquals(2, requests.get());
+        }
+    }
+
+    @Test
+    void waitsForAServerThatComesUpLate() throws Exception {
+        int port = freePort();
+        Thread late = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(1500);
+                serve(port, exchange -> reply(exchange, 200, "token"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
+        Response response = http.send(get(URI.create("http://127.0.0.1:" + port), "/latest/api/token", 1024), soon());
+        late.join();
+
+        assertEquals("token", new String(response.body(), StandardCharsets.UTF_8));
+        String log = logged.toString(StandardCharsets.UTF_8);
+        assertTrue(log.contains("<5>waiting for http://127.0.0.1:" + port + "/latest/api/token (connection refused), "), log);
+    }
+
+    @Test
+    void givesUpAtTheDeadlineNamingTheEndpoint() throws IOException {
+        int port = freePort(); // nothing listens there
+        String endpoint = "http://127.0.0.1:" + port + "/latest/meta-data/instance-id";
+
+        var e = assertThrows(MetadataUnavailableException.class,
+                () -> http.send(get(URI.create(endpoint), "", 1024), Deadline.in(Duration.ofSeconds(1))));
+
+        assertEquals(endpoint, e.endpoint());
+        assertTrue(e.getMessage().contains(endpoint) && e.getMessage().contains("connection refused"), e.getMessage());
+    }
+
+    @Test
+    void theWaitingNoticeShowsNeitherHeadersNorQuery() throws IOException {
+        int port = freePort();
+        URI uri = URI.create("http://127.0.0.1:" + port + "/computeMetadata/v1/?access=query-value-1234");
+        var request = Request.get(uri, Map.of("X-aws-ec2-metadata-token", "header-value-1234"), 1024);
+
+        var e = assertThrows(MetadataUnavailableException.class,
+                () -> http.send(request, Deadline.in(Duration.ofMillis(500))));
+
+        String log = logged.toString(StandardCharsets.UTF_8);
+        assertTrue(log.contains("waiting for http://127.0.0.1:" + port + "/computeMetadata/v1/ "), log);
+        for (String shown : new String[] {log, e.getMessage(), request.toString()}) {
+            assertFalse(shown.contains("query-value-1234") || shown.contains("header-value-1234"), shown);
+        }
+    }
+
+    @Test
+    void aBodyOverTheLimitIsAnErrorNamingTheUrl() throws IOException {
+        byte[] big = new byte[2000];
+        URI base = serve(0, exchange -> {
+            requests.incrementAndGet();
+            // /chunked sends no Content-Length, so the limit must hold while reading too.
+            exchange.sendResponseHeaders(200, exchange.getRequestURI().getPath().equals("/chunked") ? 0 : big.length);
+            try (var out = exchange.getResponseBody()) {
+                out.write(big);
+            }
+        });
+
+        for (String path : new String[] {"/sized", "/chunked"}) {
+            var e = assertThrows(EndpointException.class, () -> http.send(get(base, path, 1000), soon()));
+            assertTrue(e.getMessage().contains(base + path) && e.getMessage().contains("larger than 1000 bytes"),
+                    e.getMessage());
+        }
+        assertEquals(2, requests.get()); // not retried
+        assertArrayEquals(big, http.send(get(base, "/sized", 2000), soon()).body());
+    }
+
+    @Test
+    void notFoundIsReturnedAndNotRetried() throws IOException {
+        URI base = serve(0, exchange -> reply(exchange, requests.incrementAndGet() == 1 ? 404 : 200, "late"));
+
+        Response response = http.send(get(base, "/latest/user-data", 1024), soon());
+
+        assertEquals(404, response.status());
+        assertEquals(1, requests.get());
+    }
+
+    @Test
+    void sendsHeadersAndBodyAndNamesResponseHeadersInLowerCase() throws IOException {
+        AtomicReference<String> seen = new AtomicReference<>();
+        URI base = serve(0, exchange -> {
+            seen.set(exchange.getRequestMethod() + " " + exchange.getRequestHeaders().getFirst("X-Ttl") + " "
+                    + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            exchange.getResponseHeaders().add("X-Answer-Kind", "plain");
+            reply(exchange, 200, "done");
+        });
+
+        var request = Request.put(base.resolve("/latest/api/token"), Map.of("X-Ttl", "60"),
+                "payload".getBytes(StandardCharsets.UTF_8), 1024);
+        Response response = http.send(request, soon());
+
+        assertEquals("PUT 60 payload", seen.get());
+        assertEquals("plain", response.headers().get("x-answer-kind"));
+    }
+
+    private URI serve(int port, HttpHandler handler) throws IOException {
+        HttpServer started = HttpServer.create(new InetSocketAddress(LOOPBACK, port), 0);
+        started.createContext("/", handler);
+        started.start();
+        server = started;
+        return URI.create("http://127.0.0.1:" + started.getAddress().getPort());
+    }
+
+    private static void reply(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (var out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private static Request get(URI base, String path, int maxBytes) {
+        return Request.get(URI.create(base + path), Map.of(), maxBytes);
+    }
+
+    private static Deadline soon() {
+        return Deadline.in(Duration.ofSeconds(20));
+    }
+
+    private static int freePort() throws IOException {
+        try (var socket = new ServerSocket(0, 0, LOOPBACK)) {
+            return socket.getLocalPort();
+        }
+    }
+}
