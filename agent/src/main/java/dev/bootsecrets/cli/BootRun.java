@@ -70,24 +70,30 @@ public final class BootRun {
             }
             try (RunLock lock = options.dryRun() ? null : RunLock.acquire(root, LOCK_WAIT);
                     MetadataHttp http = MetadataHttp.create()) {
-                // identify + gather
-                InstanceMetadata metadata;
+                // identify + gather, then the user-data layer of config and the attributes it names
+                InstanceMetadata metadata = InstanceMetadata.none();
                 try {
-                    metadata = gather(config, options, http);
+                    Optional<MetadataProvider> provider = Providers.select(config.settings(), options.dmi(), http);
+                    if (provider.isPresent()) {
+                        Deadline deadline = Deadline.in(config.settings().deadline());
+                        Set<String> asked = metadataAttributes(config.declarations());
+                        metadata = provider.get().gather(new GatherRequest(deadline, asked, false));
+                        Log.info(provider.get().name() + ": instance " + metadata.instanceId() + " in " + metadata.region());
+                        config = withUserData(config, metadata);
+                        Set<String> more = new TreeSet<>(metadataAttributes(config.declarations()));
+                        more.removeAll(asked);
+                        if (!more.isEmpty()) {
+                            metadata = metadata.withAttributes(provider.get().attributes(more, deadline));
+                        }
+                    }
                 } catch (IllegalArgumentException e) {
-                    return invalid("config", List.of(e.getMessage()), started, root, options, InstanceMetadata.none());
-                } catch (MetadataException e) {
-                    Log.error("metadata service unreachable, nothing written: " + e.getMessage());
-                    return report(new Result(ExitCode.UNREACHABLE, Optional.empty(), List.of(),
-                            InstanceMetadata.none()), started, root, options, List.of(e.getMessage()));
-                }
-                // config: the user-data layer
-                try {
-                    config = metadata.userData().isPresent()
-                            ? UserData.apply(config, metadata.userData().get())
-                            : config;
+                    return invalid("config", List.of(e.getMessage()), started, root, options, metadata);
                 } catch (ConfigException e) {
                     return invalid("user-data", e.errors(), started, root, options, metadata);
+                } catch (MetadataException e) {
+                    Log.error("metadata service unreachable, nothing written: " + e.getMessage());
+                    return report(new Result(ExitCode.UNREACHABLE, Optional.empty(), List.of(), metadata),
+                            started, root, options, List.of(e.getMessage()));
                 }
                 // plan
                 Plan plan;
@@ -120,20 +126,11 @@ public final class BootRun {
         return new Config(settings, config.declarations());
     }
 
-    private static InstanceMetadata gather(Config config, Options options, MetadataHttp http)
-            throws MetadataException {
-        Optional<MetadataProvider> provider = Providers.select(config.settings(), options.dmi(), http);
-        if (provider.isEmpty()) {
-            return InstanceMetadata.none();
-        }
-        Deadline deadline = Deadline.in(config.settings().deadline());
-        Set<String> attributes = metadataAttributes(config.declarations());
-        InstanceMetadata metadata = provider.get().gather(new GatherRequest(deadline, attributes, false));
-        Log.info(provider.get().name() + ": instance " + metadata.instanceId() + " in " + metadata.region());
-        return metadata;
+    private static Config withUserData(Config config, InstanceMetadata metadata) throws ConfigException {
+        return metadata.userData().isPresent() ? UserData.apply(config, metadata.userData().get()) : config;
     }
 
-    /** Attributes that config-file secrets refer to (user-data's are not known before the gather). */
+    /** Attributes that declared secrets refer to. */
     static Set<String> metadataAttributes(Declarations declared) {
         Set<String> names = new TreeSet<>();
         for (Declarations.SecretDecl secret : declared.secrets()) {

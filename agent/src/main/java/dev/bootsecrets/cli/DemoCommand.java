@@ -72,12 +72,16 @@ final class DemoCommand {
         } else {
             root = Files.createTempDirectory("bootsecrets-demo-");
         }
-        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.createDirectories(root.resolve("etc"));
+        // The process runs with umask 077, so modes are set explicitly: a real root is 0755.
+        for (String d : new String[] {"", "etc", "var", "var/home", "var/lib", "var/lib/myapp"}) {
+            Files.createDirectories(root.resolve(d));
+            Files.setPosixFilePermissions(root.resolve(d), PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
         Files.writeString(root.resolve("etc/passwd"), PASSWD);
         Files.writeString(root.resolve("etc/group"), GROUP);
-        Files.createDirectories(root.resolve("var/home"));
-        Files.createDirectories(root.resolve("var/lib/myapp"));
+        for (String f : new String[] {"etc/passwd", "etc/group"}) {
+            Files.setPosixFilePermissions(root.resolve(f), PosixFilePermissions.fromString("rw-r--r--"));
+        }
         Files.createSymbolicLink(root.resolve("home"), Path.of("var/home"));
         home(root.resolve("var/home/core"), 1000);
         home(root.resolve("var/home/deploy"), 1001);

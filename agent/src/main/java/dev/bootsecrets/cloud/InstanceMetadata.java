@@ -35,6 +35,13 @@ public record InstanceMetadata(
         attributes = Map.copyOf(attributes);
     }
 
+    /** The same metadata with {@code more} attributes added. */
+    public InstanceMetadata withAttributes(Map<String, Secret> more) {
+        Map<String, Secret> all = new java.util.HashMap<>(attributes);
+        all.putAll(more);
+        return new InstanceMetadata(provider, instanceId, hostname, region, zone, sshKeys, userData, all, identity);
+    }
+
     /** No cloud: nothing from metadata, local config still applies. */
     public static InstanceMetadata none() {
         return new InstanceMetadata("none", "", "", "", "", Map.of(), Optional.empty(), Map.of(), Optional.empty());

@@ -1,5 +1,10 @@
 package dev.bootsecrets.cloud;
 
+import dev.bootsecrets.http.Deadline;
+import dev.bootsecrets.secret.Secret;
+import java.util.Map;
+import java.util.Set;
+
 /** One cloud's metadata service, read once per run into {@link InstanceMetadata}. */
 public interface MetadataProvider {
 
@@ -12,4 +17,10 @@ public interface MetadataProvider {
      *                           before the deadline; nothing has been written then
      */
     InstanceMetadata gather(GatherRequest request) throws MetadataException;
+
+    /**
+     * Reads attributes (or tags) that the gather was not asked for: user-data arrives in the
+     * gather and may name some. Absent ones are left out of the map.
+     */
+    Map<String, Secret> attributes(Set<String> names, Deadline deadline) throws MetadataException;
 }

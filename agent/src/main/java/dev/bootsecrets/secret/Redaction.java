@@ -12,7 +12,7 @@ import java.util.List;
  */
 public final class Redaction {
     /** Shorter values would match ordinary words and mangle every log line. */
-    static final int MIN_LENGTH = 6;
+    static final int MIN_LENGTH = 8;
     public static final String MASK = "<redacted>";
 
     private static final List<String> known = new ArrayList<>();

@@ -50,7 +50,7 @@ class SshKeysTest {
         List<String> warnings = new ArrayList<>();
         String lines = SshKeys.validKeys("core", List.of(
                 new SshKeys.Declared(ed25519, "aws metadata"),
-                new SshKeys.Declared("ssh-rsa garbage", "user-data:ssh_authorized_keys"),
+                new SshKeys.Declared("ssh-rsa garbage!", "user-data:ssh_authorized_keys"),
                 new SshKeys.Declared(ed25519.replace("a@test", "same key, other comment"), "user-data:ssh.core"),
                 new SshKeys.Declared(rsa, "user-data:ssh.core")), warnings);
         assertEquals(ed25519 + "\n" + rsa + "\n", lines);

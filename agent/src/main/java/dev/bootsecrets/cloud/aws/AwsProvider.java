@@ -7,6 +7,7 @@ import dev.bootsecrets.cloud.InstanceMetadata;
 import dev.bootsecrets.cloud.MetadataException;
 import dev.bootsecrets.cloud.MetadataProvider;
 import dev.bootsecrets.config.Settings;
+import dev.bootsecrets.http.Deadline;
 import dev.bootsecrets.http.MetadataHttp;
 import dev.bootsecrets.log.Log;
 import dev.bootsecrets.secret.Secret;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -71,11 +73,7 @@ public final class AwsProvider implements MetadataProvider {
             Future<String> zone = executor.submit(() -> text(imds, "meta-data/placement/availability-zone").orElse(""));
             Future<List<String>> keys = executor.submit(() -> sshKeys(imds, executor));
             Future<Optional<byte[]>> userData = executor.submit(() -> imds.get("user-data", MAX_USER_DATA));
-            Map<String, Future<Optional<byte[]>>> tags = new LinkedHashMap<>();
-            for (String name : request.attributes()) {
-                String path = "meta-data/tags/instance/" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
-                tags.put(name, executor.submit(() -> imds.get(path, MAX_VALUE)));
-            }
+            Map<String, Future<Optional<byte[]>>> tags = fetchTags(imds, request.attributes(), executor);
             Future<byte[]> document = request.identity() ? executor.submit(() -> required(imds, DOCUMENT)) : null;
             Future<byte[]> pkcs7 = request.identity() ? executor.submit(() -> required(imds, PKCS7)) : null;
 
@@ -103,6 +101,27 @@ public final class AwsProvider implements MetadataProvider {
         } finally {
             executor.shutdownNow(); // after a failure, stop the others rather than wait for them
         }
+    }
+
+    @Override
+    public Map<String, Secret> attributes(Set<String> names, Deadline deadline) throws MetadataException {
+        Imds imds = Imds.open(endpoint, settings.imdsv1(), http, deadline);
+        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            return attributes(fetchTags(imds, names, executor));
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    private static Map<String, Future<Optional<byte[]>>> fetchTags(
+            Imds imds, Set<String> names, ExecutorService executor) {
+        Map<String, Future<Optional<byte[]>>> tags = new LinkedHashMap<>();
+        for (String name : names) {
+            String path = "meta-data/tags/instance/" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+            tags.put(name, executor.submit(() -> imds.get(path, MAX_VALUE)));
+        }
+        return tags;
     }
 
     private static String hostname(Imds imds) throws MetadataException {

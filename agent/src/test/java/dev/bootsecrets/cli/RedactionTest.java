@@ -1,0 +1,98 @@
+package dev.bootsecrets.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bootsecrets.emulator.Emulator;
+import dev.bootsecrets.emulator.Scenario;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Known secret values go through every command; they must reach the files they belong in
+ * and nothing else: not stdout, not the log, not the status file, not an error message.
+ */
+class RedactionTest {
+    static final String TAG = "tag-value-9f3a1c77e2";
+    static final String INLINE = "inline-value-5b8e0d41aa";
+    static final String FROM_FILE = "file-value-c2d94e7f13";
+    static final String WRITE_FILES = "write-files-value-7a6b5c4d";
+    static final String BAD_BASE64 = "bad-b64-value-0e1f2a3b!!";
+    static final List<String> SECRETS = List.of(TAG, INLINE, FROM_FILE, WRITE_FILES, BAD_BASE64);
+
+    static final String USER_DATA = """
+            #cloud-config
+            write_files:
+              - {path: /etc/app/plain.conf, content: "%s\\n", permissions: "0600"}
+            bootsecrets:
+              secrets:
+                tag:    {from: "metadata:attributes/app-token"}
+                inline: {value: "%s"}
+                file:   {from: "file:/usr/lib/bootsecrets/bootstrap/app.key"}
+              files:
+                /etc/app/tag:    {secret: tag}
+                /etc/app/inline: {secret: inline}
+                /etc/app/file:   {secret: file}
+            """.formatted(WRITE_FILES, INLINE);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void secretValuesAppearOnlyInTheirFiles() throws Exception {
+        Path root = Agent.sandbox(dir);
+        Files.createDirectories(root.resolve("usr/lib/bootsecrets/bootstrap"));
+        Files.writeString(root.resolve("usr/lib/bootsecrets/bootstrap/app.key"), FROM_FILE);
+        Path userData = dir.resolve("user-data");
+        Files.writeString(userData, USER_DATA);
+
+        List<Agent.Run> runs = new ArrayList<>();
+        try (Emulator emulator = start(USER_DATA)) {
+            String url = emulator.url().toString();
+            runs.add(Agent.run(root, url, "--dry-run"));
+            runs.add(Agent.run(root, url));
+            assertEquals(0, runs.get(1).exit(), runs.get(1).all());
+            runs.add(Agent.main("status", "--root", root.toString()));
+            runs.add(Agent.main("status", "--root", root.toString(), "--json"));
+            runs.add(Agent.main("check", "--user-data", userData.toString(), "--root", root.toString(), "--verbose"));
+        }
+        // A failing run whose error is about a secret: the message names it, never its value.
+        String bad = USER_DATA.replace("bootsecrets:\n  secrets:\n", "bootsecrets:\n  secrets:\n    b64: {value: \""
+                + BAD_BASE64 + "\", encoding: base64}\n").replace("  files:\n", "  files:\n    /etc/app/b64: {secret: b64}\n");
+        try (Emulator emulator = start(bad)) {
+            Agent.Run failed = Agent.run(root, emulator.url().toString());
+            assertEquals(ExitCode.INVALID, failed.exit(), failed.all());
+            assertTrue(failed.err().contains("secrets.b64") && failed.err().contains("base64"), failed.err());
+            runs.add(failed);
+        }
+
+        assertEquals(TAG, Files.readString(root.resolve("etc/app/tag")));
+        assertEquals(INLINE, Files.readString(root.resolve("etc/app/inline")));
+        assertEquals(FROM_FILE, Files.readString(root.resolve("etc/app/file")));
+        assertEquals(WRITE_FILES + "\n", Files.readString(root.resolve("etc/app/plain.conf")));
+
+        String status = Files.readString(root.resolve("run/bootsecrets/status.json"));
+        for (String secret : SECRETS) {
+            for (Agent.Run run : runs) {
+                assertFalse(run.all().contains(secret), "a secret value leaked into output:\n" + run.all());
+            }
+            assertFalse(status.contains(secret), "a secret value leaked into the status file");
+        }
+    }
+
+    private static Emulator start(String userData) throws Exception {
+        Scenario s = Scenario.sample("aws");
+        Scenario scenario = new Scenario(s.instanceId(), s.hostname(), s.region(), s.zone(), s.sshKeys(),
+                Map.of("app-token", TAG), Optional.of(userData.getBytes(StandardCharsets.UTF_8)), s.aws(), s.faults());
+        return Emulator.start("aws", new InetSocketAddress("127.0.0.1", 0), scenario);
+    }
+}
