@@ -1,15 +1,16 @@
 package dev.bootsecrets.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bootsecrets.fs.SdNotify;
 import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.log.Log;
 import dev.bootsecrets.output.Apply;
 import dev.bootsecrets.output.Apply.Outcome;
 import dev.bootsecrets.plan.FileIntent;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +25,6 @@ final class Report {
     static final String DIR = "/run/bootsecrets";
     static final String STATUS = DIR + "/status.json";
     static final int MAX_STATUS = 16 << 20;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Report() {}
 
@@ -40,37 +40,48 @@ final class Report {
 
     static void write(TargetRoot root, BootRun.Result result, Instant started, Instant finished, List<String> errors)
             throws IOException {
-        ObjectNode status = JSON.createObjectNode();
-        status.put("version", 1);
-        status.put("outcome", outcome(result.exitCode()));
-        status.put("exitCode", result.exitCode());
-        status.put("started", started.toString());
-        status.put("finished", finished.toString());
-        status.put("durationMs", Duration.between(started, finished).toMillis());
-        status.put("provider", result.metadata().provider());
-        status.put("instanceId", result.metadata().instanceId());
-        ArrayNode outputs = status.putArray("outputs");
-        for (Outcome outcome : result.outcomes()) {
-            FileIntent intent = outcome.intent();
-            ObjectNode entry = outputs.addObject();
-            entry.put("path", intent.path());
-            entry.put("kind", intent.kind());
-            entry.put("source", intent.source());
-            entry.put("owner", intent.owner().user());
-            entry.put("group", intent.owner().group());
-            entry.put("mode", Apply.mode(intent.mode()));
-            entry.put("result", outcome.change().map(c -> c.name().toLowerCase()).orElse("failed"));
-            outcome.error().ifPresent(e -> entry.put("error", e));
+        // Written with the streaming generator: the tree mapper costs a boot run ~0.2 s to set up.
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (JsonGenerator json = new JsonFactory().createGenerator(bytes).useDefaultPrettyPrinter()) {
+            json.writeStartObject();
+            json.writeNumberField("version", 1);
+            json.writeStringField("outcome", outcome(result.exitCode()));
+            json.writeNumberField("exitCode", result.exitCode());
+            json.writeStringField("started", started.toString());
+            json.writeStringField("finished", finished.toString());
+            json.writeNumberField("durationMs", Duration.between(started, finished).toMillis());
+            json.writeStringField("provider", result.metadata().provider());
+            json.writeStringField("instanceId", result.metadata().instanceId());
+            json.writeArrayFieldStart("outputs");
+            for (Outcome outcome : result.outcomes()) {
+                FileIntent intent = outcome.intent();
+                json.writeStartObject();
+                json.writeStringField("path", intent.path());
+                json.writeStringField("kind", intent.kind());
+                json.writeStringField("source", intent.source());
+                json.writeStringField("owner", intent.owner().user());
+                json.writeStringField("group", intent.owner().group());
+                json.writeStringField("mode", Apply.mode(intent.mode()));
+                json.writeStringField("result", outcome.change().map(c -> c.name().toLowerCase()).orElse("failed"));
+                if (outcome.error().isPresent()) {
+                    json.writeStringField("error", outcome.error().get());
+                }
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeArrayFieldStart("errors");
+            for (String error : errors) {
+                json.writeString(error);
+            }
+            json.writeEndArray();
+            json.writeEndObject();
         }
-        ArrayNode errorList = status.putArray("errors");
-        errors.forEach(errorList::add);
         Optional<String> summary = outcomes(result.outcomes());
         summary.ifPresent(Log::notice);
         SdNotify.send("READY=1\nSTATUS=" + outcome(result.exitCode()) + summary.map(s -> ", " + s).orElse(""));
 
         root.ensureDirectory(DIR, 0, 0, 0700);
-        byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(status);
-        root.write(STATUS, bytes, 0, 0, 0600);
+        root.write(STATUS, bytes.toByteArray(), 0, 0, 0600);
     }
 
     /** "3 outputs: 1 created, 2 unchanged" for the log, or empty when there were none. */
@@ -97,6 +108,6 @@ final class Report {
         if (bytes.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(JSON.readTree(bytes.get()));
+        return Optional.of(new ObjectMapper().readTree(bytes.get()));
     }
 }
