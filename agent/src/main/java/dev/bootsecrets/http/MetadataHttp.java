@@ -172,34 +172,18 @@ public final class MetadataHttp implements AutoCloseable {
     /** A short reason for logs and errors, made here so no server text (or value) slips in. */
     private static String describe(IOException e) {
         String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
-        if (e instanceof NoRouteToHostException) {
-            return "no route to host";
-        }
-        if (e instanceof ConnectException) {
-            return message.contains("unreachable") ? "network unreachable" : "connection refused";
-        }
-        if (e instanceof ConnectTimeoutException) {
-            return "connect timed out";
-        }
-        if (e instanceof SocketTimeoutException) {
-            return "no response in time";
-        }
-        if (e instanceof NoHttpResponseException) {
-            return "connection closed without a response";
-        }
-        if (e instanceof ConnectionClosedException) {
-            return "connection closed mid-response";
-        }
-        if (e instanceof SocketException) {
-            return "connection lost";
-        }
-        if (e instanceof UnknownHostException) {
-            return "unknown host";
-        }
-        if (e instanceof InterruptedIOException) {
-            return "interrupted";
-        }
-        return e.getClass().getSimpleName();
+        return switch (e) {
+            case NoRouteToHostException x -> "no route to host";
+            case ConnectException x -> message.contains("unreachable") ? "network unreachable" : "connection refused";
+            case ConnectTimeoutException x -> "connect timed out";
+            case SocketTimeoutException x -> "no response in time";
+            case NoHttpResponseException x -> "connection closed without a response";
+            case ConnectionClosedException x -> "connection closed mid-response";
+            case SocketException x -> "connection lost";
+            case UnknownHostException x -> "unknown host";
+            case InterruptedIOException x -> "interrupted";
+            default -> e.getClass().getSimpleName();
+        };
     }
 
     /** Once, then at most every few seconds across all requests: boot logs stay readable. */
