@@ -33,9 +33,11 @@ final class DemoCommand {
     private DemoCommand() {}
 
     static int run(String[] argv, PrintStream out) throws IOException, Args.UsageException {
-        Args args = Args.parse(argv, 1, Set.of("dir", "provider"), Set.of("verbose"));
-        if (!"root".equals(System.getProperty("user.name"))) {
-            Log.error("demo writes files with their real owners (chown), so it runs as root: sudo bootsecrets demo");
+        Args args = Args.parse(argv, 1, Set.of("dir", "provider"), Set.of("verbose", "dry-run"));
+        boolean dryRun = args.flag("dry-run");
+        if (!dryRun && !"root".equals(System.getProperty("user.name"))) {
+            Log.error("demo writes files with their real owners (chown), so it runs as root: sudo bootsecrets demo"
+                    + " (or bootsecrets demo --dry-run, which writes nothing)");
             return ExitCode.USAGE;
         }
         String provider = args.value("provider").orElse("aws");
@@ -45,10 +47,14 @@ final class DemoCommand {
             out.println("emulator: " + provider + " metadata service at " + emulator.url());
             out.println("sandbox root: " + root);
             BootRun.Options options = new BootRun.Options(root, Optional.of(provider),
-                    Optional.of(emulator.url()), Optional.empty(), false, root.resolve("sys/class/dmi/id"));
+                    Optional.of(emulator.url()), Optional.empty(), dryRun, root.resolve("sys/class/dmi/id"));
             BootRun.Result result = BootRun.run(options);
             out.println("metadata requests: " + emulator.log().count());
             out.println();
+            if (dryRun) {
+                result.plan().ifPresent(plan -> Listing.plan(plan, out));
+                return result.exitCode();
+            }
             Listing.outcomes(result.outcomes(), out);
             out.println();
             out.println("exit " + result.exitCode() + " (" + Report.outcome(result.exitCode()) + "); values are never"
@@ -91,7 +97,9 @@ final class DemoCommand {
     private static void home(Path dir, int id) throws IOException {
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-        Files.setAttribute(dir, "unix:uid", id);
-        Files.setAttribute(dir, "unix:gid", id);
+        if ("root".equals(System.getProperty("user.name"))) {
+            Files.setAttribute(dir, "unix:uid", id);
+            Files.setAttribute(dir, "unix:gid", id);
+        }
     }
 }

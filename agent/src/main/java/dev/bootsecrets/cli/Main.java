@@ -22,7 +22,7 @@ public final class Main {
               emulate  serve the metadata emulator until stopped
                        --provider aws [--listen 127.0.0.1:PORT] [--scenario DIR]
               demo     the full flow against the built-in emulator into a sandbox root
-                       [--dir DIR] [--provider aws] [--verbose]
+                       [--dir DIR] [--provider aws] [--dry-run] [--verbose]
               version  print the version
 
             exit codes of run: 0 all applied, 3 invalid config or user-data (nothing written),
