@@ -1,0 +1,93 @@
+package dev.bootsecrets.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bootsecrets.emulator.Emulator;
+import dev.bootsecrets.emulator.Scenario;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** check, status and the command line's own errors, as a user meets them. */
+class CommandsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void checkAcceptsValidUserData() throws Exception {
+        Path userData = dir.resolve("user-data");
+        Files.writeString(userData, """
+                #cloud-config
+                write_files:
+                  - {path: /etc/motd, content: "hi\\n", permissions: "0644"}
+                bootsecrets:
+                  secrets:
+                    token: {value: "abc"}
+                  files:
+                    /etc/app/token: {secret: token, mode: "0400"}
+                """);
+        Agent.Run run = Agent.main("check", "--user-data", userData.toString(), "--root", dir.toString());
+        assertEquals(0, run.exit(), run.all());
+        assertTrue(run.out().contains("warning: user-data:bootsecrets.secrets.token: inline value"), run.out());
+        assertTrue(run.out().strip().endsWith("valid"), run.out());
+    }
+
+    @Test
+    void checkNamesEachBadField() throws Exception {
+        Path userData = dir.resolve("user-data");
+        Files.writeString(userData, """
+                #cloud-config
+                write_files:
+                  - {path: /etc/a, content: "x"}
+                  - {path: /etc/b, content: "x"}
+                  - {path: /etc/c, content: "x", permissions: "rw-r--r--"}
+                bootsecrets:
+                  files:
+                    /usr/bin/evil: {content: "x"}
+                """);
+        Agent.Run run = Agent.main("check", "--user-data", userData.toString(), "--root", dir.toString());
+        assertEquals(ExitCode.INVALID, run.exit(), run.all());
+        assertTrue(run.out().contains("error: user-data: write_files[2].permissions: \"rw-r--r--\" is not an octal mode"),
+                run.out());
+        assertTrue(run.out().contains("error: user-data: bootsecrets.files./usr/bin/evil: /usr/bin/evil is outside"),
+                run.out());
+
+        // Once the schema is right, references are checked too.
+        Files.writeString(userData, "#cloud-config\nbootsecrets:\n  files:\n    /etc/app/token: {secret: missing}\n");
+        Agent.Run refs = Agent.main("check", "--user-data", userData.toString(), "--root", dir.toString());
+        assertEquals(ExitCode.INVALID, refs.exit(), refs.all());
+        assertTrue(refs.out().contains("bootsecrets.files./etc/app/token: secret missing is not declared"), refs.out());
+    }
+
+    @Test
+    void statusTellsWhatTheLastRunWrote() throws Exception {
+        Path root = Agent.sandbox(dir);
+        Agent.Run none = Agent.main("status", "--root", root.toString());
+        assertEquals(ExitCode.INVALID, none.exit());
+        assertTrue(none.out().contains("no run recorded"), none.out());
+
+        try (Emulator emulator = Emulator.start("aws", new InetSocketAddress("127.0.0.1", 0), Scenario.sample("aws"))) {
+            assertEquals(0, Agent.run(root, emulator.url().toString()).exit());
+        }
+        Agent.Run status = Agent.main("status", "--root", root.toString());
+        assertEquals(0, status.exit(), status.all());
+        assertTrue(status.out().contains("last run: applied (exit 0)"), status.out());
+        assertTrue(status.out().contains("/etc/myapp/api.token"), status.out());
+        assertTrue(status.out().contains("myapp:myapp 0400"), status.out());
+        assertTrue(Agent.main("status", "--root", root.toString(), "--json").out().contains("\"instanceId\" : \"i-0123456789abcdef0\""));
+    }
+
+    @Test
+    void commandLineMistakesAreUsageErrors() {
+        Agent.Run unknown = Agent.main("run", "--no-such-flag");
+        assertEquals(ExitCode.USAGE, unknown.exit());
+        assertTrue(unknown.err().contains("unknown option --no-such-flag"), unknown.err());
+        assertEquals(ExitCode.USAGE, Agent.main("run", "--root").exit());
+        assertEquals(ExitCode.USAGE, Agent.main("frobnicate").exit());
+        assertEquals(ExitCode.USAGE, Agent.main().exit());
+        assertEquals("bootsecrets " + Main.VERSION + "\n", Agent.main("version").out());
+    }
+}
