@@ -235,7 +235,8 @@ class PackagingTest {
         }
         for (String shipped : List.of("systemd/bootsecrets.service", "systemd/bootsecrets-refresh.service",
                 "systemd/bootsecrets-refresh.timer", "systemd/bootsecrets.tmpfiles.conf",
-                "systemd/90-bootsecrets.preset", "config/sample/image.yaml", "README.md", "docs/packaging.md", "LICENSE")) {
+                "systemd/90-bootsecrets.preset", "config/sample/image.yaml", "README.md", "docs/packaging.md",
+                "LICENSE")) {
             assertTrue(spec.contains(shipped), "the spec does not ship " + shipped);
             assertTrue(Files.exists(ROOT.resolve(shipped)), shipped);
         }
