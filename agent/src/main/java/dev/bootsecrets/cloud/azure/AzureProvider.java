@@ -62,7 +62,8 @@ public final class AzureProvider implements MetadataProvider {
     private final TargetRoot root;
     private final MetadataHttp http;
     private final AtomicInteger requests = new AtomicInteger();
-    private volatile Map<String, Secret> gathered;
+    /** The tags of the last gather: later look-ups need no request. */
+    private volatile Map<String, String> gathered;
 
     public AzureProvider(URI imds, URI wireserver, Settings.Azure settings, TargetRoot root, MetadataHttp http) {
         this.imds = imds.toString().replaceAll("/+$", "");
@@ -90,7 +91,7 @@ public final class AzureProvider implements MetadataProvider {
             if (vmId.isEmpty()) {
                 throw new MetadataException(imds + INSTANCE, "no compute.vmId in the answer");
             }
-            Map<String, Secret> tags = tags(compute);
+            Map<String, String> tags = tags(compute);
             gathered = tags;
             JsonNode os = compute.path("osProfile");
             String hostname = os.path("computerName").asText("");
@@ -102,7 +103,7 @@ public final class AzureProvider implements MetadataProvider {
                     compute.path("zone").asText(""),
                     sshKeys(compute.path("publicKeys"), os.path("adminUsername").asText("")),
                     userData(compute),
-                    tags,
+                    pick(tags, request.attributes()),
                     await(attested));
             Log.info("azure: " + requests.get() + " requests in " + (System.nanoTime() - start) / 1_000_000 + " ms");
             return metadata;
@@ -113,11 +114,15 @@ public final class AzureProvider implements MetadataProvider {
 
     @Override
     public Map<String, Secret> attributes(Set<String> names, Deadline deadline) throws MetadataException {
-        Map<String, Secret> all = gathered != null ? gathered : tags(json(INSTANCE, deadline).path("compute"));
+        return pick(gathered != null ? gathered : tags(json(INSTANCE, deadline).path("compute")), names);
+    }
+
+    /** The named tags as secrets; only these, as a secret's value is masked wherever it shows up in a log line. */
+    private static Map<String, Secret> pick(Map<String, String> all, Set<String> names) {
         Map<String, Secret> found = new LinkedHashMap<>();
         for (String name : names) {
             if (all.containsKey(name)) {
-                found.put(name, all.get(name));
+                found.put(name, Secret.ofUtf8(all.get(name)));
             } else {
                 Log.info("azure: tag " + name + " not found on the VM");
             }
@@ -214,12 +219,12 @@ public final class AzureProvider implements MetadataProvider {
     }
 
     /** Tags from tagsList (name and value), or from the older "k:v;k:v" string. */
-    private static Map<String, Secret> tags(JsonNode compute) {
-        Map<String, Secret> tags = new LinkedHashMap<>();
+    private static Map<String, String> tags(JsonNode compute) {
+        Map<String, String> tags = new LinkedHashMap<>();
         if (compute.path("tagsList").isArray()) {
             for (JsonNode tag : compute.path("tagsList")) {
                 if (tag.path("name").isTextual()) {
-                    tags.put(tag.path("name").asText(), Secret.ofUtf8(tag.path("value").asText("")));
+                    tags.put(tag.path("name").asText(), tag.path("value").asText(""));
                 }
             }
             return tags;
@@ -227,7 +232,7 @@ public final class AzureProvider implements MetadataProvider {
         for (String pair : compute.path("tags").asText("").split(";")) {
             int colon = pair.indexOf(':');
             if (colon > 0) {
-                tags.put(pair.substring(0, colon), Secret.ofUtf8(pair.substring(colon + 1)));
+                tags.put(pair.substring(0, colon), pair.substring(colon + 1));
             }
         }
         return tags;

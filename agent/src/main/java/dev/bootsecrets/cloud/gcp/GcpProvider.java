@@ -52,8 +52,8 @@ public final class GcpProvider implements MetadataProvider {
     private final MetadataHttp http;
     private final Clock clock;
     private final AtomicInteger requests = new AtomicInteger();
-    /** The attributes of the last gather: later look-ups need no request. */
-    private volatile Map<String, Secret> gathered;
+    /** The attributes of the last gather (the instance's over the project's): later look-ups need no request. */
+    private volatile Map<String, String> gathered;
 
     /** @param clock decides which keys have expired */
     public GcpProvider(URI endpoint, MetadataHttp http, Clock clock) {
@@ -88,8 +88,7 @@ public final class GcpProvider implements MetadataProvider {
             Map<String, String> projectAttributes = strings(all.path("project").path("attributes"));
             Map<String, String> merged = new LinkedHashMap<>(projectAttributes);
             merged.putAll(instanceAttributes);
-            Map<String, Secret> attributes = secrets(merged);
-            gathered = attributes;
+            gathered = merged;
             String zone = lastPart(instance.path("zone").asText(""));
             InstanceMetadata metadata = new InstanceMetadata(
                     name(),
@@ -99,7 +98,7 @@ public final class GcpProvider implements MetadataProvider {
                     zone,
                     GcpKeys.byUser(instanceAttributes, projectAttributes, clock.instant()),
                     userData(instanceAttributes),
-                    attributes,
+                    pick(merged, request.attributes()),
                     await(token),
                     Optional.ofNullable(merged.get(SECTION)).map(s -> s.getBytes(StandardCharsets.UTF_8)));
             Log.info("gcp: " + requests.get() + " requests in " + (System.nanoTime() - start) / 1_000_000 + " ms");
@@ -111,17 +110,24 @@ public final class GcpProvider implements MetadataProvider {
 
     @Override
     public Map<String, Secret> attributes(Set<String> names, Deadline deadline) throws MetadataException {
-        Map<String, Secret> all = gathered;
+        Map<String, String> all = gathered;
         if (all == null) {
             JsonNode root = fetchAll(deadline);
-            Map<String, String> merged = new LinkedHashMap<>(strings(root.path("project").path("attributes")));
-            merged.putAll(strings(root.path("instance").path("attributes")));
-            all = secrets(merged);
+            all = new LinkedHashMap<>(strings(root.path("project").path("attributes")));
+            all.putAll(strings(root.path("instance").path("attributes")));
         }
+        return pick(all, names);
+    }
+
+    /**
+     * The named attributes as secrets. Only these: the others (ssh-keys, user-data, switches)
+     * are not secrets, and a secret's value is masked wherever it shows up in a log line.
+     */
+    private static Map<String, Secret> pick(Map<String, String> all, Set<String> names) {
         Map<String, Secret> found = new LinkedHashMap<>();
         for (String name : names) {
             if (all.containsKey(name)) {
-                found.put(name, all.get(name));
+                found.put(name, Secret.ofUtf8(all.get(name)));
             } else {
                 Log.info("gcp: metadata attribute " + name + " not found on the instance or its project");
             }
@@ -198,12 +204,6 @@ public final class GcpProvider implements MetadataProvider {
                 out.put(e.getKey(), e.getValue().asText());
             }
         });
-        return out;
-    }
-
-    private static Map<String, Secret> secrets(Map<String, String> attributes) {
-        Map<String, Secret> out = new LinkedHashMap<>();
-        attributes.forEach((name, value) -> out.put(name, Secret.ofUtf8(value)));
         return out;
     }
 

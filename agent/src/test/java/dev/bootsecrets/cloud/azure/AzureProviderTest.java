@@ -56,7 +56,8 @@ class AzureProviderTest {
 
     @Test
     void oneImdsRequestGivesKeysByUserUserDataAndTags() throws Exception {
-        InstanceMetadata m = provider(REPORT).gather(request(false));
+        AzureProvider provider = provider(REPORT);
+        InstanceMetadata m = provider.gather(new GatherRequest(deadline(), Set.of("registry-token"), false));
 
         assertEquals("azure", m.provider());
         assertEquals(SAMPLE.instanceId(), m.instanceId());
@@ -70,6 +71,9 @@ class AzureProviderTest {
         assertEquals("demo-registry-token-0001", m.attributes().get("registry-token").utf8());
         assertEquals(1, emulator.log().count());
         assertTrue(emulator.log().requests().getFirst().headers().contains("metadata"));
+
+        assertEquals(Set.of(), provider.attributes(Set.of("absent"), deadline()).keySet());
+        assertEquals(1, emulator.log().count(), "tags after a gather need no request");
     }
 
     @Test

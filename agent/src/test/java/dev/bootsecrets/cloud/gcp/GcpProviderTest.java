@@ -51,7 +51,7 @@ class GcpProviderTest {
     void oneRequestGivesInstanceProjectKeysUserDataAndAttributes() throws Exception {
         start("gcp", SAMPLE);
         GcpProvider provider = provider();
-        InstanceMetadata m = provider.gather(request(false, ""));
+        InstanceMetadata m = provider.gather(new GatherRequest(Deadline.in(Duration.ofSeconds(20)), Set.of("registry-token"), false, ""));
 
         assertEquals("gcp", m.provider());
         assertEquals("4520031799277581759", m.instanceId());
@@ -79,7 +79,9 @@ class GcpProviderTest {
         start("gcp", new Scenario(SAMPLE.instanceId(), SAMPLE.hostname(), SAMPLE.region(), SAMPLE.zone(), List.of(),
                 Map.of("color", "instance"), Optional.empty(), SAMPLE.aws(), SAMPLE.faults(),
                 new Scenario.Gcp("p", Map.of("color", "project", "team", "ops")), SAMPLE.azure()));
-        InstanceMetadata m = provider().gather(request(false, ""));
+        InstanceMetadata m = provider().gather(
+                new GatherRequest(Deadline.in(Duration.ofSeconds(20)), Set.of("color", "team"), false, ""));
+        assertEquals(Set.of("color", "team"), m.attributes().keySet(), "only the attributes asked for");
         assertEquals("instance", m.attributes().get("color").utf8());
         assertEquals("ops", m.attributes().get("team").utf8());
         assertTrue(m.userData().isEmpty());
