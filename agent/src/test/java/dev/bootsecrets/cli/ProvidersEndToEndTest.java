@@ -255,6 +255,16 @@ class ProvidersEndToEndTest {
     }
 
     @Test
+    void anUnknownProviderOnTheKernelCommandLineIsInvalidAndWritesNothing() throws Exception {
+        cmdline("bootsecrets.provider=openstack");
+        Agent.Run run = run();
+        assertEquals(ExitCode.INVALID, run.exit(), run.all());
+        assertTrue(run.err().contains("the kernel command line: provider \"openstack\" is not one this agent knows"),
+                run.err());
+        assertFalse(Files.exists(root.resolve("var/home/core/.ssh")));
+    }
+
+    @Test
     void noCloudDetectedAppliesLocalConfigOnly() throws Exception {
         Agent.writeConfig(root, "files:\n  /etc/local: {content: \"local\\n\"}\n");
         dmi("sys_vendor", "QEMU");
