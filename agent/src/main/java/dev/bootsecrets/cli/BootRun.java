@@ -2,6 +2,7 @@ package dev.bootsecrets.cli;
 
 import dev.bootsecrets.cloud.GatherRequest;
 import dev.bootsecrets.cloud.InstanceMetadata;
+import dev.bootsecrets.cloud.Machine;
 import dev.bootsecrets.cloud.MetadataException;
 import dev.bootsecrets.cloud.MetadataProvider;
 import dev.bootsecrets.cloud.Providers;
@@ -47,11 +48,11 @@ public final class BootRun {
      * @param provider    --provider, overriding config
      * @param metadataUrl --metadata-url, overriding config
      * @param config      --config FILE, the last config layer
-     * @param dmi         where DMI strings are read for provider detection
+     * @param machine     where the DMI strings and the kernel command line are read to identify the provider
      */
     public record Options(
             Path root, Optional<String> provider, Optional<URI> metadataUrl, Optional<Path> config, boolean dryRun,
-            Path dmi) {}
+            Machine machine) {}
 
     /** What the run did; {@code plan} is empty when it ended before planning. */
     public record Result(int exitCode, Optional<Plan> plan, List<Outcome> outcomes, InstanceMetadata metadata) {}
@@ -73,12 +74,16 @@ public final class BootRun {
                 // identify + gather, then the user-data layer of config and the attributes it names
                 InstanceMetadata metadata = InstanceMetadata.none();
                 try {
-                    Optional<MetadataProvider> provider = Providers.select(config.settings(), options.dmi(), http);
+                    Optional<MetadataProvider> provider =
+                            Providers.select(config.settings(), options.provider(), options.machine(), root, http);
                     if (provider.isPresent()) {
                         Deadline deadline = Deadline.in(config.settings().deadline());
                         Set<String> asked = metadataAttributes(config.declarations());
                         metadata = provider.get().gather(new GatherRequest(deadline, asked, false));
                         Log.info(provider.get().name() + ": instance " + metadata.instanceId() + " in " + metadata.region());
+                        if (!options.dryRun()) {
+                            reportReady(provider.get(), metadata, deadline);
+                        }
                         config = withUserData(config, metadata);
                         Set<String> more = new TreeSet<>(metadataAttributes(config.declarations()));
                         more.removeAll(asked);
@@ -115,11 +120,9 @@ public final class BootRun {
         }
     }
 
+    /** --provider is not laid over the config here: it outranks the kernel command line, which the config does not. */
     private static Config withFlags(Config config, Options options) {
         Settings settings = config.settings();
-        if (options.provider().isPresent()) {
-            settings = settings.withProvider(options.provider().get());
-        }
         if (options.metadataUrl().isPresent()) {
             settings = settings.withMetadataUrl(options.metadataUrl().get());
         }
@@ -127,7 +130,19 @@ public final class BootRun {
     }
 
     private static Config withUserData(Config config, InstanceMetadata metadata) throws ConfigException {
-        return metadata.userData().isPresent() ? UserData.apply(config, metadata.userData().get()) : config;
+        return UserData.apply(config, metadata.userData(), metadata.section());
+    }
+
+    /**
+     * The machine is up whatever becomes of the plan, so the cloud hears it now; a failed
+     * report is logged and tried again at the next boot, it does not stop the run.
+     */
+    private static void reportReady(MetadataProvider provider, InstanceMetadata metadata, Deadline deadline) {
+        try {
+            provider.reportReady(metadata, deadline);
+        } catch (MetadataException e) {
+            Log.error(provider.name() + ": could not report the machine ready: " + e.getMessage());
+        }
     }
 
     /** Attributes that declared secrets refer to. */

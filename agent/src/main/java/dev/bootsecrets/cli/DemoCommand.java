@@ -1,5 +1,7 @@
 package dev.bootsecrets.cli;
 
+import dev.bootsecrets.cloud.Machine;
+import dev.bootsecrets.config.Settings;
 import dev.bootsecrets.emulator.Emulator;
 import dev.bootsecrets.emulator.Scenario;
 import dev.bootsecrets.log.Log;
@@ -30,6 +32,9 @@ final class DemoCommand {
             myapp:x:990:
             """;
 
+    /** Where the NoCloud provider looks for its seed unless told otherwise. */
+    static final String SEED = Settings.NoCloud.DEFAULT.seed();
+
     private DemoCommand() {}
 
     static int run(String[] argv, PrintStream out) throws IOException, Args.UsageException {
@@ -42,14 +47,24 @@ final class DemoCommand {
         }
         String provider = args.value("provider").orElse("aws");
         Path root = sandbox(args.value("dir"));
-        try (Emulator emulator = Emulator.start(provider, new InetSocketAddress("127.0.0.1", 0),
-                Scenario.sample(provider))) {
-            out.println("emulator: " + provider + " metadata service at " + emulator.url());
+        // NoCloud needs no service: its seed is written into the sandbox instead.
+        boolean seed = provider.equals("nocloud");
+        try (Emulator emulator = seed ? null
+                : Emulator.start(provider, new InetSocketAddress("127.0.0.1", 0), Scenario.sample(provider))) {
+            if (seed) {
+                writeSeed(root);
+                out.println("NoCloud seed: " + root + SEED);
+            } else {
+                out.println("emulator: " + provider + " metadata service at " + emulator.url());
+            }
             out.println("sandbox root: " + root);
             BootRun.Options options = new BootRun.Options(root, Optional.of(provider),
-                    Optional.of(emulator.url()), Optional.empty(), dryRun, root.resolve("sys/class/dmi/id"));
+                    seed ? Optional.empty() : Optional.of(emulator.url()), Optional.empty(), dryRun,
+                    new Machine(root.resolve("sys/class/dmi/id"), root.resolve("proc/cmdline")));
             BootRun.Result result = BootRun.run(options);
-            out.println("metadata requests: " + emulator.log().count());
+            if (!seed) {
+                out.println("metadata requests: " + emulator.log().count());
+            }
             out.println();
             if (dryRun) {
                 result.plan().ifPresent(plan -> Listing.plan(plan, out));
@@ -61,6 +76,15 @@ final class DemoCommand {
                     + " printed. Look inside: ls -lR " + root + "/var/home " + root + "/etc; bootsecrets status --root "
                     + root);
             return result.exitCode();
+        }
+    }
+
+    /** The sample seed at the NoCloud provider's default place, root-only like the agent's state. */
+    private static void writeSeed(Path root) throws IOException {
+        Path dir = root.resolve(SEED.substring(1));
+        Files.createDirectories(dir);
+        for (String name : new String[] {"meta-data", "user-data"}) {
+            Files.write(dir.resolve(name), Scenario.sampleFile("nocloud", name));
         }
     }
 

@@ -14,15 +14,16 @@ public final class Main {
 
             commands:
               run      one boot run: config, identify, gather, plan, apply, report
-                       [--root DIR] [--provider auto|aws|none] [--metadata-url URL]
-                       [--config FILE] [--dry-run] [--verbose]
+                       [--root DIR] [--provider auto|aws|gcp|azure|nocloud|none]
+                       [--metadata-url URL] [--config FILE] [--dry-run] [--verbose]
+                       [--dmi-dir DIR] [--cmdline FILE]  (where provider detection looks)
               check    validate config and user-data offline
                        [--user-data FILE] [--config FILE] [--root DIR]
               status   what the last run did  [--root DIR] [--json]
               emulate  serve the metadata emulator until stopped
-                       --provider aws [--listen 127.0.0.1:PORT] [--scenario DIR]
+                       --provider aws|gcp|azure [--listen 127.0.0.1:PORT] [--scenario DIR]
               demo     the full flow against the built-in emulator into a sandbox root
-                       [--dir DIR] [--provider aws] [--dry-run] [--verbose]
+                       [--dir DIR] [--provider aws|gcp|azure|nocloud] [--dry-run] [--verbose]
               version  print the version
 
             exit codes of run: 0 all applied, 3 invalid config or user-data (nothing written),

@@ -1,6 +1,6 @@
 package dev.bootsecrets.cli;
 
-import dev.bootsecrets.cloud.Detect;
+import dev.bootsecrets.cloud.Machine;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -12,7 +12,7 @@ final class RunCommand {
     private RunCommand() {}
 
     static int run(String[] argv, PrintStream out) throws IOException, Args.UsageException {
-        Args args = Args.parse(argv, 1, Set.of("root", "provider", "metadata-url", "config", "dmi-dir"),
+        Args args = Args.parse(argv, 1, Set.of("root", "provider", "metadata-url", "config", "dmi-dir", "cmdline"),
                 Set.of("dry-run", "verbose"));
         BootRun.Options options = new BootRun.Options(
                 Path.of(args.value("root").orElse("/")),
@@ -20,7 +20,8 @@ final class RunCommand {
                 args.value("metadata-url").map(URI::create),
                 args.value("config").map(Path::of),
                 args.flag("dry-run"),
-                args.value("dmi-dir").map(Path::of).orElse(Detect.DMI));
+                new Machine(args.value("dmi-dir").map(Path::of).orElse(Machine.LOCAL.dmi()),
+                        args.value("cmdline").map(Path::of).orElse(Machine.LOCAL.cmdline())));
         BootRun.Result result = BootRun.run(options);
         if (options.dryRun()) {
             result.plan().ifPresent(plan -> Listing.plan(plan, out));

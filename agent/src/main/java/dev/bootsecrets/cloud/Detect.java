@@ -9,15 +9,24 @@ import java.util.Optional;
 
 /** Which cloud this machine runs on, from the firmware's DMI strings (no network needed). */
 public final class Detect {
-    public static final Path DMI = Path.of("/sys/class/dmi/id");
+    /** Every Azure VM's chassis asset tag; Hyper-V elsewhere says "Microsoft Corporation" too, but not this. */
+    static final String AZURE_ASSET_TAG = "7783-7084-3265-9085-8269-3286-77";
 
     private Detect() {}
 
     /** The provider name, or empty when no known cloud's marks are present. */
     public static Optional<String> fromDmi(Path dmi) {
         String vendor = read(dmi, "sys_vendor");
+        String product = read(dmi, "product_name");
         String bios = read(dmi, "bios_vendor");
         String version = read(dmi, "product_version");
+        if (read(dmi, "chassis_asset_tag").equals(AZURE_ASSET_TAG)) {
+            return Optional.of("azure");
+        }
+        if (vendor.equals("google") || product.equals("google compute engine") || bios.equals("google")) {
+            return Optional.of("gcp");
+        }
+        // Nitro instances say "Amazon EC2"; older Xen ones only carry "amazon" in the version.
         if (vendor.contains("amazon ec2") || bios.contains("amazon ec2") || version.contains("amazon")) {
             return Optional.of("aws");
         }

@@ -8,9 +8,16 @@ import java.util.Set;
  *
  * @param attributes attribute (or tag) names that secrets refer to; empty means none
  * @param identity   whether the signed identity document is needed (for a join)
+ * @param audience   who the identity is for, such as the join service's URL: GCP's identity
+ *                   token names it and cannot be had without one; "" when not known
  */
-public record GatherRequest(Deadline deadline, Set<String> attributes, boolean identity) {
+public record GatherRequest(Deadline deadline, Set<String> attributes, boolean identity, String audience) {
     public GatherRequest {
         attributes = Set.copyOf(attributes);
+    }
+
+    /** A request whose identity, if any, names no audience. */
+    public GatherRequest(Deadline deadline, Set<String> attributes, boolean identity) {
+        this(deadline, attributes, identity, "");
     }
 }

@@ -16,6 +16,8 @@ import java.util.Optional;
  *                   {@link Secret} because the parsed values are, once declared as secrets
  * @param attributes metadata attributes (GCP) or instance tags (AWS, Azure), by name
  * @param identity   the signed instance identity document, when the run asked for it
+ * @param section    a bootsecrets section the cloud holds apart from user-data (GCP's
+ *                   {@code bootsecrets-config} attribute), read after user-data; never logged
  */
 public record InstanceMetadata(
         String provider,
@@ -26,7 +28,8 @@ public record InstanceMetadata(
         Map<String, List<String>> sshKeys,
         Optional<byte[]> userData,
         Map<String, Secret> attributes,
-        Optional<Secret> identity) {
+        Optional<Secret> identity,
+        Optional<byte[]> section) {
 
     public static final String DEFAULT_USER = "";
 
@@ -35,11 +38,19 @@ public record InstanceMetadata(
         attributes = Map.copyOf(attributes);
     }
 
+    /** Metadata without a section apart from user-data (every cloud but GCP). */
+    public InstanceMetadata(
+            String provider, String instanceId, String hostname, String region, String zone,
+            Map<String, List<String>> sshKeys, Optional<byte[]> userData, Map<String, Secret> attributes,
+            Optional<Secret> identity) {
+        this(provider, instanceId, hostname, region, zone, sshKeys, userData, attributes, identity, Optional.empty());
+    }
+
     /** The same metadata with {@code more} attributes added. */
     public InstanceMetadata withAttributes(Map<String, Secret> more) {
         Map<String, Secret> all = new java.util.HashMap<>(attributes);
         all.putAll(more);
-        return new InstanceMetadata(provider, instanceId, hostname, region, zone, sshKeys, userData, all, identity);
+        return new InstanceMetadata(provider, instanceId, hostname, region, zone, sshKeys, userData, all, identity, section);
     }
 
     /** No cloud: nothing from metadata, local config still applies. */

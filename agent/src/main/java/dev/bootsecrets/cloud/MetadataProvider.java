@@ -23,4 +23,11 @@ public interface MetadataProvider {
      * gather and may name some. Absent ones are left out of the map.
      */
     Map<String, Secret> attributes(Set<String> names, Deadline deadline) throws MetadataException;
+
+    /**
+     * Tells the cloud that the machine is up, where the cloud waits to hear it (Azure's
+     * provisioning ready report); called after a successful gather, never in a dry run.
+     * Nothing to do for most clouds.
+     */
+    default void reportReady(InstanceMetadata metadata, Deadline deadline) throws MetadataException {}
 }

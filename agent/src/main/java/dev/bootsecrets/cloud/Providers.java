@@ -1,40 +1,84 @@
 package dev.bootsecrets.cloud;
 
 import dev.bootsecrets.cloud.aws.AwsProvider;
+import dev.bootsecrets.cloud.azure.AzureProvider;
+import dev.bootsecrets.cloud.gcp.GcpProvider;
+import dev.bootsecrets.cloud.nocloud.NoCloudProvider;
 import dev.bootsecrets.config.Settings;
+import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.http.MetadataHttp;
 import dev.bootsecrets.log.Log;
+import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
-/** The identify stage: picks the provider from config, or from DMI when it says auto. */
+/**
+ * The identify stage. The provider named by {@code --provider} wins, then the kernel command
+ * line's, then the config's; {@code auto} (the default) looks at DMI for a cloud, then for a
+ * NoCloud seed directory; without either the run applies local config only.
+ */
 public final class Providers {
     public static final String AUTO = "auto";
     public static final String NONE = "none";
+    private static final Pattern SHOWN = Pattern.compile("[a-z0-9-]{1,20}");
 
     private Providers() {}
 
-    /** The provider for this run, or empty when there is no cloud to ask. */
-    public static Optional<MetadataProvider> select(Settings settings, Path dmi, MetadataHttp http) {
-        String name = settings.provider();
+    /**
+     * The provider for this run, or empty when there is no cloud to ask.
+     *
+     * @param forced the {@code --provider} flag
+     * @throws IllegalArgumentException for a provider name this agent does not know, or a
+     *                                  kernel command line seed that is not a plain path
+     */
+    public static Optional<MetadataProvider> select(
+            Settings settings, Optional<String> forced, Machine machine, TargetRoot root, MetadataHttp http) {
+        BootParameters boot = BootParameters.read(machine.cmdline());
+        String name = forced.or(boot::provider).orElse(settings.provider());
+        String from = forced.isPresent() ? "--provider" : boot.provider().isPresent() ? "the kernel command line" : "config";
+        String seed = boot.seed().orElse(settings.nocloud().seed());
         if (name.equals(AUTO)) {
-            Optional<String> detected = Detect.fromDmi(dmi);
-            if (detected.isEmpty()) {
-                Log.notice("no cloud detected from DMI under " + dmi + "; applying local config only");
+            Optional<String> detected = Detect.fromDmi(machine.dmi());
+            if (detected.isPresent()) {
+                name = detected.get();
+                Log.info("detected provider " + name + " from DMI");
+            } else if (hasSeed(root, seed)) {
+                name = "nocloud";
+                Log.info("no cloud in DMI; using the NoCloud seed in " + seed);
+            } else {
+                Log.notice("no cloud detected from DMI under " + machine.dmi() + " and no NoCloud seed in " + seed
+                        + "; applying local config only");
                 return Optional.empty();
             }
-            name = detected.get();
-            Log.info("detected provider " + name + " from DMI");
+        } else {
+            Log.info("provider " + name + " (from " + from + ")");
         }
+        URI url = settings.metadataUrl().orElse(null);
         return switch (name) {
             case NONE -> Optional.empty();
-            case "aws" -> {
-                URI endpoint = settings.metadataUrl()
-                        .orElse(settings.aws().ipv6() ? AwsProvider.IPV6 : AwsProvider.IPV4);
-                yield Optional.of(new AwsProvider(endpoint, settings.aws(), http));
-            }
-            default -> throw new IllegalArgumentException("provider " + name + " is not supported");
+            case "aws" -> Optional.of(new AwsProvider(
+                    url != null ? url : AwsProvider.defaultEndpoint(settings.aws()), settings.aws(), http));
+            case "gcp" -> Optional.of(new GcpProvider(url != null ? url : GcpProvider.ENDPOINT, http, Clock.systemUTC()));
+            case "azure" -> Optional.of(new AzureProvider(
+                    url != null ? url : AzureProvider.IMDS,
+                    settings.azure().wireserver().orElse(url != null ? url : AzureProvider.WIRESERVER),
+                    settings.azure(), root, http));
+            case "nocloud" -> Optional.of(new NoCloudProvider(root, seed));
+            default -> throw new IllegalArgumentException(from + ": provider "
+                    + (SHOWN.matcher(name).matches() ? "\"" + name + "\" " : "")
+                    + "is not one this agent knows (use auto, aws, gcp, azure, nocloud or none)");
         };
+    }
+
+    /** Whether a NoCloud seed is there: its meta-data file, as cloud-init requires. */
+    private static boolean hasSeed(TargetRoot root, String seed) {
+        try {
+            return root.exists(seed + "/" + NoCloudProvider.META_DATA);
+        } catch (IOException e) {
+            Log.warn("NoCloud seed " + seed + " could not be looked at: " + e.getMessage());
+            return false;
+        }
     }
 }

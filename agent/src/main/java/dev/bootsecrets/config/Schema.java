@@ -7,6 +7,9 @@ import dev.bootsecrets.config.Declarations.SecretDecl;
 import dev.bootsecrets.config.Declarations.Source;
 import dev.bootsecrets.config.Declarations.SshDecl;
 import dev.bootsecrets.config.Settings.Aws;
+import dev.bootsecrets.config.Settings.Azure;
+import dev.bootsecrets.config.Settings.NoCloud;
+import dev.bootsecrets.config.Settings.ReadyReport;
 import dev.bootsecrets.config.Settings.UserDataPolicy;
 import dev.bootsecrets.secret.Secret;
 import java.net.URI;
@@ -32,8 +35,10 @@ final class Schema {
     /** What only the image's and the machine's config may set. */
     private static final Set<String> MACHINE_ONLY = Set.of("provider", "metadata", "metadataKeys", "userData");
     private static final Set<String> PROVIDERS = Set.of("auto", "aws", "gcp", "azure", "nocloud", "none");
-    private static final Set<String> METADATA_KEYS = Set.of("url", "deadline", "aws");
+    private static final Set<String> METADATA_KEYS = Set.of("url", "deadline", "aws", "azure", "nocloud");
     private static final Set<String> AWS_KEYS = Set.of("imdsv1", "ipv6");
+    private static final Set<String> AZURE_KEYS = Set.of("readyReport", "ovfEnv", "wireserver");
+    private static final Set<String> NOCLOUD_KEYS = Set.of("seed");
     private static final Set<String> USER_DATA_KEYS = Set.of("enabled", "maxBytes", "writePaths", "owners");
     private static final Set<String> SECRET_KEYS = Set.of("value", "from", "encoding", "maxBytes");
     private static final Set<String> FILE_KEYS = Set.of("content", "secret", "owner", "group", "mode", "append");
@@ -45,7 +50,8 @@ final class Schema {
     static Settings defaults() {
         return new Settings("auto", Optional.empty(), Duration.ofSeconds(60), "core", true,
                 new Aws(false, false),
-                new UserDataPolicy(true, 1024 * 1024, List.of("/etc/", "/run/", "/var/"), true));
+                new UserDataPolicy(true, 1024 * 1024, List.of("/etc/", "/run/", "/var/"), true),
+                Azure.DEFAULT, NoCloud.DEFAULT);
     }
 
     /** The section's settings laid over {@code base}, and the declarations it makes itself. */
@@ -73,13 +79,15 @@ final class Schema {
         String defaultUser = Fields.optional(s, "defaultUser", "", scope, Fields::name).orElse(base.defaultUser());
         if (scope.userData()) {
             return new Settings(base.provider(), base.metadataUrl(), base.deadline(), defaultUser,
-                    base.metadataKeys(), base.aws(), base.userData());
+                    base.metadataKeys(), base.aws(), base.userData(), base.azure(), base.nocloud());
         }
         String provider = Fields.optional(s, "provider", "", scope, Schema::provider).orElse(base.provider());
         boolean metadataKeys = Fields.optional(s, "metadataKeys", "", scope, Fields::bool).orElse(base.metadataKeys());
         Optional<URI> url = base.metadataUrl();
         Duration deadline = base.deadline();
         Aws aws = base.aws();
+        Azure azure = base.azure();
+        NoCloud nocloud = base.nocloud();
         Optional<Map<?, ?>> metadata = Fields.optional(s, "metadata", "", scope, Fields::map);
         if (metadata.isPresent()) {
             Map<?, ?> m = metadata.get();
@@ -96,10 +104,52 @@ final class Schema {
                         Fields.optional(a.get(), "imdsv1", "metadata.aws", scope, Fields::bool).orElse(aws.imdsv1()),
                         Fields.optional(a.get(), "ipv6", "metadata.aws", scope, Fields::bool).orElse(aws.ipv6()));
             }
+            azure = Fields.optional(m, "azure", "metadata", scope, Fields::map).map(z -> azure(z, base.azure(), scope))
+                    .orElse(azure);
+            Optional<Map<?, ?>> n = Fields.optional(m, "nocloud", "metadata", scope, Fields::map);
+            if (n.isPresent()) {
+                Fields.checkKeys(n.get(), NOCLOUD_KEYS, "metadata.nocloud", scope);
+                nocloud = Fields.optional(n.get(), "seed", "metadata.nocloud", scope, Schema::absolute)
+                        .map(NoCloud::new).orElse(nocloud);
+            }
         }
         UserDataPolicy policy = Fields.optional(s, "userData", "", scope, Fields::map)
                 .map(m -> policy(m, base.userData(), scope)).orElse(base.userData());
-        return new Settings(provider, url, deadline, defaultUser, metadataKeys, aws, policy);
+        return new Settings(provider, url, deadline, defaultUser, metadataKeys, aws, policy, azure, nocloud);
+    }
+
+    private static Azure azure(Map<?, ?> m, Azure base, Scope scope) {
+        Fields.checkKeys(m, AZURE_KEYS, "metadata.azure", scope);
+        Optional<URI> wireserver = base.wireserver();
+        if (m.containsKey("wireserver")) {
+            wireserver = m.get("wireserver") == null
+                    ? Optional.empty() : Fields.url(m.get("wireserver"), "metadata.azure.wireserver", scope);
+        }
+        return new Azure(
+                Fields.optional(m, "readyReport", "metadata.azure", scope, Schema::readyReport).orElse(base.readyReport()),
+                Fields.optional(m, "ovfEnv", "metadata.azure", scope, Schema::absolute).orElse(base.ovfEnv()),
+                wireserver);
+    }
+
+    /** true, false or auto. */
+    private static Optional<ReadyReport> readyReport(Object value, String path, Scope scope) {
+        if (value instanceof Boolean b) {
+            return Optional.of(b ? ReadyReport.ON : ReadyReport.OFF);
+        }
+        if ("auto".equals(value)) {
+            return Optional.of(ReadyReport.AUTO);
+        }
+        scope.error(path, "must be true, false or auto");
+        return Optional.empty();
+    }
+
+    private static Optional<String> absolute(Object value, String path, Scope scope) {
+        return Fields.string(value, path, scope).filter(p -> {
+            if (!Fields.plainAbsolute(p)) {
+                scope.error(path, Fields.PATH_RULE);
+            }
+            return Fields.plainAbsolute(p);
+        });
     }
 
     private static Optional<String> provider(Object value, String path, Scope scope) {

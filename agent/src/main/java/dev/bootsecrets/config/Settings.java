@@ -14,6 +14,8 @@ import java.util.Optional;
  * @param deadline     the whole gather must finish within this
  * @param defaultUser  who gets the cloud's own SSH keys and cloud-config's ssh_authorized_keys
  * @param metadataKeys whether the cloud's SSH keys are installed at all
+ * @param azure        Azure's ready report and custom data
+ * @param nocloud      where the local seed is
  */
 public record Settings(
         String provider,
@@ -22,10 +24,38 @@ public record Settings(
         String defaultUser,
         boolean metadataKeys,
         Aws aws,
-        UserDataPolicy userData) {
+        UserDataPolicy userData,
+        Azure azure,
+        NoCloud nocloud) {
+
+    /** The settings of a config written before the Azure and NoCloud settings existed. */
+    public Settings(String provider, Optional<URI> metadataUrl, Duration deadline, String defaultUser,
+            boolean metadataKeys, Aws aws, UserDataPolicy userData) {
+        this(provider, metadataUrl, deadline, defaultUser, metadataKeys, aws, userData, Azure.DEFAULT, NoCloud.DEFAULT);
+    }
 
     /** @param imdsv1 allow falling back to IMDSv1 (no token) when the token PUT is refused */
     public record Aws(boolean imdsv1, boolean ipv6) {}
+
+    /** Whether the agent tells Azure's wireserver that the machine is ready (see the README). */
+    public enum ReadyReport { AUTO, ON, OFF }
+
+    /**
+     * @param readyReport AUTO reports unless the image has an agent that does (waagent,
+     *                    cloud-init, Afterburn)
+     * @param ovfEnv      where the provisioning media's ovf-env.xml is, inside the target root
+     * @param wireserver  another wireserver endpoint; empty means the metadata URL when one is
+     *                    set (the emulator serves both), else 168.63.129.16
+     */
+    public record Azure(ReadyReport readyReport, String ovfEnv, Optional<URI> wireserver) {
+        public static final Azure DEFAULT =
+                new Azure(ReadyReport.AUTO, "/run/bootsecrets/azure-media/ovf-env.xml", Optional.empty());
+    }
+
+    /** @param seed the seed directory (meta-data, user-data), inside the target root */
+    public record NoCloud(String seed) {
+        public static final NoCloud DEFAULT = new NoCloud("/var/lib/bootsecrets/seed");
+    }
 
     /**
      * What the image lets user-data do.
@@ -42,10 +72,11 @@ public record Settings(
     }
 
     public Settings withProvider(String value) {
-        return new Settings(value, metadataUrl, deadline, defaultUser, metadataKeys, aws, userData);
+        return new Settings(value, metadataUrl, deadline, defaultUser, metadataKeys, aws, userData, azure, nocloud);
     }
 
     public Settings withMetadataUrl(URI value) {
-        return new Settings(provider, Optional.of(value), deadline, defaultUser, metadataKeys, aws, userData);
+        return new Settings(provider, Optional.of(value), deadline, defaultUser, metadataKeys, aws, userData, azure,
+                nocloud);
     }
 }

@@ -4,6 +4,7 @@ import dev.bootsecrets.config.Declarations.SshDecl;
 import dev.bootsecrets.config.Documents.Document;
 import dev.bootsecrets.config.Settings.UserDataPolicy;
 import dev.bootsecrets.log.Log;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,9 @@ import java.util.Optional;
  * config files' layers, within the image's policy ({@code userData:} in the config).
  */
 public final class UserData {
+    /** How errors and sources name the section a cloud holds apart from user-data. */
+    public static final String SECTION_PART = "bootsecrets-config";
+
     private UserData() {}
 
     /** A document of user-data as loaded: its cloud-config keys (none for a bootsecrets document) and its section's declarations. */
@@ -26,20 +30,39 @@ public final class UserData {
      * @return {@code config} with user-data's {@code defaultUser} and declarations laid over it
      */
     public static Config apply(Config config, byte[] raw) throws ConfigException {
+        return apply(config, Optional.of(raw), Optional.empty());
+    }
+
+    /**
+     * User-data, then {@code apart}: a bootsecrets section the cloud holds apart from
+     * user-data (Google Cloud's {@code bootsecrets-config} attribute), read as a
+     * {@code #bootsecrets-config} document after user-data's own and named
+     * {@value #SECTION_PART} in errors and sources. Both keep to the same policy.
+     */
+    public static Config apply(Config config, Optional<byte[]> raw, Optional<byte[]> apart) throws ConfigException {
         UserDataPolicy policy = config.settings().userData();
+        if (raw.isEmpty() && apart.isEmpty()) {
+            return config;
+        }
         if (!policy.enabled()) {
             Log.notice("user-data ignored: the config sets userData.enabled to false");
             return config;
         }
-        if (raw.length > policy.maxBytes()) {
-            throw new ConfigException(Origin.USER_DATA + ": " + raw.length + " bytes is over the limit of " + policy.maxBytes());
+        List<Document> docs = new ArrayList<>();
+        if (raw.isPresent()) {
+            checkSize(Origin.USER_DATA, raw.get(), policy);
+            docs.addAll(Documents.find(raw.get(), policy.maxBytes()));
+        }
+        if (apart.isPresent()) {
+            checkSize(Origin.USER_DATA + ": " + SECTION_PART, apart.get(), policy);
+            docs.add(new Document(true, new String(apart.get(), StandardCharsets.UTF_8), SECTION_PART));
         }
         Errors errors = new Errors();
         // Every section is read before any cloud-config key: the defaultUser a section sets
         // is whose keys ssh_authorized_keys are, whichever part comes first.
         Settings settings = config.settings();
         List<Loaded> loaded = new ArrayList<>();
-        for (Document doc : Documents.find(raw, policy.maxBytes())) {
+        for (Document doc : docs) {
             String prefix = doc.part().isEmpty() ? "" : doc.part() + ".";
             Map<?, ?> root = load(doc, errors);
             Object section = doc.section() ? root : root.get("bootsecrets");
@@ -70,6 +93,12 @@ public final class UserData {
         List<SshDecl> ssh = new ArrayList<>(merged.ssh());
         ssh.addAll(added);
         return new Config(settings, new Declarations(merged.secrets(), ssh, merged.files()));
+    }
+
+    private static void checkSize(String what, byte[] raw, UserDataPolicy policy) throws ConfigException {
+        if (raw.length > policy.maxBytes()) {
+            throw new ConfigException(what + ": " + raw.length + " bytes is over the limit of " + policy.maxBytes());
+        }
     }
 
     /** The document's top-level mapping; empty if it is empty or wrong (the error recorded). */

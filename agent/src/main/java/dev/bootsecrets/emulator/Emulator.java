@@ -44,7 +44,10 @@ public final class Emulator implements AutoCloseable {
         Faults faults = new Faults(scenario.faults());
         MetadataApi api = switch (provider) {
             case "aws" -> new AwsApi(scenario, faults);
-            default -> throw new IllegalArgumentException("no emulator for provider " + provider + " (known: aws)");
+            case "gcp" -> new GcpApi(scenario);
+            case "azure" -> new AzureApi(scenario);
+            default -> throw new IllegalArgumentException(
+                    "no emulator for provider " + provider + " (known: aws, gcp, azure)");
         };
         HttpServer server = HttpServer.create(listen, 0);
         // One virtual thread per request, so a delayed response does not hold up the others.
@@ -80,7 +83,7 @@ public final class Emulator implements AutoCloseable {
             Map<String, String> headers = new LinkedHashMap<>();
             exchange.getRequestHeaders().forEach((name, values) ->
                     headers.put(name.toLowerCase(Locale.ROOT), values.isEmpty() ? "" : values.getFirst()));
-            exchange.getRequestBody().readNBytes(MAX_REQUEST_BODY);
+            byte[] body = exchange.getRequestBody().readNBytes(MAX_REQUEST_BODY);
 
             Faults.Decision decision = faults.next();
             if (!decision.delay().isZero()) {
@@ -93,7 +96,7 @@ public final class Emulator implements AutoCloseable {
             var reply = switch (decision.outcome()) {
                 case DROP -> null;
                 case FAIL -> MetadataApi.Reply.status(503);
-                case SERVE -> api.answer(new MetadataApi.Call(method, path, query(exchange.getRequestURI()), headers));
+                case SERVE -> api.answer(new MetadataApi.Call(method, path, query(exchange.getRequestURI()), headers, body));
             };
             int status = reply == null ? RequestLog.DROPPED : reply.status();
             // Logged before answering, so whoever got the answer finds the request in the log.
@@ -103,6 +106,7 @@ public final class Emulator implements AutoCloseable {
                 return; // closing an exchange that sent nothing closes the connection
             }
             exchange.getResponseHeaders().set("Content-Type", reply.contentType());
+            reply.headers().forEach(exchange.getResponseHeaders()::set);
             exchange.sendResponseHeaders(status, reply.body().length == 0 ? -1 : reply.body().length);
             if (reply.body().length > 0) {
                 try (OutputStream out = exchange.getResponseBody()) {

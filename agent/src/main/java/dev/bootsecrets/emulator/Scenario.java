@@ -13,10 +13,12 @@ import java.util.Optional;
  * What an emulated instance looks like, in terms every cloud shares; docs/emulator.md
  * describes the directory it is read from.
  *
- * @param attributes instance tags (AWS), metadata attributes (GCP), tags (Azure), by name
+ * @param attributes instance tags (AWS), instance metadata attributes (GCP), tags (Azure), by name
  * @param userData   served byte for byte; empty when the instance has none
  * @param aws        options only the AWS emulation reads
  * @param faults     the faults the emulator starts with
+ * @param gcp        the project, which only the GCP emulation has
+ * @param azure      options only the Azure emulation reads
  */
 public record Scenario(
         String instanceId,
@@ -27,15 +29,35 @@ public record Scenario(
         Map<String, String> attributes,
         Optional<byte[]> userData,
         Aws aws,
-        FaultDefaults faults) {
+        FaultDefaults faults,
+        Gcp gcp,
+        Azure azure) {
 
     public Scenario {
         sshKeys = List.copyOf(sshKeys);
         attributes = Map.copyOf(attributes);
     }
 
-    /** @param name the key's name: the key pair on AWS */
-    public record SshKey(String name, String publicKey) {}
+    /** A scenario with the GCP and Azure options left at their defaults. */
+    public Scenario(String instanceId, String hostname, String region, String zone, List<SshKey> sshKeys,
+            Map<String, String> attributes, Optional<byte[]> userData, Aws aws, FaultDefaults faults) {
+        this(instanceId, hostname, region, zone, sshKeys, attributes, userData, aws, faults, Gcp.DEFAULT, Azure.DEFAULT);
+    }
+
+    /**
+     * @param name     the key's name: the key pair on AWS, the user on GCP when {@code user} is empty
+     * @param user     whose key it is ("" for none): GCP's {@code user:} prefix, Azure's
+     *                 /home/USER/.ssh/authorized_keys path; AWS has no users
+     * @param expireOn GCP's google-ssh expireOn ("" for a key that does not expire)
+     * @param project  GCP: a project-wide key rather than the instance's
+     */
+    public record SshKey(String name, String publicKey, String user, String expireOn, boolean project) {
+
+        /** A key of no particular user that does not expire. */
+        public SshKey(String name, String publicKey) {
+            this(name, publicKey, "", "", false);
+        }
+    }
 
     /**
      * @param imdsv1 answer GETs that carry no token
@@ -44,6 +66,23 @@ public record Scenario(
      */
     public record Aws(boolean imdsv1, boolean imdsv2) {
         public static final Aws DEFAULT = new Aws(false, true);
+    }
+
+    /**
+     * @param projectId         the project's name
+     * @param projectAttributes the project's metadata attributes (the instance's are {@code attributes})
+     */
+    public record Gcp(String projectId, Map<String, String> projectAttributes) {
+        public static final Gcp DEFAULT = new Gcp("demo-project", Map.of());
+
+        public Gcp {
+            projectAttributes = Map.copyOf(projectAttributes);
+        }
+    }
+
+    /** @param adminUsername osProfile.adminUsername, whose keys are those without a user */
+    public record Azure(String adminUsername) {
+        public static final Azure DEFAULT = new Azure("azureuser");
     }
 
     /**
@@ -68,6 +107,19 @@ public record Scenario(
                     .orElseThrow(() -> new IllegalArgumentException("no built-in scenario for provider " + provider));
             return ScenarioReader.parse("sample " + provider, instance,
                     resource(base + ScenarioReader.USER_DATA), resource(base + ScenarioReader.FAULTS_YAML));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A file of the built-in sample for {@code provider}, such as the NoCloud sample's
+     * {@code meta-data} and {@code user-data}, which are a seed rather than a scenario.
+     */
+    public static byte[] sampleFile(String provider, String name) {
+        try {
+            return resource("sample/" + provider + "/" + name).orElseThrow(
+                    () -> new IllegalArgumentException("no built-in " + name + " for provider " + provider));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

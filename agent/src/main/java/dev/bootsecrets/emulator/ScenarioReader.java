@@ -25,8 +25,11 @@ final class ScenarioReader {
     private static final long MAX_FILE = 64L << 20;
 
     private static final Set<String> INSTANCE_KEYS =
-            Set.of("instance-id", "hostname", "region", "zone", "ssh-keys", "attributes", "aws");
+            Set.of("instance-id", "hostname", "region", "zone", "ssh-keys", "attributes", "aws", "gcp", "azure");
     private static final Set<String> AWS_KEYS = Set.of("imdsv1", "imdsv2");
+    private static final Set<String> GCP_KEYS = Set.of("project-id", "project-attributes");
+    private static final Set<String> AZURE_KEYS = Set.of("admin-username");
+    private static final Set<String> SSH_KEY_KEYS = Set.of("name", "key", "user", "expire-on", "project");
     private static final Set<String> FAULT_KEYS = Set.of("delay-ms", "fail", "drop");
 
     private ScenarioReader() {}
@@ -54,6 +57,15 @@ final class ScenarioReader {
         if (!awsOptions.imdsv1() && !awsOptions.imdsv2()) {
             throw new IOException(at + "aws: imdsv1 and imdsv2 are both off, nothing could be read");
         }
+        Map<String, Object> gcp = map(root.get("gcp"), at + "gcp");
+        check(gcp, GCP_KEYS, at + "gcp.");
+        var gcpOptions = new Scenario.Gcp(
+                optionalString(gcp, "project-id", Scenario.Gcp.DEFAULT.projectId(), at + "gcp."),
+                attributes(gcp.get("project-attributes"), at + "gcp.project-attributes"));
+        Map<String, Object> azure = map(root.get("azure"), at + "azure");
+        check(azure, AZURE_KEYS, at + "azure.");
+        var azureOptions = new Scenario.Azure(
+                optionalString(azure, "admin-username", Scenario.Azure.DEFAULT.adminUsername(), at + "azure."));
         return new Scenario(
                 string(root, "instance-id", at),
                 string(root, "hostname", at),
@@ -63,7 +75,9 @@ final class ScenarioReader {
                 attributes(root.get("attributes"), at + "attributes"),
                 userData,
                 awsOptions,
-                faults.isEmpty() ? Scenario.FaultDefaults.NONE : faults(source + "/" + FAULTS_YAML, faults.get()));
+                faults.isEmpty() ? Scenario.FaultDefaults.NONE : faults(source + "/" + FAULTS_YAML, faults.get()),
+                gcpOptions,
+                azureOptions);
     }
 
     private static Scenario.FaultDefaults faults(String source, byte[] text) throws IOException {
@@ -85,8 +99,10 @@ final class ScenarioReader {
         for (int i = 0; i < list.size(); i++) {
             String item = at + "[" + i + "]";
             Map<String, Object> entry = map(list.get(i), item);
-            check(entry, Set.of("name", "key"), item + ".");
-            keys.add(new Scenario.SshKey(string(entry, "name", item + "."), string(entry, "key", item + ".")));
+            check(entry, SSH_KEY_KEYS, item + ".");
+            keys.add(new Scenario.SshKey(string(entry, "name", item + "."), string(entry, "key", item + "."),
+                    optionalString(entry, "user", "", item + "."), optionalString(entry, "expire-on", "", item + "."),
+                    bool(entry, "project", false, item + ".")));
         }
         return keys;
     }
@@ -146,6 +162,11 @@ final class ScenarioReader {
             throw new IOException(at + key + ": missing or not a string");
         }
         return value;
+    }
+
+    private static String optionalString(Map<String, Object> map, String key, String fallback, String at)
+            throws IOException {
+        return map.containsKey(key) ? string(map, key, at) : fallback;
     }
 
     private static boolean bool(Map<String, Object> map, String key, boolean fallback, String at) throws IOException {

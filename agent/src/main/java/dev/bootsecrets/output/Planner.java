@@ -37,7 +37,7 @@ public final class Planner {
                 Secrets.resolve(declared.secrets(), referencedSecrets(declared), metadata, root, errors);
 
         List<FileIntent> intents = new ArrayList<>();
-        intents.addAll(SshKeys.plan(sshKeysByUser(config, metadata), accounts, errors, warnings));
+        intents.addAll(SshKeys.plan(sshKeysByUser(config, metadata, accounts, warnings), accounts, errors, warnings));
         intents.addAll(Files.plan(declared.files(), secrets, accounts, errors));
 
         Map<String, FileIntent> byPath = new HashMap<>();
@@ -85,12 +85,24 @@ public final class Planner {
         return names;
     }
 
-    /** The cloud's keys go to the default user; declared keys to their users. */
-    static Map<String, List<SshKeys.Declared>> sshKeysByUser(Config config, InstanceMetadata metadata) {
+    /**
+     * The cloud's keys go to the user the cloud names, or the default user; declared keys to
+     * their users. A user the cloud names but the machine lacks (a GCP project-wide key of
+     * someone else's, an Azure admin user the image does not have) is skipped with a warning:
+     * the image, not the cloud, decides which accounts exist.
+     */
+    static Map<String, List<SshKeys.Declared>> sshKeysByUser(
+            Config config, InstanceMetadata metadata, Accounts accounts, List<String> warnings) {
         Map<String, List<SshKeys.Declared>> byUser = new LinkedHashMap<>();
         if (config.settings().metadataKeys()) {
             metadata.sshKeys().forEach((user, keys) -> {
-                String target = user.equals(InstanceMetadata.DEFAULT_USER) ? config.settings().defaultUser() : user;
+                boolean named = !user.equals(InstanceMetadata.DEFAULT_USER);
+                if (named && accounts.user(user).isEmpty()) {
+                    warnings.add(metadata.provider() + " metadata: SSH keys for " + user
+                            + " skipped: no such user in the target root's /etc/passwd");
+                    return;
+                }
+                String target = named ? user : config.settings().defaultUser();
                 for (String key : keys) {
                     byUser.computeIfAbsent(target, u -> new ArrayList<>())
                             .add(new SshKeys.Declared(key, metadata.provider() + " metadata"));

@@ -2,6 +2,7 @@ package dev.bootsecrets.cloud.aws;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bootsecrets.cloud.Fetch;
 import dev.bootsecrets.cloud.GatherRequest;
 import dev.bootsecrets.cloud.InstanceMetadata;
 import dev.bootsecrets.cloud.MetadataException;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -192,16 +192,6 @@ public final class AwsProvider implements MetadataProvider {
     }
 
     private static <T> T await(Future<T> future) throws MetadataException {
-        try {
-            return future.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof MetadataException m) {
-                throw m;
-            }
-            throw new IllegalStateException("aws: metadata fetch failed", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MetadataException("aws", "interrupted while reading metadata", e);
-        }
+        return Fetch.await(future, "aws");
     }
 }

@@ -1,14 +1,13 @@
 package dev.bootsecrets.cloud.aws;
 
+import dev.bootsecrets.cloud.Fetch;
 import dev.bootsecrets.cloud.MetadataException;
 import dev.bootsecrets.http.Deadline;
-import dev.bootsecrets.http.EndpointException;
 import dev.bootsecrets.http.MetadataHttp;
 import dev.bootsecrets.http.Request;
 import dev.bootsecrets.http.Response;
 import dev.bootsecrets.log.Log;
 import dev.bootsecrets.secret.Secret;
-import java.io.IOException;
 import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
@@ -108,13 +107,7 @@ final class Imds {
 
     private Response send(Request request) throws MetadataException {
         requests.incrementAndGet();
-        try {
-            return http.send(request, deadline);
-        } catch (EndpointException e) {
-            throw new MetadataException(e.endpoint(), e.reason(), e);
-        } catch (IOException e) { // interrupted while waiting to retry
-            throw new MetadataException(request.uri().toString(), e.getClass().getSimpleName(), e);
-        }
+        return Fetch.send(http, request, deadline);
     }
 
     private static Map<String, String> headers(Secret token) {

@@ -1,0 +1,46 @@
+package dev.bootsecrets.cloud;
+
+import dev.bootsecrets.http.Deadline;
+import dev.bootsecrets.http.EndpointException;
+import dev.bootsecrets.http.MetadataHttp;
+import dev.bootsecrets.http.Request;
+import dev.bootsecrets.http.Response;
+import java.io.IOException;
+import java.net.URI;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+
+/** One request on the shared client for a provider, its failure as a {@link MetadataException}. */
+public final class Fetch {
+    private Fetch() {}
+
+    public static Response send(MetadataHttp http, Request request, Deadline deadline) throws MetadataException {
+        try {
+            return http.send(request, deadline);
+        } catch (EndpointException e) {
+            throw new MetadataException(e.endpoint(), e.reason(), e);
+        } catch (IOException e) { // interrupted while waiting to retry
+            throw new MetadataException(endpoint(request.uri()), e.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** The value of a fetch run in parallel; a {@link MetadataException} it threw is passed on as is. */
+    public static <T> T await(Future<T> future, String provider) throws MetadataException {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof MetadataException m) {
+                throw m;
+            }
+            throw new IllegalStateException(provider + ": metadata fetch failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MetadataException(provider, "interrupted while reading metadata", e);
+        }
+    }
+
+    /** Scheme, authority and path: what a message may show of a URI (a query may hold a value). */
+    public static String endpoint(URI uri) {
+        return uri.getScheme() + "://" + uri.getRawAuthority() + (uri.getRawPath() == null ? "" : uri.getRawPath());
+    }
+}

@@ -1,0 +1,283 @@
+package dev.bootsecrets.cloud.azure;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bootsecrets.cloud.Fetch;
+import dev.bootsecrets.cloud.GatherRequest;
+import dev.bootsecrets.cloud.InstanceMetadata;
+import dev.bootsecrets.cloud.MetadataException;
+import dev.bootsecrets.cloud.MetadataProvider;
+import dev.bootsecrets.config.Settings;
+import dev.bootsecrets.fs.TargetRoot;
+import dev.bootsecrets.http.Deadline;
+import dev.bootsecrets.http.MetadataHttp;
+import dev.bootsecrets.http.Request;
+import dev.bootsecrets.http.Response;
+import dev.bootsecrets.log.Log;
+import dev.bootsecrets.secret.Secret;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads an Azure VM's metadata from IMDS (one request, plus the attested document when the run
+ * asks for it), and reports the VM ready to the wireserver once per instance.
+ */
+public final class AzureProvider implements MetadataProvider {
+    public static final URI IMDS = URI.create("http://169.254.169.254");
+    public static final URI WIRESERVER = URI.create("http://168.63.129.16");
+    static final String API_VERSION = "2023-07-01";
+    static final String INSTANCE = "/metadata/instance";
+    static final String ATTESTED = "/metadata/attested/document";
+    /** Holds the vmId the ready report was sent for: a new instance (from a captured image) reports again. */
+    static final String READY_MARKER = "/var/lib/bootsecrets/azure-ready";
+    /** Agents that report ready themselves: with readyReport auto, their presence means leave it to them. */
+    static final List<String> OTHER_AGENTS = List.of("/usr/sbin/waagent", "/usr/bin/waagent", "/usr/bin/afterburn");
+    static final String CLOUD_INIT = "/usr/bin/cloud-init";
+    static final String CLOUD_INIT_DISABLED = "/etc/cloud/cloud-init.disabled";
+
+    private static final int MAX_METADATA = 4 << 20;
+    private static final Pattern HOME_KEYS = Pattern.compile("/home/([A-Za-z0-9_.][A-Za-z0-9_.-]{0,31})/\\.ssh/authorized_keys");
+    /** IMDS answers 410 while it starts and 429 when asked too often; both mean "try again". */
+    private static final Duration RETRY_PAUSE = Duration.ofMillis(500);
+
+    private final String imds;
+    private final URI wireserver;
+    private final Settings.Azure settings;
+    private final TargetRoot root;
+    private final MetadataHttp http;
+    private final AtomicInteger requests = new AtomicInteger();
+    /** The tags of the last gather: later look-ups need no request. */
+    private volatile Map<String, String> gathered;
+
+    public AzureProvider(URI imds, URI wireserver, Settings.Azure settings, TargetRoot root, MetadataHttp http) {
+        this.imds = imds.toString().replaceAll("/+$", "");
+        this.wireserver = wireserver;
+        this.settings = settings;
+        this.root = root;
+        this.http = http;
+    }
+
+    @Override
+    public String name() {
+        return "azure";
+    }
+
+    @Override
+    public InstanceMetadata gather(GatherRequest request) throws MetadataException {
+        long start = System.nanoTime();
+        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            Future<Optional<Secret>> attested = request.identity()
+                    ? executor.submit(() -> Optional.of(attested(request.deadline())))
+                    : CompletableFuture.completedFuture(Optional.empty());
+            JsonNode compute = json(INSTANCE, request.deadline()).path("compute");
+            String vmId = compute.path("vmId").asText("");
+            if (vmId.isEmpty()) {
+                throw new MetadataException(imds + INSTANCE, "no compute.vmId in the answer");
+            }
+            Map<String, String> tags = tags(compute);
+            gathered = tags;
+            JsonNode os = compute.path("osProfile");
+            String hostname = os.path("computerName").asText("");
+            InstanceMetadata metadata = new InstanceMetadata(
+                    name(),
+                    vmId,
+                    hostname.isEmpty() ? compute.path("name").asText("") : hostname,
+                    compute.path("location").asText(""),
+                    compute.path("zone").asText(""),
+                    sshKeys(compute.path("publicKeys"), os.path("adminUsername").asText("")),
+                    userData(compute),
+                    pick(tags, request.attributes()),
+                    await(attested));
+            Log.info("azure: " + requests.get() + " requests in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+            return metadata;
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    @Override
+    public Map<String, Secret> attributes(Set<String> names, Deadline deadline) throws MetadataException {
+        return pick(gathered != null ? gathered : tags(json(INSTANCE, deadline).path("compute")), names);
+    }
+
+    /** The named tags as secrets; only these, as a secret's value is masked wherever it shows up in a log line. */
+    private static Map<String, Secret> pick(Map<String, String> all, Set<String> names) {
+        Map<String, Secret> found = new LinkedHashMap<>();
+        for (String name : names) {
+            if (all.containsKey(name)) {
+                found.put(name, Secret.ofUtf8(all.get(name)));
+            } else {
+                Log.info("azure: tag " + name + " not found on the VM");
+            }
+        }
+        return found;
+    }
+
+    /**
+     * The provisioning ready report, unless it is off, left to another agent, or already
+     * sent for this instance. Remembered only once the wireserver took it, so a failed
+     * report is tried again at the next boot.
+     */
+    @Override
+    public void reportReady(InstanceMetadata metadata, Deadline deadline) throws MetadataException {
+        try {
+            if (!wanted()) {
+                return;
+            }
+            Optional<byte[]> marker = root.read(READY_MARKER, 4096);
+            if (marker.isPresent() && new String(marker.get(), StandardCharsets.UTF_8).strip().equals(metadata.instanceId())) {
+                Log.info("azure: ready was already reported for this instance");
+                return;
+            }
+            new WireServer(wireserver, http, requests).reportReady(deadline);
+            root.createParents(READY_MARKER);
+            root.write(READY_MARKER, (metadata.instanceId() + "\n").getBytes(StandardCharsets.UTF_8), 0, 0, 0644);
+            Log.notice("azure: reported ready to the wireserver (provisioning complete)");
+        } catch (IOException e) {
+            throw new MetadataException(READY_MARKER, e.getMessage(), e);
+        }
+    }
+
+    private boolean wanted() throws IOException {
+        switch (settings.readyReport()) {
+            case ON -> {
+                return true;
+            }
+            case OFF -> {
+                Log.info("azure: no ready report (metadata.azure.readyReport is false)");
+                return false;
+            }
+            default -> {
+                for (String agent : OTHER_AGENTS) {
+                    if (root.exists(agent)) {
+                        Log.info("azure: ready report left to " + agent + ", which the image has");
+                        return false;
+                    }
+                }
+                if (root.exists(CLOUD_INIT) && !root.exists(CLOUD_INIT_DISABLED)) {
+                    Log.info("azure: ready report left to cloud-init, which the image has");
+                    return false;
+                }
+                return true;
+            }
+        }
+    }
+
+    /** The attested document's pkcs7 signature, which holds the document and is what a join service checks. */
+    private Secret attested(Deadline deadline) throws MetadataException {
+        JsonNode document = json(ATTESTED, deadline);
+        String signature = document.path("signature").asText("");
+        if (signature.isEmpty()) {
+            throw new MetadataException(imds + ATTESTED, "no signature in the answer");
+        }
+        return Secret.ofUtf8(signature);
+    }
+
+    /** Keys by the user their path names (/home/USER/.ssh/authorized_keys), else the admin user. */
+    private static Map<String, List<String>> sshKeys(JsonNode publicKeys, String admin) {
+        Map<String, List<String>> keys = new LinkedHashMap<>();
+        for (JsonNode key : publicKeys) {
+            String line = key.path("keyData").asText("").strip();
+            if (line.isEmpty()) {
+                continue;
+            }
+            Matcher home = HOME_KEYS.matcher(key.path("path").asText(""));
+            String user = home.matches() ? home.group(1) : admin.isEmpty() ? InstanceMetadata.DEFAULT_USER : admin;
+            keys.computeIfAbsent(user, u -> new ArrayList<>()).add(line);
+        }
+        return keys;
+    }
+
+    /** IMDS userData (base64), else the custom data of the provisioning media. */
+    private Optional<byte[]> userData(JsonNode compute) throws MetadataException {
+        String encoded = compute.path("userData").asText("").strip();
+        if (!encoded.isEmpty()) {
+            try {
+                return Optional.of(Base64.getMimeDecoder().decode(encoded));
+            } catch (IllegalArgumentException e) {
+                throw new MetadataException(imds + INSTANCE, "compute.userData is not valid base64");
+            }
+        }
+        return OvfEnv.customData(root, settings.ovfEnv());
+    }
+
+    /** Tags from tagsList (name and value), or from the older "k:v;k:v" string. */
+    private static Map<String, String> tags(JsonNode compute) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        if (compute.path("tagsList").isArray()) {
+            for (JsonNode tag : compute.path("tagsList")) {
+                if (tag.path("name").isTextual()) {
+                    tags.put(tag.path("name").asText(), tag.path("value").asText(""));
+                }
+            }
+            return tags;
+        }
+        for (String pair : compute.path("tags").asText("").split(";")) {
+            int colon = pair.indexOf(':');
+            if (colon > 0) {
+                tags.put(pair.substring(0, colon), pair.substring(colon + 1));
+            }
+        }
+        return tags;
+    }
+
+    private JsonNode json(String path, Deadline deadline) throws MetadataException {
+        String endpoint = imds + path;
+        byte[] body = get(path, deadline);
+        try {
+            JsonNode node = new ObjectMapper().readTree(body);
+            if (node == null || !node.isObject()) {
+                throw new MetadataException(endpoint, "not a JSON object");
+            }
+            return node;
+        } catch (IOException e) {
+            throw new MetadataException(endpoint, "not a JSON document");
+        } finally {
+            Secret.wipe(body);
+        }
+    }
+
+    /** A GET with the Metadata header, trying again while IMDS says 410 or 429. */
+    private byte[] get(String path, Deadline deadline) throws MetadataException {
+        URI uri = URI.create(imds + path + "?api-version=" + API_VERSION);
+        while (true) {
+            requests.incrementAndGet();
+            Response response = Fetch.send(http, Request.get(uri, Map.of("Metadata", "true"), MAX_METADATA), deadline);
+            int status = response.status();
+            if (status == 200) {
+                return response.body();
+            }
+            if ((status != 410 && status != 429) || deadline.remaining().compareTo(RETRY_PAUSE) < 0) {
+                throw new MetadataException(imds + path, "HTTP " + status);
+            }
+            Log.info("azure: " + path + " answered HTTP " + status + "; asking again");
+            try {
+                Thread.sleep(RETRY_PAUSE);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MetadataException(imds + path, "interrupted while reading metadata", e);
+            }
+        }
+    }
+
+    private static <T> T await(Future<T> future) throws MetadataException {
+        return Fetch.await(future, "azure");
+    }
+}

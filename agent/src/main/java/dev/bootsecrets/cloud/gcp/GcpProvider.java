@@ -1,0 +1,224 @@
+package dev.bootsecrets.cloud.gcp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bootsecrets.cloud.Fetch;
+import dev.bootsecrets.cloud.GatherRequest;
+import dev.bootsecrets.cloud.InstanceMetadata;
+import dev.bootsecrets.cloud.MetadataException;
+import dev.bootsecrets.cloud.MetadataProvider;
+import dev.bootsecrets.http.Deadline;
+import dev.bootsecrets.http.MetadataHttp;
+import dev.bootsecrets.http.Request;
+import dev.bootsecrets.http.Response;
+import dev.bootsecrets.log.Log;
+import dev.bootsecrets.secret.Secret;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Reads a Compute Engine instance's metadata: the instance and its project in one recursive
+ * JSON request, plus the identity token when the run asks for it, in parallel.
+ */
+public final class GcpProvider implements MetadataProvider {
+    /** The metadata server's address: metadata.google.internal needs DNS, which may not be up yet. */
+    public static final URI ENDPOINT = URI.create("http://169.254.169.254");
+    static final String ALL = "/computeMetadata/v1/?recursive=true&alt=json";
+    static final String IDENTITY = "/computeMetadata/v1/instance/service-accounts/default/identity";
+    static final String FLAVOR = "Metadata-Flavor";
+    static final String GOOGLE = "Google";
+    static final String USER_DATA = "user-data";
+    static final String USER_DATA_ENCODING = "user-data-encoding";
+    static final String SECTION = "bootsecrets-config";
+    /** GCP holds at most 512 KiB of metadata per instance and as much per project. */
+    private static final int MAX_METADATA = 4 << 20;
+    private static final int MAX_TOKEN = 64 * 1024;
+
+    private final String base;
+    private final MetadataHttp http;
+    private final Clock clock;
+    private final AtomicInteger requests = new AtomicInteger();
+    /** The attributes of the last gather (the instance's over the project's): later look-ups need no request. */
+    private volatile Map<String, String> gathered;
+
+    /** @param clock decides which keys have expired */
+    public GcpProvider(URI endpoint, MetadataHttp http, Clock clock) {
+        this.base = endpoint.toString().replaceAll("/+$", "");
+        this.http = http;
+        this.clock = clock;
+    }
+
+    @Override
+    public String name() {
+        return "gcp";
+    }
+
+    @Override
+    public InstanceMetadata gather(GatherRequest request) throws MetadataException {
+        long start = System.nanoTime();
+        if (request.identity() && request.audience().isBlank()) {
+            throw new MetadataException(base + IDENTITY, "an identity token needs an audience (the join service's URL)");
+        }
+        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            Future<Optional<Secret>> token = request.identity()
+                    ? executor.submit(() -> Optional.of(identity(request.audience(), request.deadline())))
+                    : CompletableFuture.completedFuture(Optional.empty());
+            JsonNode all = fetchAll(request.deadline());
+            JsonNode instance = all.path("instance");
+            String id = instance.path("id").asText("");
+            if (!instance.isObject() || id.isEmpty()) {
+                throw new MetadataException(base + path(ALL), "no instance.id in the answer");
+            }
+            Map<String, String> instanceAttributes = strings(instance.path("attributes"));
+            Map<String, String> projectAttributes = strings(all.path("project").path("attributes"));
+            Map<String, String> merged = new LinkedHashMap<>(projectAttributes);
+            merged.putAll(instanceAttributes);
+            gathered = merged;
+            String zone = lastPart(instance.path("zone").asText(""));
+            InstanceMetadata metadata = new InstanceMetadata(
+                    name(),
+                    id,
+                    instance.path("hostname").asText(""),
+                    zone.contains("-") ? zone.substring(0, zone.lastIndexOf('-')) : zone,
+                    zone,
+                    GcpKeys.byUser(instanceAttributes, projectAttributes, clock.instant()),
+                    userData(instanceAttributes),
+                    pick(merged, request.attributes()),
+                    await(token),
+                    Optional.ofNullable(merged.get(SECTION)).map(s -> s.getBytes(StandardCharsets.UTF_8)));
+            Log.info("gcp: " + requests.get() + " requests in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+            return metadata;
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    @Override
+    public Map<String, Secret> attributes(Set<String> names, Deadline deadline) throws MetadataException {
+        Map<String, String> all = gathered;
+        if (all == null) {
+            JsonNode root = fetchAll(deadline);
+            all = new LinkedHashMap<>(strings(root.path("project").path("attributes")));
+            all.putAll(strings(root.path("instance").path("attributes")));
+        }
+        return pick(all, names);
+    }
+
+    /**
+     * The named attributes as secrets. Only these: the others (ssh-keys, user-data, switches)
+     * are not secrets, and a secret's value is masked wherever it shows up in a log line.
+     */
+    private static Map<String, Secret> pick(Map<String, String> all, Set<String> names) {
+        Map<String, Secret> found = new LinkedHashMap<>();
+        for (String name : names) {
+            if (all.containsKey(name)) {
+                found.put(name, Secret.ofUtf8(all.get(name)));
+            } else {
+                Log.info("gcp: metadata attribute " + name + " not found on the instance or its project");
+            }
+        }
+        return found;
+    }
+
+    private JsonNode fetchAll(Deadline deadline) throws MetadataException {
+        byte[] body = get(ALL, MAX_METADATA, deadline);
+        try {
+            JsonNode root = new ObjectMapper().readTree(body);
+            if (root == null || !root.isObject()) {
+                throw new MetadataException(base + path(ALL), "not a JSON object");
+            }
+            return root;
+        } catch (IOException e) {
+            throw new MetadataException(base + path(ALL), "not a JSON document");
+        } finally {
+            Secret.wipe(body);
+        }
+    }
+
+    private Secret identity(String audience, Deadline deadline) throws MetadataException {
+        String query = "?audience=" + URLEncoder.encode(audience, StandardCharsets.UTF_8) + "&format=full";
+        byte[] token = get(IDENTITY + query, MAX_TOKEN, deadline);
+        try {
+            return Secret.of(token);
+        } finally {
+            Secret.wipe(token);
+        }
+    }
+
+    /** A GET with the Metadata-Flavor header, whose answer must carry it back. */
+    private byte[] get(String pathAndQuery, int maxBytes, Deadline deadline) throws MetadataException {
+        requests.incrementAndGet();
+        URI uri = URI.create(base + pathAndQuery);
+        Response response = Fetch.send(http, Request.get(uri, Map.of(FLAVOR, GOOGLE), maxBytes), deadline);
+        String endpoint = Fetch.endpoint(uri);
+        if (!GOOGLE.equals(response.headers().get("metadata-flavor"))) {
+            throw new MetadataException(endpoint, "the answer has no " + FLAVOR + ": " + GOOGLE
+                    + " header, so this is not a GCP metadata server (HTTP " + response.status() + ")");
+        }
+        if (response.status() != 200) {
+            throw new MetadataException(endpoint, "HTTP " + response.status()
+                    + (response.status() == 403 ? " (refused: is a proxy in between?)" : ""));
+        }
+        return response.body();
+    }
+
+    /**
+     * The {@code user-data} attribute, base64-decoded when {@code user-data-encoding} says
+     * base64 (as cloud-init reads it).
+     */
+    private Optional<byte[]> userData(Map<String, String> attributes) throws MetadataException {
+        String text = attributes.get(USER_DATA);
+        if (text == null) {
+            return Optional.empty();
+        }
+        if ("base64".equalsIgnoreCase(attributes.getOrDefault(USER_DATA_ENCODING, "").strip())) {
+            try {
+                return Optional.of(Base64.getMimeDecoder().decode(text));
+            } catch (IllegalArgumentException e) {
+                throw new MetadataException(base + path(ALL), "instance attribute " + USER_DATA + " is not valid base64");
+            }
+        }
+        return Optional.of(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** An attributes object's string values, by name (others are not GCP attributes). */
+    private static Map<String, String> strings(JsonNode attributes) {
+        Map<String, String> out = new LinkedHashMap<>();
+        attributes.properties().forEach(e -> {
+            if (e.getValue().isTextual()) {
+                out.put(e.getKey(), e.getValue().asText());
+            }
+        });
+        return out;
+    }
+
+    /** "projects/123/zones/us-central1-a" -> "us-central1-a". */
+    private static String lastPart(String path) {
+        List<String> parts = List.of(path.split("/"));
+        return parts.isEmpty() ? "" : parts.getLast();
+    }
+
+    private static String path(String pathAndQuery) {
+        int q = pathAndQuery.indexOf('?');
+        return q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
+    }
+
+    private static <T> T await(Future<T> future) throws MetadataException {
+        return Fetch.await(future, "gcp");
+    }
+}

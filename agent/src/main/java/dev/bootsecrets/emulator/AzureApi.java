@@ -1,0 +1,159 @@
+package dev.bootsecrets.emulator;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Azure's instance metadata service (IMDS) under /metadata/, with its header and api-version
+ * rules, and the two wireserver calls of the provisioning ready report under /machine.
+ */
+final class AzureApi implements MetadataApi {
+    /** A few of the versions the real service accepts, the agent's among them. */
+    static final Set<String> API_VERSIONS = Set.of(
+            "2019-06-01", "2020-09-01", "2021-01-01", "2021-02-01", "2021-12-13", "2023-07-01", "2023-11-15");
+    static final String WIRESERVER_VERSION = "2012-11-30";
+    static final String CONTAINER_ID = "6f2b8f64-f35c-4f84-a1b0-7e71ff8e454e";
+    static final String INCARNATION = "1";
+
+    private final Scenario scenario;
+    private final String instance;
+    private final String attested;
+    private final String roleInstance;
+
+    AzureApi(Scenario scenario) {
+        this.scenario = scenario;
+        this.instance = instanceDocument(scenario).toString();
+        byte[] document = JsonNodeFactory.instance.objectNode()
+                .put("vmId", scenario.instanceId())
+                .put("subscriptionId", "00000000-0000-0000-0000-000000000000")
+                .toString().getBytes(StandardCharsets.UTF_8);
+        // the shape of the pkcs7 signature that holds the document, not a real one
+        this.attested = JsonNodeFactory.instance.objectNode()
+                .put("encoding", "pkcs7")
+                .put("signature", Base64.getEncoder().encodeToString(document))
+                .toString();
+        this.roleInstance = scenario.instanceId().replace("-", "") + "." + name(scenario);
+    }
+
+    @Override
+    public Reply answer(Call call) {
+        if (call.path().equals("/machine") || call.path().equals("/machine/")) {
+            return wireserver(call);
+        }
+        if (!call.path().startsWith("/metadata/")) {
+            return Reply.status(404);
+        }
+        if (call.headers().containsKey("x-forwarded-for")) {
+            return error(400, "Bad request. Requests that came through a proxy are not accepted.");
+        }
+        if (!"true".equals(call.headers().get("metadata"))) {
+            return error(400, "Bad request. Required metadata header not specified");
+        }
+        String version = call.query().get("api-version");
+        if (version == null) {
+            return error(400, "Bad request. api-version was not specified in the request.");
+        }
+        if (!API_VERSIONS.contains(version)) {
+            return error(400, "Bad request. api-version is invalid or was not specified in the request.");
+        }
+        if (!call.method().equals("GET")) {
+            return error(405, "Method not allowed.");
+        }
+        return switch (call.path().replaceAll("/+$", "")) {
+            case "/metadata/instance" -> Reply.json(200, instance);
+            case "/metadata/attested/document" -> Reply.json(200, attested);
+            default -> error(404, "Not found.");
+        };
+    }
+
+    /** GET ?comp=goalstate and POST ?comp=health, both with x-ms-version. */
+    private Reply wireserver(Call call) {
+        if (!WIRESERVER_VERSION.equals(call.headers().get("x-ms-version"))) {
+            return Reply.status(400);
+        }
+        String comp = call.query().getOrDefault("comp", "");
+        if (comp.equals("goalstate") && call.method().equals("GET")) {
+            return new Reply(200, "text/xml; charset=utf-8", goalState().getBytes(StandardCharsets.UTF_8));
+        }
+        if (comp.equals("health") && call.method().equals("POST")) {
+            return readyReport(new String(call.body(), StandardCharsets.UTF_8)) ? Reply.status(200) : Reply.status(400);
+        }
+        return Reply.status(call.method().equals("GET") || call.method().equals("POST") ? 400 : 405);
+    }
+
+    /** A Ready report for this goal state's container and role instance. */
+    private boolean readyReport(String body) {
+        String compact = body.replaceAll(">\\s+<", "><");
+        return compact.contains("<GoalStateIncarnation>" + INCARNATION + "</GoalStateIncarnation>")
+                && compact.contains("<ContainerId>" + CONTAINER_ID + "</ContainerId>")
+                && compact.contains("<InstanceId>" + roleInstance + "</InstanceId>")
+                && compact.contains("<Health><State>Ready</State>");
+    }
+
+    private String goalState() {
+        return """
+                <?xml version="1.0" encoding="utf-8"?>
+                <GoalState xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="goalstate10.xsd">
+                  <Version>2012-11-30</Version>
+                  <Incarnation>%s</Incarnation>
+                  <Machine>
+                    <ExpectedState>Started</ExpectedState>
+                    <StopRolesDeadlineHint>300000</StopRolesDeadlineHint>
+                    <ExpectHealthReport>FALSE</ExpectHealthReport>
+                  </Machine>
+                  <Container>
+                    <ContainerId>%s</ContainerId>
+                    <RoleInstanceList>
+                      <RoleInstance>
+                        <InstanceId>%s</InstanceId>
+                        <State>Started</State>
+                      </RoleInstance>
+                    </RoleInstanceList>
+                  </Container>
+                </GoalState>
+                """.formatted(INCARNATION, CONTAINER_ID, roleInstance);
+    }
+
+    private static ObjectNode instanceDocument(Scenario scenario) {
+        JsonNodeFactory json = JsonNodeFactory.instance;
+        ObjectNode compute = json.objectNode()
+                .put("azEnvironment", "AzurePublicCloud")
+                .put("location", scenario.region())
+                .put("name", name(scenario))
+                .put("osType", "Linux");
+        compute.putObject("osProfile")
+                .put("adminUsername", scenario.azure().adminUsername())
+                .put("computerName", scenario.hostname())
+                .put("disablePasswordAuthentication", "true");
+        ArrayNode keys = compute.putArray("publicKeys");
+        for (Scenario.SshKey key : scenario.sshKeys()) {
+            String user = key.user().isEmpty() ? scenario.azure().adminUsername() : key.user();
+            keys.addObject().put("keyData", key.publicKey() + "\r\n").put("path", "/home/" + user + "/.ssh/authorized_keys");
+        }
+        compute.put("tags", scenario.attributes().entrySet().stream()
+                .map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(";")));
+        ArrayNode tags = compute.putArray("tagsList");
+        scenario.attributes().forEach((name, value) -> tags.addObject().put("name", name).put("value", value));
+        compute.put("userData", scenario.userData().map(Base64.getEncoder()::encodeToString).orElse(""))
+                .put("vmId", scenario.instanceId())
+                .put("vmSize", "Standard_B2s")
+                .put("zone", scenario.zone());
+        ObjectNode document = json.objectNode();
+        document.set("compute", compute);
+        document.putObject("network").putArray("interface");
+        return document;
+    }
+
+    private static String name(Scenario scenario) {
+        return scenario.hostname().split("\\.")[0];
+    }
+
+    private static Reply error(int status, String message) {
+        return Reply.json(status, JsonNodeFactory.instance.objectNode().put("error", message).toString());
+    }
+}

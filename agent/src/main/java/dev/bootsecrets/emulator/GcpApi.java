@@ -1,0 +1,197 @@
+package dev.bootsecrets.emulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The Compute Engine metadata server under /computeMetadata/v1/: the instance and project
+ * tree (as JSON with ?recursive=true, as listings and values without), and the service
+ * account's identity token. Every answer carries {@code Metadata-Flavor: Google}.
+ */
+final class GcpApi implements MetadataApi {
+    static final String ROOT = "/computeMetadata/v1";
+    static final String FLAVOR = "metadata-flavor";
+    static final String IDENTITY = "instance/service-accounts/default/identity";
+    static final long PROJECT_NUMBER = 123456789012L;
+
+    private final JsonNodeFactory json = JsonNodeFactory.instance;
+    private final ObjectNode tree = json.objectNode();
+    private final Scenario scenario;
+    private final SecureRandom random = new SecureRandom();
+
+    GcpApi(Scenario scenario) {
+        this.scenario = scenario;
+        Map<String, String> instanceAttributes = new LinkedHashMap<>();
+        Map<String, String> projectAttributes = new LinkedHashMap<>(scenario.gcp().projectAttributes());
+        keys(scenario, false).ifPresent(lines -> instanceAttributes.put("ssh-keys", lines));
+        keys(scenario, true).ifPresent(lines -> projectAttributes.putIfAbsent("ssh-keys", lines));
+        // GCP attribute values are text: binary user-data cannot be set there.
+        scenario.userData().ifPresent(bytes -> instanceAttributes.put("user-data", new String(bytes, StandardCharsets.UTF_8)));
+        instanceAttributes.putAll(scenario.attributes());
+
+        String name = scenario.hostname().split("\\.")[0];
+        ObjectNode instance = tree.putObject("instance");
+        instance.set("attributes", attributes(instanceAttributes));
+        instance.put("hostname", scenario.hostname());
+        if (scenario.instanceId().matches("[0-9]{1,20}")) {
+            instance.put("id", new BigInteger(scenario.instanceId()));
+        } else {
+            instance.put("id", scenario.instanceId());
+        }
+        instance.put("machineType", "projects/" + PROJECT_NUMBER + "/machineTypes/e2-small");
+        instance.put("name", name);
+        ObjectNode account = instance.putObject("serviceAccounts").putObject("default");
+        account.putArray("aliases").add("default");
+        account.put("email", PROJECT_NUMBER + "-compute@developer.gserviceaccount.com");
+        account.putArray("scopes").add("https://www.googleapis.com/auth/cloud-platform");
+        instance.put("zone", "projects/" + PROJECT_NUMBER + "/zones/" + scenario.zone());
+        ObjectNode project = tree.putObject("project");
+        project.set("attributes", attributes(projectAttributes));
+        project.put("numericProjectId", PROJECT_NUMBER);
+        project.put("projectId", scenario.gcp().projectId());
+    }
+
+    @Override
+    public Reply answer(Call call) {
+        return flavored(serve(call));
+    }
+
+    private Reply serve(Call call) {
+        if (!call.path().equals(ROOT) && !call.path().startsWith(ROOT + "/")) {
+            return Reply.status(404);
+        }
+        // The server refuses whatever came through a proxy, and requests without the header.
+        if (call.headers().containsKey("x-forwarded-for") || !"Google".equals(call.headers().get(FLAVOR))) {
+            return Reply.status(403);
+        }
+        if (!call.method().equals("GET")) {
+            return Reply.status(405);
+        }
+        String path = call.path().substring(ROOT.length()).replaceAll("^/+|/+$", "");
+        if (path.equals(IDENTITY)) {
+            return identity(call.query());
+        }
+        JsonNode node = tree;
+        boolean attributes = false;
+        for (String part : path.isEmpty() ? new String[0] : path.split("/")) {
+            node = attributes ? node.get(part) : child(node, part);
+            if (node == null) {
+                return Reply.status(404);
+            }
+            attributes = part.equals("attributes");
+        }
+        if (node.isObject() && "true".equals(call.query().get("recursive"))) {
+            return Reply.json(200, node.toString());
+        }
+        if (node.isObject()) {
+            return Reply.text(listing(node, attributes));
+        }
+        if (node.isArray()) {
+            StringBuilder lines = new StringBuilder();
+            node.forEach(item -> lines.append(item.asText()).append('\n'));
+            return Reply.text(lines.toString());
+        }
+        return Reply.text(node.asText());
+    }
+
+    /** A JWT-shaped token naming the audience; its signature is random bytes, not a real one. */
+    private Reply identity(Map<String, String> query) {
+        String audience = query.getOrDefault("audience", "");
+        if (audience.isEmpty()) {
+            return Reply.status(400);
+        }
+        long now = System.currentTimeMillis() / 1000;
+        ObjectNode payload = json.objectNode()
+                .put("aud", audience)
+                .put("azp", "1000000000000000000001")
+                .put("exp", now + 3600)
+                .put("iat", now)
+                .put("iss", "https://accounts.google.com")
+                .put("sub", "1000000000000000000001");
+        if ("full".equals(query.get("format"))) {
+            payload.putObject("google").putObject("compute_engine")
+                    .put("instance_id", scenario.instanceId())
+                    .put("instance_name", scenario.hostname().split("\\.")[0])
+                    .put("project_id", scenario.gcp().projectId())
+                    .put("project_number", PROJECT_NUMBER)
+                    .put("zone", scenario.zone());
+        }
+        byte[] signature = new byte[256];
+        random.nextBytes(signature);
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String header = "{\"alg\":\"RS256\",\"kid\":\"emulator\",\"typ\":\"JWT\"}";
+        return Reply.text(b64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
+                + b64.encodeToString(payload.toString().getBytes(StandardCharsets.UTF_8)) + "."
+                + b64.encodeToString(signature));
+    }
+
+    /** The scenario's instance (or project) keys as an ssh-keys value, one "user:key" a line. */
+    private static Optional<String> keys(Scenario scenario, boolean project) {
+        String lines = scenario.sshKeys().stream()
+                .filter(key -> key.project() == project)
+                .map(GcpApi::line)
+                .collect(Collectors.joining("\n"));
+        return lines.isEmpty() ? Optional.empty() : Optional.of(lines);
+    }
+
+    /** {@code user:TYPE BLOB COMMENT}, or with {@code google-ssh {...}} in place of the comment when it expires. */
+    private static String line(Scenario.SshKey key) {
+        String user = key.user().isEmpty() ? key.name() : key.user();
+        if (key.expireOn().isEmpty()) {
+            return user + ":" + key.publicKey();
+        }
+        String[] fields = key.publicKey().split("\\s+");
+        ObjectNode comment = JsonNodeFactory.instance.objectNode()
+                .put("userName", user + "@example.com")
+                .put("expireOn", key.expireOn());
+        return user + ":" + fields[0] + " " + fields[1] + " google-ssh " + comment;
+    }
+
+    private ObjectNode attributes(Map<String, String> values) {
+        ObjectNode node = json.objectNode();
+        values.forEach(node::put);
+        return node;
+    }
+
+    private static Reply flavored(Reply reply) {
+        return reply.withHeader("Metadata-Flavor", "Google");
+    }
+
+    /** Paths name fields in dashed form (service-accounts); the JSON in camel case (serviceAccounts). */
+    private static JsonNode child(JsonNode node, String part) {
+        JsonNode exact = node.get(part);
+        if (exact != null) {
+            return exact;
+        }
+        StringBuilder camel = new StringBuilder();
+        boolean upper = false;
+        for (char c : part.toCharArray()) {
+            if (c == '-') {
+                upper = true;
+            } else {
+                camel.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return node.get(camel.toString());
+    }
+
+    private static String listing(JsonNode node, boolean attributes) {
+        StringBuilder out = new StringBuilder();
+        for (Map.Entry<String, JsonNode> field : node.properties()) {
+            String name = attributes ? field.getKey() : field.getKey().replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
+            out.append(name).append(field.getValue().isContainerNode() ? "/" : "").append('\n');
+        }
+        return out.toString();
+    }
+}
