@@ -7,6 +7,7 @@ import dev.bootsecrets.config.Declarations.SecretDecl;
 import dev.bootsecrets.config.Declarations.Source;
 import dev.bootsecrets.config.Declarations.SshDecl;
 import dev.bootsecrets.config.Settings.Aws;
+import dev.bootsecrets.config.Settings.RegistryAuth;
 import dev.bootsecrets.config.Settings.UserDataPolicy;
 import dev.bootsecrets.secret.Secret;
 import java.net.URI;
@@ -28,9 +29,10 @@ final class Schema {
     static final int SECRET_MAX_BYTES = 65536;
 
     private static final Set<String> KEYS = Set.of(
-            "version", "provider", "metadata", "defaultUser", "metadataKeys", "userData", "secrets", "ssh", "files");
+            "version", "provider", "metadata", "defaultUser", "metadataKeys", "userData", "secrets", "ssh", "files",
+            "registryAuth", "registries", "credentials", "env");
     /** What only the image's and the machine's config may set. */
-    private static final Set<String> MACHINE_ONLY = Set.of("provider", "metadata", "metadataKeys", "userData");
+    private static final Set<String> MACHINE_ONLY = Set.of("provider", "metadata", "metadataKeys", "userData", "registryAuth");
     private static final Set<String> PROVIDERS = Set.of("auto", "aws", "gcp", "azure", "nocloud", "none");
     private static final Set<String> METADATA_KEYS = Set.of("url", "deadline", "aws");
     private static final Set<String> AWS_KEYS = Set.of("imdsv1", "ipv6");
@@ -58,14 +60,17 @@ final class Schema {
                         : "unknown key (known: " + String.join(", ", KEYS.stream().sorted().toList()) + ")");
             } else if (scope.userData() && MACHINE_ONLY.contains(key)) {
                 scope.error(key, "user-data may not set this (only the image's or the machine's config may;"
-                        + " user-data may set version, defaultUser, secrets, ssh and files)");
+                        + " user-data may set version, defaultUser, secrets, ssh, files, registries, credentials and env)");
             }
         }
         if (section.containsKey("version") && !Integer.valueOf(VERSION).equals(section.get("version"))) {
             scope.error("version", "must be " + VERSION + ", the schema version this agent reads");
         }
         Declarations declarations = new Declarations(
-                secrets(section.get("secrets"), scope), ssh(section.get("ssh"), scope), files(section.get("files"), scope));
+                secrets(section.get("secrets"), scope), ssh(section.get("ssh"), scope), files(section.get("files"), scope),
+                OutputSchema.registries(section.get("registries"), scope),
+                OutputSchema.credentials(section.get("credentials"), scope),
+                OutputSchema.env(section.get("env"), scope));
         return new Config(settings(section, base, scope), declarations);
     }
 
@@ -73,7 +78,7 @@ final class Schema {
         String defaultUser = Fields.optional(s, "defaultUser", "", scope, Fields::name).orElse(base.defaultUser());
         if (scope.userData()) {
             return new Settings(base.provider(), base.metadataUrl(), base.deadline(), defaultUser,
-                    base.metadataKeys(), base.aws(), base.userData());
+                    base.metadataKeys(), base.aws(), base.userData(), base.registryAuth());
         }
         String provider = Fields.optional(s, "provider", "", scope, Schema::provider).orElse(base.provider());
         boolean metadataKeys = Fields.optional(s, "metadataKeys", "", scope, Fields::bool).orElse(base.metadataKeys());
@@ -99,7 +104,10 @@ final class Schema {
         }
         UserDataPolicy policy = Fields.optional(s, "userData", "", scope, Fields::map)
                 .map(m -> policy(m, base.userData(), scope)).orElse(base.userData());
-        return new Settings(provider, url, deadline, defaultUser, metadataKeys, aws, policy);
+        RegistryAuth registryAuth = s.containsKey("registryAuth")
+                ? OutputSchema.registryAuth(s.get("registryAuth"), "registryAuth", scope, base.registryAuth()).orElse(base.registryAuth())
+                : base.registryAuth();
+        return new Settings(provider, url, deadline, defaultUser, metadataKeys, aws, policy, registryAuth);
     }
 
     private static Optional<String> provider(Object value, String path, Scope scope) {

@@ -69,7 +69,7 @@ public final class UserData {
         Declarations merged = Merge.over(config.declarations(), declared);
         List<SshDecl> ssh = new ArrayList<>(merged.ssh());
         ssh.addAll(added);
-        return new Config(settings, new Declarations(merged.secrets(), ssh, merged.files()));
+        return new Config(settings, merged.withSsh(ssh));
     }
 
     /** The document's top-level mapping; empty if it is empty or wrong (the error recorded). */

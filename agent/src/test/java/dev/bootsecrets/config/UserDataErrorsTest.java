@@ -126,7 +126,7 @@ class UserDataErrorsTest {
     void unknownKeyInTheSection() {
         ConfigException e = refused(withSecret("", "  secrts: {}\n  files:\n    /etc/x: {content: a, owners: root}\n"));
         assertEquals(2, e.errors().size(), e.getMessage());
-        assertTrue(e.errors().get(0).startsWith("user-data: bootsecrets.secrts: unknown key (known: defaultUser, files, "), e.getMessage());
+        assertTrue(e.errors().get(0).startsWith("user-data: bootsecrets.secrts: unknown key (known: credentials, defaultUser, env, files, "), e.getMessage());
         assertTrue(e.errors().get(1).startsWith("user-data: bootsecrets.files./etc/x.owners: unknown key (known: append, content, group, mode, owner, secret)"),
                 e.getMessage());
     }
