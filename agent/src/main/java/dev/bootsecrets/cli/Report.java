@@ -56,9 +56,11 @@ final class Report {
             entry.put("path", intent.path());
             entry.put("kind", intent.kind());
             entry.put("source", intent.source());
-            entry.put("owner", intent.owner().user());
-            entry.put("group", intent.owner().group());
-            entry.put("mode", Apply.mode(intent.mode()));
+            if (!intent.content().removes()) {
+                entry.put("owner", intent.owner().user());
+                entry.put("group", intent.owner().group());
+                entry.put("mode", Apply.mode(intent.mode()));
+            }
             entry.put("result", outcome.change().map(c -> c.name().toLowerCase()).orElse("failed"));
             outcome.error().ifPresent(e -> entry.put("error", e));
         }
@@ -73,7 +75,7 @@ final class Report {
         root.write(STATUS, bytes, 0, 0, 0600);
     }
 
-    /** "3 outputs: 1 created, 2 unchanged" for the log, or empty when there were none. */
+    /** "3 outputs: 1 created, 0 updated, 2 unchanged, 0 failed, 0 removed" for the log, or empty when there were none. */
     static Optional<String> outcomes(List<Outcome> outcomes) {
         if (outcomes.isEmpty()) {
             return Optional.empty();
@@ -81,9 +83,10 @@ final class Report {
         long created = count(outcomes, "created");
         long updated = count(outcomes, "updated");
         long unchanged = count(outcomes, "unchanged");
+        long removed = count(outcomes, "removed");
         long failed = outcomes.stream().filter(Outcome::failed).count();
         return Optional.of(outcomes.size() + " outputs: " + created + " created, " + updated + " updated, "
-                + unchanged + " unchanged, " + failed + " failed");
+                + unchanged + " unchanged, " + failed + " failed, " + removed + " removed");
     }
 
     private static long count(List<Outcome> outcomes, String change) {
