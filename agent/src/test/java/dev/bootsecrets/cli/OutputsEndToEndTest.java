@@ -271,6 +271,24 @@ class OutputsEndToEndTest {
     }
 
     @Test
+    void aUserWhoseKeysAreNoLongerDeclaredLosesTheBlockAndKeepsTheirOwnLines() throws Exception {
+        String deployKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHlv/eesACFaKdvwGHGGOZC8j5NAjJRnFlrvTmuev2JZ deploy@ci";
+        serve(USER_DATA + "  ssh:\n    deploy: [\"" + deployKey + "\"]\n", DB);
+        assertEquals(0, run().exit());
+        Path keys = at("/var/home/deploy/.ssh/authorized_keys");
+        assertTrue(Files.readString(keys).contains(deployKey));
+        String mine = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMine me@home\n";
+        Files.writeString(keys, mine + Files.readString(keys));
+
+        serve(USER_DATA, DB);
+        Agent.Run run = run();
+        assertEquals(0, run.exit(), run.all());
+        assertEquals(mine, Files.readString(keys));
+        assertEquals("1001:1001", owner(keys));
+        assertTrue(Files.readString(at("/var/home/core/.ssh/authorized_keys")).contains("ops@example"), "others keep theirs");
+    }
+
+    @Test
     void aMalformedAuthFileIsReportedAndNotClobbered() throws Exception {
         Files.createDirectories(at("/run/ostree"));
         Files.writeString(at("/run/ostree/auth.json"), "{\"auths\": ");
