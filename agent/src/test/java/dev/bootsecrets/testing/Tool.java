@@ -1,10 +1,10 @@
 package dev.bootsecrets.testing;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -52,16 +52,11 @@ public final class Tool {
         return dir + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
     }
 
-    private static byte[] readAll(java.io.InputStream in) {
+    private static byte[] readAll(InputStream in) {
         try (in) {
             return in.readAllBytes();
         } catch (IOException e) {
             return ("(unreadable: " + e.getMessage() + ")").getBytes(StandardCharsets.UTF_8);
         }
-    }
-
-    /** A copy of the first {@code n} bytes, for messages about binary output. */
-    public static String hex(byte[] bytes) {
-        return java.util.HexFormat.of().formatHex(Arrays.copyOf(bytes, Math.min(bytes.length, 64)));
     }
 }
