@@ -10,22 +10,35 @@ import java.util.List;
 
 /** Tables for people: the dry-run plan and the demo's outcome. Paths, owners, modes, sources; no values. */
 final class Listing {
+    private static final String ROW = "%-44s %-14s %-17s %-5s %s%n";
+    private static final String RESULT_ROW = "%-44s %-9s %-17s %-5s %s%n";
+
     private Listing() {}
 
     static void plan(Plan plan, PrintStream out) {
-        out.printf("%-44s %-5s %-17s %-5s %s%n", "PATH", "KIND", "OWNER", "MODE", "SOURCE");
+        out.printf(ROW, "PATH", "KIND", "OWNER", "MODE", "SOURCE");
         plan.files().stream().sorted(Comparator.comparing(FileIntent::path)).forEach(f ->
-                out.printf("%-44s %-5s %-17s %-5s %s%n", f.path(), f.kind(), f.owner(), Apply.mode(f.mode()), f.source()));
-        out.println(plan.files().size() + " outputs planned; nothing written (--dry-run)");
+                out.printf(ROW, f.path(), f.kind(), owner(f), mode(f), f.source()));
+        long removals = plan.files().stream().filter(f -> f.content().removes()).count();
+        out.println(plan.files().size() + " outputs planned (" + removals + " to remove); nothing written (--dry-run)");
     }
 
     static void outcomes(List<Outcome> outcomes, PrintStream out) {
-        out.printf("%-44s %-9s %-17s %-5s %s%n", "PATH", "RESULT", "OWNER", "MODE", "SOURCE");
+        out.printf(RESULT_ROW, "PATH", "RESULT", "OWNER", "MODE", "SOURCE");
         outcomes.stream().sorted(Comparator.comparing(o -> o.intent().path())).forEach(o -> {
             FileIntent f = o.intent();
             String result = o.change().map(c -> c.name().toLowerCase()).orElse("FAILED");
-            out.printf("%-44s %-9s %-17s %-5s %s%n", f.path(), result, f.owner(), Apply.mode(f.mode()), f.source());
+            out.printf(RESULT_ROW, f.path(), result, owner(f), mode(f), f.source());
             o.error().ifPresent(e -> out.println("    error: " + e));
         });
+    }
+
+    /** A removal has no owner or mode: it shows what happens instead. */
+    private static String owner(FileIntent f) {
+        return f.content().removes() ? "(remove)" : f.owner().toString();
+    }
+
+    private static String mode(FileIntent f) {
+        return f.content().removes() ? "-" : Apply.mode(f.mode());
     }
 }

@@ -59,9 +59,11 @@ final class Report {
                 json.writeStringField("path", intent.path());
                 json.writeStringField("kind", intent.kind());
                 json.writeStringField("source", intent.source());
-                json.writeStringField("owner", intent.owner().user());
-                json.writeStringField("group", intent.owner().group());
-                json.writeStringField("mode", Apply.mode(intent.mode()));
+                if (!intent.content().removes()) {
+                    json.writeStringField("owner", intent.owner().user());
+                    json.writeStringField("group", intent.owner().group());
+                    json.writeStringField("mode", Apply.mode(intent.mode()));
+                }
                 json.writeStringField("result", outcome.change().map(c -> c.name().toLowerCase()).orElse("failed"));
                 if (outcome.error().isPresent()) {
                     json.writeStringField("error", outcome.error().get());
@@ -84,7 +86,7 @@ final class Report {
         root.write(STATUS, bytes.toByteArray(), 0, 0, 0600);
     }
 
-    /** "3 outputs: 1 created, 2 unchanged" for the log, or empty when there were none. */
+    /** "3 outputs: 1 created, 0 updated, 2 unchanged, 0 failed, 0 removed" for the log, or empty when there were none. */
     static Optional<String> outcomes(List<Outcome> outcomes) {
         if (outcomes.isEmpty()) {
             return Optional.empty();
@@ -92,9 +94,10 @@ final class Report {
         long created = count(outcomes, "created");
         long updated = count(outcomes, "updated");
         long unchanged = count(outcomes, "unchanged");
+        long removed = count(outcomes, "removed");
         long failed = outcomes.stream().filter(Outcome::failed).count();
         return Optional.of(outcomes.size() + " outputs: " + created + " created, " + updated + " updated, "
-                + unchanged + " unchanged, " + failed + " failed");
+                + unchanged + " unchanged, " + failed + " failed, " + removed + " removed");
     }
 
     private static long count(List<Outcome> outcomes, String change) {

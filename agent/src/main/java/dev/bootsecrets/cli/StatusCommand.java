@@ -31,8 +31,8 @@ final class StatusCommand {
                 + s.path("finished").asText() + ", " + s.path("durationMs").asLong() + " ms");
         out.println("provider: " + s.path("provider").asText() + ", instance " + s.path("instanceId").asText());
         for (JsonNode o : s.path("outputs")) {
-            out.printf("  %-9s %-44s %s:%s %s  from %s%n", o.path("result").asText(), o.path("path").asText(),
-                    o.path("owner").asText(), o.path("group").asText(), o.path("mode").asText(),
+            String owner = o.has("owner") ? o.path("owner").asText() + ":" + o.path("group").asText() + " " + o.path("mode").asText() : "-";
+            out.printf("  %-9s %-44s %s  from %s%n", o.path("result").asText(), o.path("path").asText(), owner,
                     o.path("source").asText());
             if (o.has("error")) {
                 out.println("            error: " + o.path("error").asText());

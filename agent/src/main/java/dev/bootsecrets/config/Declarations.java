@@ -5,17 +5,38 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
-/** What the agent should write: named secrets, SSH keys and files, each with its origin. */
-public record Declarations(List<SecretDecl> secrets, List<SshDecl> ssh, List<FileDecl> files) {
+/**
+ * What the agent should write: named secrets, SSH keys, files, registry auth, systemd
+ * credentials and env files, each with its origin.
+ */
+public record Declarations(
+        List<SecretDecl> secrets,
+        List<SshDecl> ssh,
+        List<FileDecl> files,
+        List<RegistryDecl> registries,
+        List<CredentialDecl> credentials,
+        List<EnvDecl> env) {
 
     public Declarations {
         secrets = List.copyOf(secrets);
         ssh = List.copyOf(ssh);
         files = List.copyOf(files);
+        registries = List.copyOf(registries);
+        credentials = List.copyOf(credentials);
+        env = List.copyOf(env);
+    }
+
+    /** Secrets, SSH keys and files only (what cloud-config can declare). */
+    public Declarations(List<SecretDecl> secrets, List<SshDecl> ssh, List<FileDecl> files) {
+        this(secrets, ssh, files, List.of(), List.of(), List.of());
     }
 
     public static Declarations empty() {
         return new Declarations(List.of(), List.of(), List.of());
+    }
+
+    public Declarations withSsh(List<SshDecl> value) {
+        return new Declarations(secrets, value, files, registries, credentials, env);
     }
 
     /** Where a named secret's value comes from. */
@@ -63,4 +84,51 @@ public record Declarations(List<SecretDecl> secrets, List<SshDecl> ssh, List<Fil
             OptionalInt mode,
             boolean append,
             Origin origin) {}
+
+    /**
+     * {@code registries.KEY}: how to log in to one registry (a host, host:port, or
+     * host/namespace/repo), written to containers-auth.json.
+     */
+    public record RegistryDecl(String registry, RegistryLogin login, Origin origin) {}
+
+    /** The three ways containers-auth.json can hold a login. */
+    public sealed interface RegistryLogin {
+        /** {@code auths.KEY.auth}: base64 of username:password; the password is a named secret. */
+        record Password(String username, String secret) implements RegistryLogin {}
+
+        /** {@code auths.KEY.identitytoken}, an OAuth2 refresh token, with the username it goes with. */
+        record IdentityToken(String username, String secret) implements RegistryLogin {}
+
+        /** {@code credHelpers.KEY}: the suffix of a docker-credential-NAME program. */
+        record Helper(String helper) implements RegistryLogin {}
+    }
+
+    /** How a systemd credential is stored: plain, or encrypted the way {@code systemd-creds --with-key=} does. */
+    public enum Encryption {
+        NONE("false"), HOST("host"), TPM2("tpm2"), HOST_TPM2("host+tpm2");
+
+        private final String word;
+
+        Encryption(String word) {
+            this.word = word;
+        }
+
+        /** As written in config, and as systemd-creds --with-key= names it. */
+        public String word() {
+            return word;
+        }
+    }
+
+    /** {@code credentials.NAME}: a systemd credential holding the value of a named secret. */
+    public record CredentialDecl(String name, String secret, Encryption encryption, Origin origin) {}
+
+    /** {@code env.NAME}: an EnvironmentFile of variables, each a literal or a named secret. */
+    public record EnvDecl(String name, List<EnvVar> vars, Origin origin) {
+        public EnvDecl {
+            vars = List.copyOf(vars);
+        }
+    }
+
+    /** One variable of an env file, its value a literal or the value of a named secret. */
+    public record EnvVar(String name, Content value) {}
 }

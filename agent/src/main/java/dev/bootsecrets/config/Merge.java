@@ -1,6 +1,9 @@
 package dev.bootsecrets.config;
 
+import dev.bootsecrets.config.Declarations.CredentialDecl;
+import dev.bootsecrets.config.Declarations.EnvDecl;
 import dev.bootsecrets.config.Declarations.FileDecl;
+import dev.bootsecrets.config.Declarations.RegistryDecl;
 import dev.bootsecrets.config.Declarations.SecretDecl;
 import dev.bootsecrets.config.Declarations.SshDecl;
 import java.util.ArrayList;
@@ -14,8 +17,8 @@ final class Merge {
     private Merge() {}
 
     /**
-     * A later secret replaces the one of the same name, later keys for a user replace that
-     * user's keys, and a later file replaces what came before for its path, unless it has
+     * A later secret replaces the one of the same name (and so do registries, credentials
+     * and env files), later keys for a user replace that user's keys, and a later file replaces what came before for its path, unless it has
      * {@code append: true}, which adds to it.
      */
     static Declarations over(Declarations base, Declarations later) {
@@ -29,7 +32,10 @@ final class Merge {
         return new Declarations(
                 replace(base.secrets(), later.secrets(), SecretDecl::name),
                 replace(base.ssh(), later.ssh(), SshDecl::user),
-                files);
+                files,
+                replace(base.registries(), later.registries(), RegistryDecl::registry),
+                replace(base.credentials(), later.credentials(), CredentialDecl::name),
+                replace(base.env(), later.env(), EnvDecl::name));
     }
 
     private static <T> List<T> replace(List<T> base, List<T> later, Function<T, String> key) {

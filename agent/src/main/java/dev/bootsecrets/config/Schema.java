@@ -10,6 +10,7 @@ import dev.bootsecrets.config.Settings.Aws;
 import dev.bootsecrets.config.Settings.Azure;
 import dev.bootsecrets.config.Settings.NoCloud;
 import dev.bootsecrets.config.Settings.ReadyReport;
+import dev.bootsecrets.config.Settings.RegistryAuth;
 import dev.bootsecrets.config.Settings.UserDataPolicy;
 import dev.bootsecrets.secret.Secret;
 import java.net.URI;
@@ -31,9 +32,10 @@ final class Schema {
     static final int SECRET_MAX_BYTES = 65536;
 
     private static final Set<String> KEYS = Set.of(
-            "version", "provider", "metadata", "defaultUser", "metadataKeys", "userData", "secrets", "ssh", "files");
+            "version", "provider", "metadata", "defaultUser", "metadataKeys", "userData", "secrets", "ssh", "files",
+            "registryAuth", "registries", "credentials", "env");
     /** What only the image's and the machine's config may set. */
-    private static final Set<String> MACHINE_ONLY = Set.of("provider", "metadata", "metadataKeys", "userData");
+    private static final Set<String> MACHINE_ONLY = Set.of("provider", "metadata", "metadataKeys", "userData", "registryAuth");
     private static final Set<String> PROVIDERS = Set.of("auto", "aws", "gcp", "azure", "nocloud", "none");
     private static final Set<String> METADATA_KEYS = Set.of("url", "deadline", "aws", "azure", "nocloud");
     private static final Set<String> AWS_KEYS = Set.of("imdsv1", "ipv6");
@@ -51,7 +53,7 @@ final class Schema {
         return new Settings("auto", Optional.empty(), Duration.ofSeconds(60), "core", true,
                 new Aws(false, false),
                 new UserDataPolicy(true, 1024 * 1024, List.of("/etc/", "/run/", "/var/"), true),
-                Azure.DEFAULT, NoCloud.DEFAULT);
+                Azure.DEFAULT, NoCloud.DEFAULT, RegistryAuth.DEFAULT);
     }
 
     /** The section's settings laid over {@code base}, and the declarations it makes itself. */
@@ -64,14 +66,17 @@ final class Schema {
                         : "unknown key (known: " + String.join(", ", KEYS.stream().sorted().toList()) + ")");
             } else if (scope.userData() && MACHINE_ONLY.contains(key)) {
                 scope.error(key, "user-data may not set this (only the image's or the machine's config may;"
-                        + " user-data may set version, defaultUser, secrets, ssh and files)");
+                        + " user-data may set version, defaultUser, secrets, ssh, files, registries, credentials and env)");
             }
         }
         if (section.containsKey("version") && !Integer.valueOf(VERSION).equals(section.get("version"))) {
             scope.error("version", "must be " + VERSION + ", the schema version this agent reads");
         }
         Declarations declarations = new Declarations(
-                secrets(section.get("secrets"), scope), ssh(section.get("ssh"), scope), files(section.get("files"), scope));
+                secrets(section.get("secrets"), scope), ssh(section.get("ssh"), scope), files(section.get("files"), scope),
+                OutputSchema.registries(section.get("registries"), scope),
+                OutputSchema.credentials(section.get("credentials"), scope),
+                OutputSchema.env(section.get("env"), scope));
         return new Config(settings(section, base, scope), declarations);
     }
 
@@ -79,7 +84,7 @@ final class Schema {
         String defaultUser = Fields.optional(s, "defaultUser", "", scope, Fields::name).orElse(base.defaultUser());
         if (scope.userData()) {
             return new Settings(base.provider(), base.metadataUrl(), base.deadline(), defaultUser,
-                    base.metadataKeys(), base.aws(), base.userData(), base.azure(), base.nocloud());
+                    base.metadataKeys(), base.aws(), base.userData(), base.azure(), base.nocloud(), base.registryAuth());
         }
         String provider = Fields.optional(s, "provider", "", scope, Schema::provider).orElse(base.provider());
         boolean metadataKeys = Fields.optional(s, "metadataKeys", "", scope, Fields::bool).orElse(base.metadataKeys());
@@ -115,7 +120,12 @@ final class Schema {
         }
         UserDataPolicy policy = Fields.optional(s, "userData", "", scope, Fields::map)
                 .map(m -> policy(m, base.userData(), scope)).orElse(base.userData());
-        return new Settings(provider, url, deadline, defaultUser, metadataKeys, aws, policy, azure, nocloud);
+        RegistryAuth registryAuth = s.containsKey("registryAuth")
+                ? OutputSchema.registryAuth(s.get("registryAuth"), "registryAuth", scope, base.registryAuth())
+                        .orElse(base.registryAuth())
+                : base.registryAuth();
+        return new Settings(provider, url, deadline, defaultUser, metadataKeys, aws, policy, azure, nocloud,
+                registryAuth);
     }
 
     private static Azure azure(Map<?, ?> m, Azure base, Scope scope) {

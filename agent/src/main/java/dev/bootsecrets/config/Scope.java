@@ -39,9 +39,8 @@ record Scope(String layer, String prefix, Optional<UserDataPolicy> policy, Error
     /** User-data may write only under the policy's writePaths. */
     void checkWritable(String field, String path) {
         policy.ifPresent(p -> {
-            if (p.writePaths().stream().noneMatch(dir -> under(path, dir))) {
-                error(field, path + " is outside the paths user-data may write ("
-                        + String.join(", ", p.writePaths()) + ")");
+            if (!p.allows(path)) {
+                error(field, p.refusal(path));
             }
         });
     }
@@ -57,10 +56,5 @@ record Scope(String layer, String prefix, Optional<UserDataPolicy> policy, Error
 
     static boolean isRoot(String name) {
         return name.equals("root") || name.equals("0");
-    }
-
-    private static boolean under(String path, String dir) {
-        String prefix = dir.endsWith("/") ? dir : dir + "/";
-        return path.startsWith(prefix);
     }
 }

@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param metadataKeys whether the cloud's SSH keys are installed at all
  * @param azure        Azure's ready report and custom data
  * @param nocloud      where the local seed is
+ * @param registryAuth where registry logins are written
  */
 public record Settings(
         String provider,
@@ -26,13 +27,8 @@ public record Settings(
         Aws aws,
         UserDataPolicy userData,
         Azure azure,
-        NoCloud nocloud) {
-
-    /** The settings of a config written before the Azure and NoCloud settings existed. */
-    public Settings(String provider, Optional<URI> metadataUrl, Duration deadline, String defaultUser,
-            boolean metadataKeys, Aws aws, UserDataPolicy userData) {
-        this(provider, metadataUrl, deadline, defaultUser, metadataKeys, aws, userData, Azure.DEFAULT, NoCloud.DEFAULT);
-    }
+        NoCloud nocloud,
+        RegistryAuth registryAuth) {
 
     /** @param imdsv1 allow falling back to IMDSv1 (no token) when the token PUT is refused */
     public record Aws(boolean imdsv1, boolean ipv6) {}
@@ -69,14 +65,41 @@ public record Settings(
         public UserDataPolicy {
             writePaths = List.copyOf(writePaths);
         }
+
+        /** Whether user-data may have {@code path} written: it lies under one of writePaths ("/etc" does not cover "/etcetera"). */
+        public boolean allows(String path) {
+            return writePaths.stream().anyMatch(dir -> path.startsWith(dir.endsWith("/") ? dir : dir + "/"));
+        }
+
+        /** The error for a path user-data may not have written. */
+        public String refusal(String path) {
+            return path + " is outside the paths user-data may write (" + String.join(", ", writePaths) + ")";
+        }
+    }
+
+    /**
+     * {@code registryAuth:}, the machine's choice of where registry logins live.
+     *
+     * @param persist false: /run/ostree/auth.json, gone at the next boot; true: /etc/ostree/auth.json
+     * @param podman  also keep podman's rootful auth file (/run/containers/0/auth.json) in step, and
+     *                put credential helpers (and, when persisting, logins) in /etc/containers/auth.json
+     */
+    public record RegistryAuth(boolean persist, boolean podman) {
+        public static final RegistryAuth DEFAULT = new RegistryAuth(false, false);
     }
 
     public Settings withProvider(String value) {
-        return new Settings(value, metadataUrl, deadline, defaultUser, metadataKeys, aws, userData, azure, nocloud);
+        return new Settings(value, metadataUrl, deadline, defaultUser, metadataKeys, aws, userData, azure, nocloud,
+                registryAuth);
+    }
+
+    public Settings withUserData(UserDataPolicy value) {
+        return new Settings(provider, metadataUrl, deadline, defaultUser, metadataKeys, aws, value, azure, nocloud,
+                registryAuth);
     }
 
     public Settings withMetadataUrl(URI value) {
         return new Settings(provider, Optional.of(value), deadline, defaultUser, metadataKeys, aws, userData, azure,
-                nocloud);
+                nocloud, registryAuth);
     }
 }

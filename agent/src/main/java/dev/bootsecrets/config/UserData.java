@@ -92,7 +92,7 @@ public final class UserData {
         Declarations merged = Merge.over(config.declarations(), declared);
         List<SshDecl> ssh = new ArrayList<>(merged.ssh());
         ssh.addAll(added);
-        return new Config(settings, new Declarations(merged.secrets(), ssh, merged.files()));
+        return new Config(settings, merged.withSsh(ssh));
     }
 
     private static void checkSize(String what, byte[] raw, UserDataPolicy policy) throws ConfigException {

@@ -1,8 +1,9 @@
 package dev.bootsecrets.fs;
 
-/** What a write or a directory check did to the target. */
+/** What a write, a removal or a directory check did to the target. */
 public enum Change {
     CREATED,
     UPDATED,
-    UNCHANGED
+    UNCHANGED,
+    REMOVED
 }

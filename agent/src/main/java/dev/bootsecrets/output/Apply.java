@@ -3,18 +3,24 @@ package dev.bootsecrets.output;
 import dev.bootsecrets.fs.Change;
 import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.log.Log;
+import dev.bootsecrets.plan.Content;
 import dev.bootsecrets.plan.FileIntent;
 import dev.bootsecrets.plan.FileIntent.DirIntent;
+import dev.bootsecrets.plan.Manifest;
+import dev.bootsecrets.plan.Ownership;
 import dev.bootsecrets.plan.Plan;
 import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * The apply stage: materializes each intent with the safe writer. One output failing does
- * not stop the others; each outcome is reported.
+ * The apply stage: materializes each intent with the safe writer, removes what bootsecrets
+ * made and no longer declares, and records what it owns now. One output failing does not stop
+ * the others (except those that need it); each outcome is reported.
  */
 public final class Apply {
     /** Largest file whose current content is read to merge into (authorized_keys, appends). */
@@ -29,15 +35,67 @@ public final class Apply {
 
     private Apply() {}
 
+    /** Writes and removes every intent in order, then records what bootsecrets now owns in the manifests. */
     public static List<Outcome> apply(Plan plan, TargetRoot root) {
         List<Outcome> outcomes = new ArrayList<>();
+        Set<String> failed = new HashSet<>();
         for (FileIntent intent : plan.files()) {
-            outcomes.add(applyOne(intent, root));
+            Optional<String> missing = intent.requires().stream().filter(failed::contains).findFirst();
+            Outcome outcome = missing.isPresent()
+                    ? failure(intent, intent.path() + ": not written, as " + missing.get() + " could not be")
+                    : applyOne(intent, root);
+            if (outcome.failed()) {
+                failed.add(intent.path());
+            }
+            outcomes.add(outcome);
+        }
+        Manifest manifest = record(plan, outcomes);
+        try {
+            manifest.write(root);
+        } catch (IOException e) {
+            // Without the record a later run could not take these outputs back: say so loudly.
+            FileIntent record = new FileIntent(Manifest.RUN, "manifest", new Content.Whole(Secret.empty()), Ownership.ROOT,
+                    0600, "bootsecrets", List.of());
+            outcomes.add(failure(record, "could not record what bootsecrets wrote: " + e.getMessage()));
         }
         return outcomes;
     }
 
+    /**
+     * The manifest after this run: each written file with the entry the plan tracks for it (made
+     * by bootsecrets now or before), each failed one as it was, removed ones gone.
+     */
+    static Manifest record(Plan plan, List<Outcome> outcomes) {
+        List<Manifest.Entry> entries = new ArrayList<>();
+        for (Outcome outcome : outcomes) {
+            String path = outcome.intent().path();
+            Optional<Manifest.Entry> before = plan.previous().get(path);
+            if (outcome.failed()) {
+                before.ifPresent(entries::add);
+                continue;
+            }
+            Manifest.Entry tracked = plan.tracked().get(path);
+            if (tracked == null || outcome.intent().content().removes()) {
+                continue;
+            }
+            boolean created = outcome.change().orElseThrow() == Change.CREATED || before.map(Manifest.Entry::created).orElse(false);
+            Manifest.Entry entry = tracked.withCreated(created);
+            if (entry.worthKeeping()) {
+                entries.add(entry);
+            }
+        }
+        return new Manifest(entries);
+    }
+
+    private static Outcome failure(FileIntent intent, String message) {
+        Log.error("could not write " + message + " (from " + intent.source() + ")");
+        return new Outcome(intent, Optional.empty(), Optional.of(message));
+    }
+
     private static Outcome applyOne(FileIntent intent, TargetRoot root) {
+        if (intent.content().removes()) {
+            return remove(intent, root);
+        }
         byte[] bytes = null;
         try {
             for (DirIntent dir : intent.dirs()) {
@@ -56,11 +114,19 @@ public final class Apply {
                     + intent.owner() + " " + mode(intent.mode()) + ", from " + intent.source() + ")");
             return new Outcome(intent, Optional.of(change), Optional.empty());
         } catch (IOException | IllegalStateException e) {
-            String message = intent.path() + ": " + e.getMessage();
-            Log.error("could not write " + message + " (from " + intent.source() + ")");
-            return new Outcome(intent, Optional.empty(), Optional.of(message));
+            return failure(intent, intent.path() + ": " + e.getMessage());
         } finally {
             Secret.wipe(bytes);
+        }
+    }
+
+    private static Outcome remove(FileIntent intent, TargetRoot root) {
+        try {
+            Change change = root.remove(intent.path()) ? Change.REMOVED : Change.UNCHANGED;
+            Log.info(change.name().toLowerCase() + " " + intent.path() + " (" + intent.kind() + ", " + intent.source() + ")");
+            return new Outcome(intent, Optional.of(change), Optional.empty());
+        } catch (IOException e) {
+            return failure(intent, intent.path() + ": " + e.getMessage());
         }
     }
 

@@ -28,6 +28,8 @@ public final class SshKeys {
             "ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
             "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com");
 
+    static final String KIND = "ssh";
+
     /** One key line as declared, with where it came from. */
     public record Declared(String line, String source) {}
 
@@ -58,11 +60,11 @@ public final class SshKeys {
                     account.get().gid());
             intents.add(new FileIntent(
                     home + "/.ssh/authorized_keys",
-                    "ssh",
+                    KIND,
                     new Content.Block(lines),
                     owner,
                     0600,
-                    String.join(", ", sources),
+                    sources.isEmpty() ? FileIntent.NO_LONGER_DECLARED : String.join(", ", sources),
                     List.of(new DirIntent(home, owner, 0700, false), new DirIntent(home + "/.ssh", owner, 0700, true))));
         }
         return intents;

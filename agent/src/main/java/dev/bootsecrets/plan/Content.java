@@ -22,6 +22,11 @@ public sealed interface Content {
         return true;
     }
 
+    /** Whether the file is to be removed rather than written ({@link Absent}). */
+    default boolean removes() {
+        return false;
+    }
+
     /** The file holds exactly this. */
     record Whole(Secret bytes) implements Content {
         @Override
@@ -114,6 +119,47 @@ public sealed interface Content {
                 text.append(line).append('\n');
             }
             return text.toString().getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * Bytes an output makes from the file's current bytes because it understands the format:
+     * a containers-auth.json whose other entries are kept, an encrypted credential that is kept
+     * while it still holds the value (encryption is randomized, so re-encrypting would rewrite
+     * it at every run).
+     */
+    record Merged(Merger merger) implements Content {
+        @Override
+        public byte[] render(Optional<byte[]> existing) {
+            return merger.merge(existing);
+        }
+    }
+
+    /** Makes a file's bytes from its current ones. */
+    @FunctionalInterface
+    interface Merger {
+        /**
+         * @throws IllegalStateException when the current bytes cannot be merged into (a malformed
+         *         file is left as it is); the message names why, never a value
+         */
+        byte[] merge(Optional<byte[]> existing);
+    }
+
+    /** The file is removed: bootsecrets made it, and it is no longer declared. */
+    record Absent() implements Content {
+        @Override
+        public byte[] render(Optional<byte[]> existing) {
+            throw new UnsupportedOperationException("a removal has no content");
+        }
+
+        @Override
+        public boolean readsExisting() {
+            return false;
+        }
+
+        @Override
+        public boolean removes() {
+            return true;
         }
     }
 }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,7 +28,11 @@ class RedactionTest {
     static final String FROM_FILE = "file-value-c2d94e7f13";
     static final String WRITE_FILES = "write-files-value-7a6b5c4d";
     static final String BAD_BASE64 = "bad-b64-value-0e1f2a3b!!";
-    static final List<String> SECRETS = List.of(TAG, INLINE, FROM_FILE, WRITE_FILES, BAD_BASE64);
+    static final String ROBOT = "robot-value-4e5f6a7b8c";
+    static final String TOKEN = "token-value-a1b2c3d4e5";
+    /** The auth field containers-auth.json holds for the robot: a value in another form. */
+    static final String ROBOT_AUTH = Base64.getEncoder().encodeToString(("robot:" + ROBOT).getBytes(StandardCharsets.UTF_8));
+    static final List<String> SECRETS = List.of(TAG, INLINE, FROM_FILE, WRITE_FILES, BAD_BASE64, ROBOT, TOKEN, ROBOT_AUTH);
 
     static final String USER_DATA = """
             #cloud-config
@@ -38,10 +43,20 @@ class RedactionTest {
                 tag:    {from: "metadata:attributes/app-token"}
                 inline: {value: "%s"}
                 file:   {from: "file:/usr/lib/bootsecrets/bootstrap/app.key"}
+                robot:  {from: "metadata:attributes/robot"}
+                token:  {from: "metadata:attributes/token"}
               files:
                 /etc/app/tag:    {secret: tag}
                 /etc/app/inline: {secret: inline}
                 /etc/app/file:   {secret: file}
+              registries:
+                quay.io/app: {username: robot, password: {secret: robot}}
+                ghcr.io: {identityToken: {secret: token}}
+              credentials:
+                tag: {secret: tag}
+                file-sealed: {secret: file, encrypt: host}
+              env:
+                app: {TOKEN: {secret: token}, INLINE: {secret: inline}}
             """.formatted(WRITE_FILES, INLINE);
 
     @TempDir
@@ -50,6 +65,7 @@ class RedactionTest {
     @Test
     void secretValuesAppearOnlyInTheirFiles() throws Exception {
         Path root = Agent.sandbox(dir);
+        Files.copy(Path.of("/etc/machine-id"), root.resolve("etc/machine-id"));
         Files.createDirectories(root.resolve("usr/lib/bootsecrets/bootstrap"));
         Files.writeString(root.resolve("usr/lib/bootsecrets/bootstrap/app.key"), FROM_FILE);
         Path userData = dir.resolve("user-data");
@@ -80,19 +96,30 @@ class RedactionTest {
         assertEquals(FROM_FILE, Files.readString(root.resolve("etc/app/file")));
         assertEquals(WRITE_FILES + "\n", Files.readString(root.resolve("etc/app/plain.conf")));
 
-        String status = Files.readString(root.resolve("run/bootsecrets/status.json"));
+        assertEquals(TAG, Files.readString(root.resolve("run/credstore/tag")));
+        assertTrue(Files.readString(root.resolve("run/ostree/auth.json")).contains(ROBOT_AUTH));
+        assertTrue(Files.readString(root.resolve("run/bootsecrets/env/app.env")).contains(TOKEN));
+
+        // what bootsecrets writes about its work, as against the outputs themselves
+        List<String> records = new ArrayList<>();
+        for (String record : List.of("run/bootsecrets/status.json", "run/bootsecrets/manifest.json", "var/lib/bootsecrets/manifest.json")) {
+            records.add(record + ":\n" + Files.readString(root.resolve(record)));
+        }
+        assertFalse(Files.readString(root.resolve("run/credstore.encrypted/file-sealed")).contains(FROM_FILE));
         for (String secret : SECRETS) {
             for (Agent.Run run : runs) {
                 assertFalse(run.all().contains(secret), "a secret value leaked into output:\n" + run.all());
             }
-            assertFalse(status.contains(secret), "a secret value leaked into the status file");
+            for (String record : records) {
+                assertFalse(record.contains(secret), "a secret value leaked into " + record);
+            }
         }
     }
 
     private static Emulator start(String userData) throws Exception {
         Scenario s = Scenario.sample("aws");
         Scenario scenario = new Scenario(s.instanceId(), s.hostname(), s.region(), s.zone(), s.sshKeys(),
-                Map.of("app-token", TAG), Optional.of(userData.getBytes(StandardCharsets.UTF_8)), s.aws(), s.faults());
+                Map.of("app-token", TAG, "robot", ROBOT, "token", TOKEN), Optional.of(userData.getBytes(StandardCharsets.UTF_8)), s.aws(), s.faults());
         return Emulator.start("aws", new InetSocketAddress("127.0.0.1", 0), scenario);
     }
 }

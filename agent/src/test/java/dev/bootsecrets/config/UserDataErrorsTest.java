@@ -38,8 +38,8 @@ class UserDataErrorsTest {
 
     private static Config policy(int maxBytes, boolean owners) {
         Settings s = ConfigLoader.defaults().settings();
-        return new Config(new Settings(s.provider(), s.metadataUrl(), s.deadline(), s.defaultUser(), s.metadataKeys(), s.aws(),
-                new Settings.UserDataPolicy(true, maxBytes, s.userData().writePaths(), owners)), Declarations.empty());
+        return new Config(s.withUserData(new Settings.UserDataPolicy(true, maxBytes, s.userData().writePaths(), owners)),
+                Declarations.empty());
     }
 
     @Test
@@ -126,7 +126,7 @@ class UserDataErrorsTest {
     void unknownKeyInTheSection() {
         ConfigException e = refused(withSecret("", "  secrts: {}\n  files:\n    /etc/x: {content: a, owners: root}\n"));
         assertEquals(2, e.errors().size(), e.getMessage());
-        assertTrue(e.errors().get(0).startsWith("user-data: bootsecrets.secrts: unknown key (known: defaultUser, files, "), e.getMessage());
+        assertTrue(e.errors().get(0).startsWith("user-data: bootsecrets.secrts: unknown key (known: credentials, defaultUser, env, files, "), e.getMessage());
         assertTrue(e.errors().get(1).startsWith("user-data: bootsecrets.files./etc/x.owners: unknown key (known: append, content, group, mode, owner, secret)"),
                 e.getMessage());
     }

@@ -244,8 +244,8 @@ class UserDataTest {
     void disabledUserDataIsNotReadAtAll() throws ConfigException {
         captureLog();
         Settings s = ConfigLoader.defaults().settings();
-        Config config = new Config(new Settings(s.provider(), s.metadataUrl(), s.deadline(), s.defaultUser(), s.metadataKeys(), s.aws(),
-                new Settings.UserDataPolicy(false, 10, List.of(), false)), Declarations.empty());
+        Config config = new Config(s.withUserData(new Settings.UserDataPolicy(false, 10, List.of(), false)),
+                Declarations.empty());
         assertSame(config, UserData.apply(config, utf8(CLOUD_CONFIG + "bootsecrets: {provider: aws}\n")));
         assertTrue(log.toString().contains("<5>user-data ignored"), log.toString());
     }

@@ -1,0 +1,62 @@
+package dev.bootsecrets.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** Runs a real program the way the tests check outputs with (skopeo, systemd-creds, systemd-analyze). */
+public final class Tool {
+    /** What the program printed and returned. */
+    public record Result(int exit, byte[] stdout, String stderr) {
+        public String out() {
+            return new String(stdout, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exit + ", stdout: " + out() + ", stderr: " + stderr;
+        }
+    }
+
+    private Tool() {}
+
+    public static Result run(List<String> command) throws IOException, InterruptedException {
+        return run(command, Map.of(), new byte[0]);
+    }
+
+    /** Runs {@code command} with {@code env} added to this process's environment and {@code stdin} as input. */
+    public static Result run(List<String> command, Map<String, String> env, byte[] stdin) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(env);
+        Process p = builder.start();
+        CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
+        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+        try (OutputStream in = p.getOutputStream()) {
+            in.write(stdin);
+        }
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException(command + " did not finish within 60s");
+        }
+        return new Result(p.exitValue(), out.join(), new String(err.join(), StandardCharsets.UTF_8));
+    }
+
+    /** {@code PATH} with {@code dir} first, for programs that find helpers on the path. */
+    public static String pathWith(Path dir) {
+        return dir + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+    }
+
+    private static byte[] readAll(InputStream in) {
+        try (in) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            return ("(unreadable: " + e.getMessage() + ")").getBytes(StandardCharsets.UTF_8);
+        }
+    }
+}
