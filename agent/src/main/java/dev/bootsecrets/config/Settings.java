@@ -14,6 +14,8 @@ import java.util.Optional;
  * @param deadline     the whole gather must finish within this
  * @param defaultUser  who gets the cloud's own SSH keys and cloud-config's ssh_authorized_keys
  * @param metadataKeys whether the cloud's SSH keys are installed at all
+ * @param join         the join service or Vault to trade a bootstrap secret or the instance
+ *                     identity with for runtime secrets; empty when there is none
  */
 public record Settings(
         String provider,
@@ -22,7 +24,8 @@ public record Settings(
         String defaultUser,
         boolean metadataKeys,
         Aws aws,
-        UserDataPolicy userData) {
+        UserDataPolicy userData,
+        Optional<JoinSettings> join) {
 
     /** @param imdsv1 allow falling back to IMDSv1 (no token) when the token PUT is refused */
     public record Aws(boolean imdsv1, boolean ipv6) {}
@@ -42,10 +45,10 @@ public record Settings(
     }
 
     public Settings withProvider(String value) {
-        return new Settings(value, metadataUrl, deadline, defaultUser, metadataKeys, aws, userData);
+        return new Settings(value, metadataUrl, deadline, defaultUser, metadataKeys, aws, userData, join);
     }
 
     public Settings withMetadataUrl(URI value) {
-        return new Settings(provider, Optional.of(value), deadline, defaultUser, metadataKeys, aws, userData);
+        return new Settings(provider, Optional.of(value), deadline, defaultUser, metadataKeys, aws, userData, join);
     }
 }

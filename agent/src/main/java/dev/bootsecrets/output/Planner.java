@@ -27,14 +27,16 @@ import java.util.TreeSet;
 public final class Planner {
     private Planner() {}
 
-    public static Plan plan(Config config, InstanceMetadata metadata, TargetRoot root, Accounts accounts)
+    /** @param joined the join stage's secrets by declared name (empty without a join) */
+    public static Plan plan(
+            Config config, InstanceMetadata metadata, Map<String, Secret> joined, TargetRoot root, Accounts accounts)
             throws PlanException {
         List<String> errors = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         Declarations declared = config.declarations();
 
         Map<String, Secret> secrets =
-                Secrets.resolve(declared.secrets(), referencedSecrets(declared), metadata, root, errors);
+                Secrets.resolve(declared.secrets(), referencedSecrets(declared), metadata, joined, root, errors);
 
         List<FileIntent> intents = new ArrayList<>();
         intents.addAll(SshKeys.plan(sshKeysByUser(config, metadata), accounts, errors, warnings));

@@ -245,7 +245,7 @@ class UserDataTest {
         captureLog();
         Settings s = ConfigLoader.defaults().settings();
         Config config = new Config(new Settings(s.provider(), s.metadataUrl(), s.deadline(), s.defaultUser(), s.metadataKeys(), s.aws(),
-                new Settings.UserDataPolicy(false, 10, List.of(), false)), Declarations.empty());
+                new Settings.UserDataPolicy(false, 10, List.of(), false), s.join()), Declarations.empty());
         assertSame(config, UserData.apply(config, utf8(CLOUD_CONFIG + "bootsecrets: {provider: aws}\n")));
         assertTrue(log.toString().contains("<5>user-data ignored"), log.toString());
     }
