@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
+import java.util.List;
+import java.util.regex.Pattern;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -45,6 +47,7 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 public final class LocalCa {
     private static final char[] NO_PASSWORD = new char[0];
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Pattern IP = Pattern.compile("[0-9.]+|[0-9a-fA-F:]*:[0-9a-fA-F:.]*");
 
     private final KeyPair key;
     private final X509Certificate certificate;
@@ -110,13 +113,17 @@ public final class LocalCa {
      * the client certificates this CA signed (whether clients are asked is the server's choice).
      */
     public SSLContext serverContext() throws GeneralSecurityException {
+        return serverContext(List.of("127.0.0.1", "::1", "localhost"));
+    }
+
+    /** The same, with a certificate for {@code names} (IP addresses or host names) instead. */
+    public SSLContext serverContext(List<String> names) throws GeneralSecurityException {
         KeyPair serverKey = keyPair();
-        GeneralNames names = new GeneralNames(new GeneralName[] {
-            new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-            new GeneralName(GeneralName.iPAddress, "::1"),
-            new GeneralName(GeneralName.dNSName, "localhost")});
-        X509Certificate server = issue(new X500Principal("CN=localhost"), serverKey.getPublic(), Duration.ofDays(1),
-                KeyPurposeId.id_kp_serverAuth, names);
+        GeneralNames alternatives = new GeneralNames(names.stream()
+                .map(n -> new GeneralName(IP.matcher(n).matches() ? GeneralName.iPAddress : GeneralName.dNSName, n))
+                .toArray(GeneralName[]::new));
+        X509Certificate server = issue(new X500Principal("CN=" + names.getFirst()), serverKey.getPublic(), Duration.ofDays(1),
+                KeyPurposeId.id_kp_serverAuth, alternatives);
         try {
             KeyStore keys = KeyStore.getInstance("PKCS12");
             keys.load(null, null);
