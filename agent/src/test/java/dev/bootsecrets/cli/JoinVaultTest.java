@@ -284,6 +284,18 @@ class JoinVaultTest {
         assertFalse(vault.revoked(token));
     }
 
+    @Test
+    void checkWarnsWhenTheSecretIdIsNotWrapped() throws Exception {
+        configure(APPROLE, "");
+        Agent.Run check = Agent.main("check", "--root", root.toString());
+        assertEquals(0, check.exit(), check.all());
+        assertTrue(check.out().contains("warning: join.vault.auth: the secret_id is not response-wrapped"), check.out());
+        configure(WRAPPED, "");
+        check = Agent.main("check", "--root", root.toString());
+        assertEquals(0, check.exit(), check.all());
+        assertFalse(check.out().contains("not response-wrapped"), check.out());
+    }
+
     /** No request carried the private key, whole or line by line. */
     void assertNeverSent(String keyPem) {
         List<String> lines = keyPem.lines().filter(l -> !l.startsWith("-----")).toList();

@@ -132,7 +132,7 @@ public final class HttpJoin {
         } catch (GeneralSecurityException e) {
             throw new JoinException("join service " + endpoint + ": cannot encode the certificate");
         }
-        Log.info("join: joined " + endpoint + ": " + secrets.size() + " secrets, certificate for "
+        Log.info("join: joined " + endpoint + " (secrets received: " + secrets.size() + "), certificate for "
                 + chain.getFirst().getSubjectX500Principal().getName() + " until " + chain.getFirst().getNotAfter().toInstant());
         return new Joined(secrets,
                 Joined.material(join.certificate(), key.privateKeyPem(), certificates, Join.source(join)),
@@ -166,7 +166,7 @@ public final class HttpJoin {
             default -> "";
         });
         if (ERROR_CODE.matcher(code).matches()) {
-            text.append(' ').append(code);
+            text.append(", code ").append(code);
         }
         if (!message.isEmpty()) {
             text.append(": ").append(message, 0, Math.min(message.length(), 200));

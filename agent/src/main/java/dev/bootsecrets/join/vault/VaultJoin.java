@@ -67,8 +67,8 @@ public final class VaultJoin {
                         ? sign(client, login.token(), join, vault.pki().get(), metadata)
                         : List.of();
                 joined = true;
-                Log.info("vault: joined " + vault.address().getHost() + ": " + secrets.size() + " secrets"
-                        + (files.isEmpty() ? "" : ", a certificate"));
+                Log.info("vault: joined " + vault.address().getHost() + " (secrets read: " + secrets.size() + ")"
+                        + (files.isEmpty() ? "" : ", certificate signed"));
                 return new Joined(secrets, files, login.burn().map(List::of).orElse(List.of()));
             } finally {
                 if (!joined || !keepToken) {
