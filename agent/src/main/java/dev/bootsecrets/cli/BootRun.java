@@ -104,10 +104,13 @@ public final class BootRun {
                 // cannot be written must not use up a one-time bootstrap secret
                 Optional<JoinSettings> join = config.settings().join();
                 Declarations declared = config.declarations();
-                Joined joined = join.map(j -> Join.preview(j, declared)).orElse(Joined.none());
                 Accounts accounts = Accounts.load(root);
+                Joined joined = Joined.none();
                 Plan plan;
                 try {
+                    if (join.isPresent()) {
+                        joined = Join.preview(join.get(), declared);
+                    }
                     plan = joined.addTo(Planner.plan(config, metadata, joined.secrets(), root, accounts));
                 } catch (PlanException e) {
                     return invalid("plan", e.errors(), started, root, options, metadata);

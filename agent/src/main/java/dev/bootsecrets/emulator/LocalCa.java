@@ -1,5 +1,6 @@
 package dev.bootsecrets.emulator;
 
+import dev.bootsecrets.join.Pem;
 import java.io.IOException;
 import java.io.StringReader;
 import java.math.BigInteger;
@@ -13,7 +14,6 @@ import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -81,8 +81,7 @@ public final class LocalCa {
     }
 
     public static String pem(X509Certificate certificate) throws GeneralSecurityException {
-        return "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(certificate.getEncoded())
-                + "\n-----END CERTIFICATE-----\n";
+        return Pem.encode(List.of(certificate));
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.bootsecrets.config.Settings;
 import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.join.http.HttpJoin;
 import dev.bootsecrets.join.vault.VaultJoin;
+import dev.bootsecrets.plan.PlanException;
 import dev.bootsecrets.secret.Secret;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,16 +39,12 @@ public final class Join {
     }
 
     /**
-     * Joins. Nothing is written here but Vault's AWS nonce (see VaultJoin); the result's files
-     * go through the plan, and its bootstrap files are deleted only once those are written.
+     * Joins, once {@link #preview} has accepted the declarations. Nothing is written here but
+     * Vault's AWS nonce (see VaultJoin); the result's files go through the plan, and its
+     * bootstrap files are deleted only once those are written.
      */
     public static Joined run(JoinSettings join, Declarations declared, InstanceMetadata metadata, TargetRoot root)
             throws JoinException {
-        List<String> errors = new ArrayList<>();
-        checkSources(join, declared, errors);
-        if (!errors.isEmpty()) {
-            throw new JoinException(String.join("; ", errors));
-        }
         return switch (join.service()) {
             case JoinSettings.Http http -> HttpJoin.run(join, http, declared, metadata, root);
             case JoinSettings.Vault vault -> VaultJoin.run(join, vault, declared, metadata, root);
@@ -57,8 +54,15 @@ public final class Join {
     /**
      * What a join would give, with empty values: the plan is checked with it before the join
      * uses up a one-time secret, and {@code --dry-run} shows it without joining.
+     *
+     * @throws PlanException when a declared source is one this join cannot give
      */
-    public static Joined preview(JoinSettings join, Declarations declared) {
+    public static Joined preview(JoinSettings join, Declarations declared) throws PlanException {
+        List<String> errors = new ArrayList<>();
+        checkSources(join, declared, errors);
+        if (!errors.isEmpty()) {
+            throw new PlanException(errors);
+        }
         Map<String, Secret> secrets = new HashMap<>();
         for (SecretDecl decl : declared.secrets()) {
             if (decl.source() instanceof Source.FromJoin || decl.source() instanceof Source.FromVault) {

@@ -58,12 +58,13 @@ public final class Pem {
     /** A PKCS#8 "PRIVATE KEY" PEM holding an EC key, as {@link #privateKey} writes it. */
     public static PrivateKey readPrivateKey(Secret pem) throws GeneralSecurityException {
         String text = pem.utf8();
-        int begin = text.indexOf("-----BEGIN " + PRIVATE_KEY + "-----");
+        String header = "-----BEGIN " + PRIVATE_KEY + "-----";
+        int begin = text.indexOf(header);
         int end = text.indexOf("-----END " + PRIVATE_KEY + "-----");
         if (begin < 0 || end < begin) {
             throw new GeneralSecurityException("not a PKCS#8 private key");
         }
-        String body = text.substring(begin + PRIVATE_KEY.length() + 16, end);
+        String body = text.substring(begin + header.length(), end);
         byte[] der = null;
         try {
             der = Base64.getMimeDecoder().decode(body);

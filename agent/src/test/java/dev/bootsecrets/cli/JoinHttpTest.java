@@ -207,6 +207,11 @@ class JoinHttpTest {
                 + " but the join is a join service (join.url), not Vault"), check.out());
         assertTrue(check.out().contains("warning: join.token: the bootstrap secret comes from metadata, which cannot be"
                 + " deleted after the join: make it single-use on the server"), check.out());
+
+        Agent.Run run = run();
+        assertEquals(ExitCode.INVALID, run.exit(), run.all());
+        assertTrue(run.err().contains("invalid plan, nothing written: " + dropIn + ":secrets.from-vault"), run.err());
+        assertTrue(join.seen().isEmpty(), "a plan that cannot be written does not use up the bootstrap token");
     }
 
     Agent.Run run(String... extra) {

@@ -60,7 +60,7 @@ public final class VaultJoin {
                 Map<String, Secret> secrets = read(client, login.token(), vault.kv(), declared);
                 for (SecretDecl decl : declared.secrets()) {
                     if (decl.source() instanceof Source.FromJoin) {
-                        secrets.put(decl.name(), login.token()); // Join checked that only vault-token is asked for
+                        secrets.put(decl.name(), login.token()); // the preview let through only join:vault-token
                     }
                 }
                 List<FileIntent> files = vault.pki().isPresent()
