@@ -41,10 +41,11 @@ public record Joined(Map<String, Secret> secrets, List<FileIntent> files, List<S
 
     /**
      * key.pem (root, 0600) and cert.pem (root, 0644: the certificate, then the ones that
-     * issued it) in the certificate directory, made root 0755 if missing.
+     * issued it) in the certificate directory, which is kept root 0755: whoever could write
+     * there could swap the key.
      */
     public static List<FileIntent> material(JoinSettings.Certificate where, Secret key, Secret certificates, String source) {
-        List<DirIntent> dirs = List.of(new DirIntent(where.dir(), Ownership.ROOT, DIR_MODE, false));
+        List<DirIntent> dirs = List.of(new DirIntent(where.dir(), Ownership.ROOT, DIR_MODE, true));
         return List.of(
                 new FileIntent(where.keyPath(), KIND, new Content.Whole(key), Ownership.ROOT, KEY_MODE, source, dirs),
                 new FileIntent(where.certPath(), KIND, new Content.Whole(certificates), Ownership.ROOT, CERT_MODE, source, dirs));

@@ -141,6 +141,7 @@ class JoinHttpTest {
     void laterBootsJoinWithTheCertificateInsteadOfTheUsedToken() throws Exception {
         assertEquals(0, run().exit());
         String firstKey = Files.readString(root.resolve("etc/pki/bootsecrets/key.pem"));
+        Files.setPosixFilePermissions(root.resolve("etc/pki/bootsecrets"), PosixFilePermissions.fromString("rwxrwxrwx"));
 
         Agent.Run again = run();
         assertEquals(0, again.exit(), again.all());
@@ -149,6 +150,7 @@ class JoinHttpTest {
         assertFalse(second.bearer(), "no bootstrap token: it is gone");
         String secondKey = Files.readString(root.resolve("etc/pki/bootsecrets/key.pem"));
         assertNotEquals(firstKey, secondKey, "each join makes a new key");
+        assertEquals("rwxr-xr-x", mode(root.resolve("etc/pki/bootsecrets")), "nobody else may write beside the key");
         assertTrue(JoinVaultTest.certifies(
                 Pem.certificates(Files.readString(root.resolve("etc/pki/bootsecrets/cert.pem"))).getFirst(),
                 Pem.readPrivateKey(Secret.ofUtf8(secondKey))));
