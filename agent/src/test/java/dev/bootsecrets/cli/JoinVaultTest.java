@@ -234,6 +234,7 @@ class JoinVaultTest {
         Agent.Run third = run();
         assertEquals(ExitCode.JOIN_FAILED, third.exit(), third.all());
         assertTrue(third.err().contains("HTTP 400: client nonce mismatch"), third.err());
+        assertFalse(Files.exists(nonce), "a nonce Vault refused is not saved");
     }
 
     @Test
