@@ -10,6 +10,7 @@ import dev.bootsecrets.config.Config;
 import dev.bootsecrets.config.ConfigException;
 import dev.bootsecrets.config.ConfigLoader;
 import dev.bootsecrets.config.Declarations;
+import dev.bootsecrets.config.JoinSettings;
 import dev.bootsecrets.config.Settings;
 import dev.bootsecrets.config.UserData;
 import dev.bootsecrets.fs.Accounts;
@@ -17,6 +18,9 @@ import dev.bootsecrets.fs.RunLock;
 import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.http.Deadline;
 import dev.bootsecrets.http.MetadataHttp;
+import dev.bootsecrets.join.Join;
+import dev.bootsecrets.join.JoinException;
+import dev.bootsecrets.join.Joined;
 import dev.bootsecrets.log.Log;
 import dev.bootsecrets.output.Apply;
 import dev.bootsecrets.output.Apply.Outcome;
@@ -35,7 +39,7 @@ import java.util.TreeSet;
 
 /**
  * One boot run, the whole pipeline of DESIGN.md in one place:
- * config -> identify -> gather -> (user-data) config -> plan -> apply -> report.
+ * config -> identify -> gather -> (user-data) config -> join -> plan -> apply -> report.
  * Each stage hands a value to the next; a stage that fails ends the run before anything is
  * written, except apply, whose failures are per output.
  */
@@ -79,7 +83,8 @@ public final class BootRun {
                     if (provider.isPresent()) {
                         Deadline deadline = Deadline.in(config.settings().deadline());
                         Set<String> asked = metadataAttributes(config.declarations());
-                        metadata = provider.get().gather(new GatherRequest(deadline, asked, false));
+                        boolean identity = Join.needsIdentity(config.settings()); // join is machine config: known now
+                        metadata = provider.get().gather(new GatherRequest(deadline, asked, identity));
                         Log.info(provider.get().name() + ": instance " + metadata.instanceId() + " in " + metadata.region());
                         if (!options.dryRun()) {
                             reportReady(provider.get(), metadata, deadline);
@@ -100,20 +105,47 @@ public final class BootRun {
                     return report(new Result(ExitCode.UNREACHABLE, Optional.empty(), List.of(), metadata),
                             started, root, options, List.of(e.getMessage()));
                 }
-                // plan
+                // plan, checked first with what the join would give (empty values): a plan that
+                // cannot be written must not use up a one-time bootstrap secret
+                Optional<JoinSettings> join = config.settings().join();
+                Declarations declared = config.declarations();
+                Accounts accounts = Accounts.load(root);
+                Joined joined = Joined.none();
                 Plan plan;
                 try {
-                    plan = Planner.plan(config, metadata, root, Accounts.load(root));
+                    if (join.isPresent()) {
+                        joined = Join.preview(join.get(), declared);
+                    }
+                    plan = joined.addTo(Planner.plan(config, metadata, joined.secrets(), root, accounts));
                 } catch (PlanException e) {
                     return invalid("plan", e.errors(), started, root, options, metadata);
                 }
-                plan.warnings().forEach(Log::warn);
                 if (options.dryRun()) {
+                    plan.warnings().forEach(Log::warn);
+                    join.ifPresent(j -> Log.notice("join: not done in a dry run (it would use up the bootstrap secret);"
+                            + " the plan shows its outputs"));
                     return new Result(ExitCode.OK, Optional.of(plan), List.of(), metadata);
                 }
-                // apply + report
+                // join: runtime secrets and the machine's certificate; a failure writes nothing
+                if (join.isPresent()) {
+                    try {
+                        joined = Join.run(join.get(), declared, metadata, root);
+                        plan = joined.addTo(Planner.plan(config, metadata, joined.secrets(), root, accounts));
+                    } catch (JoinException e) {
+                        Log.error("join failed, nothing written: " + e.getMessage());
+                        return report(new Result(ExitCode.JOIN_FAILED, Optional.empty(), List.of(), metadata),
+                                started, root, options, List.of(e.getMessage()));
+                    } catch (PlanException e) {
+                        return invalid("plan", e.errors(), started, root, options, metadata);
+                    }
+                }
+                plan.warnings().forEach(Log::warn);
+                // apply + report; the used bootstrap secret is deleted only once everything is written
                 List<Outcome> outcomes = Apply.apply(plan, root);
                 boolean failed = outcomes.stream().anyMatch(Outcome::failed);
+                if (!failed) {
+                    joined.burnBootstrap(root);
+                }
                 Result result = new Result(failed ? ExitCode.PARTIAL : ExitCode.OK, Optional.of(plan), outcomes, metadata);
                 return report(result, started, root, options, List.of());
             }

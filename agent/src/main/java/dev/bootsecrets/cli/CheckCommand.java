@@ -4,6 +4,7 @@ import dev.bootsecrets.config.Config;
 import dev.bootsecrets.config.ConfigException;
 import dev.bootsecrets.config.ConfigLoader;
 import dev.bootsecrets.config.UserData;
+import dev.bootsecrets.join.Join;
 import dev.bootsecrets.output.Planner;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,6 +36,7 @@ final class CheckCommand {
                         config.settings().userData().maxBytes()));
             }
             Planner.check(config.declarations(), errors, warnings);
+            Join.check(config.settings().join(), config.declarations(), errors, warnings);
         } catch (ConfigException e) {
             errors.addAll(e.errors());
         }

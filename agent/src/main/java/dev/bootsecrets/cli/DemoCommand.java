@@ -3,6 +3,7 @@ package dev.bootsecrets.cli;
 import dev.bootsecrets.cloud.Machine;
 import dev.bootsecrets.config.Settings;
 import dev.bootsecrets.emulator.Emulator;
+import dev.bootsecrets.emulator.JoinServer;
 import dev.bootsecrets.emulator.Scenario;
 import dev.bootsecrets.log.Log;
 import java.io.IOException;
@@ -11,12 +12,18 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * {@code bootsecrets demo}: the whole boot flow against the built-in emulator, into a sandbox
  * root that looks like a small bootc machine (/home -> var/home, users core, deploy, myapp).
+ * With {@code --join}, a local join service hands out a secret and the machine's certificate
+ * for a one-time bootstrap token, and a second run joins again with that certificate.
  */
 final class DemoCommand {
     static final String PASSWD = """
@@ -38,7 +45,7 @@ final class DemoCommand {
     private DemoCommand() {}
 
     static int run(String[] argv, PrintStream out) throws IOException, Args.UsageException {
-        Args args = Args.parse(argv, 1, Set.of("dir", "provider"), Set.of("verbose", "dry-run"));
+        Args args = Args.parse(argv, 1, Set.of("dir", "provider"), Set.of("verbose", "dry-run", "join"));
         boolean dryRun = args.flag("dry-run");
         if (!dryRun && !"root".equals(System.getProperty("user.name"))) {
             Log.error("demo writes files with their real owners (chown), so it runs as root: sudo bootsecrets demo"
@@ -50,12 +57,16 @@ final class DemoCommand {
         // NoCloud needs no service: its seed is written into the sandbox instead.
         boolean seed = provider.equals("nocloud");
         try (Emulator emulator = seed ? null
-                : Emulator.start(provider, new InetSocketAddress("127.0.0.1", 0), Scenario.sample(provider))) {
+                : Emulator.start(provider, new InetSocketAddress("127.0.0.1", 0), Scenario.sample(provider));
+                JoinServer join = args.flag("join") ? startJoin(root) : null) {
             if (seed) {
                 writeSeed(root);
                 out.println("NoCloud seed: " + root + SEED);
             } else {
                 out.println("emulator: " + provider + " metadata service at " + emulator.url());
+            }
+            if (join != null) {
+                out.println("join service: " + join.url() + " (bootstrap token in " + root + JOIN_TOKEN + ")");
             }
             out.println("sandbox root: " + root);
             BootRun.Options options = new BootRun.Options(root, Optional.of(provider),
@@ -72,6 +83,13 @@ final class DemoCommand {
             }
             Listing.outcomes(result.outcomes(), out);
             out.println();
+            if (join != null && result.exitCode() == ExitCode.OK) {
+                BootRun.Result again = BootRun.run(options);
+                out.println("join: the bootstrap token was " + (Files.exists(root.resolve(JOIN_TOKEN.substring(1)))
+                        ? "kept" : "deleted once used") + "; a second run joined again with the machine's certificate"
+                        + " (mutual TLS): exit " + again.exitCode());
+                out.println();
+            }
             out.println("exit " + result.exitCode() + " (" + Report.outcome(result.exitCode()) + "); values are never"
                     + " printed. Look inside: ls -lR " + root + "/var/home " + root + "/etc; bootsecrets status --root "
                     + root);
@@ -86,6 +104,48 @@ final class DemoCommand {
         for (String name : new String[] {"meta-data", "user-data"}) {
             Files.write(dir.resolve(name), Scenario.sampleFile("nocloud", name));
         }
+    }
+
+    static final String JOIN_TOKEN = "/etc/bootsecrets/bootstrap/join-token";
+
+    /**
+     * A join service on 127.0.0.1, and the machine's side of it in the sandbox: the service's
+     * CA, a one-time bootstrap token, and config that joins and writes the secret it gives.
+     */
+    private static JoinServer startJoin(Path root) throws IOException {
+        String token = "demo-join-token-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(8));
+        JoinServer join;
+        try {
+            join = JoinServer.start(new InetSocketAddress("127.0.0.1", 0), token,
+                    Map.of("db-password", "demo-db-password-0001"));
+            write(root, "/etc/bootsecrets/join-ca.pem", join.caPem(), "rw-r--r--");
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot start the demo join service: " + e.getMessage(), e);
+        }
+        write(root, JOIN_TOKEN, token, "rw-------");
+        write(root, "/etc/bootsecrets/config.d/50-join.yaml", """
+                # The demo's join: a one-time bootstrap token for runtime secrets and a certificate.
+                secrets:
+                  join-token: {from: "file:%s"}
+                  db-password: {from: "join:db-password"}
+                files:
+                  /etc/myapp/db.password: {secret: db-password, owner: myapp, group: myapp, mode: "0400"}
+                join:
+                  url: %s
+                  token: join-token
+                  caFile: /etc/bootsecrets/join-ca.pem
+                """.formatted(JOIN_TOKEN, join.url()), "rw-r--r--");
+        return join;
+    }
+
+    private static void write(Path root, String path, String content, String mode) throws IOException {
+        Path file = root.resolve(path.substring(1));
+        for (Path dir = file.getParent(); !dir.equals(root); dir = dir.getParent()) {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        Files.writeString(file, content);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
     }
 
     /** A fresh root: accounts, bootc's root-owned /home -> var/home link, home directories. */

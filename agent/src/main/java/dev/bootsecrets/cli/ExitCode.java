@@ -14,6 +14,12 @@ public final class ExitCode {
     public static final int UNREACHABLE = 4;
     /** Some outputs failed; the others were applied; each failure is in the log and status. */
     public static final int PARTIAL = 5;
+    /**
+     * The join failed (denied, service down past the join's deadline, a bad answer, a wrapped
+     * secret_id already unwrapped): nothing of this run was written, the outputs of earlier
+     * runs are left as they are, and the bootstrap secret is kept for a retry.
+     */
+    public static final int JOIN_FAILED = 6;
 
     private ExitCode() {}
 }

@@ -13,7 +13,7 @@ public final class Main {
             usage: bootsecrets COMMAND [OPTIONS]
 
             commands:
-              run      one boot run: config, identify, gather, plan, apply, report
+              run      one boot run: config, identify, gather, join, plan, apply, report
                        [--root DIR] [--provider auto|aws|gcp|azure|nocloud|none]
                        [--metadata-url URL] [--config FILE] [--dry-run] [--verbose]
                        [--dmi-dir DIR] [--cmdline FILE]  (where provider detection looks)
@@ -23,12 +23,12 @@ public final class Main {
               emulate  serve the metadata emulator until stopped
                        --provider aws|gcp|azure [--listen 127.0.0.1:PORT] [--scenario DIR]
               demo     the full flow against the built-in emulator into a sandbox root
-                       [--dir DIR] [--provider aws|gcp|azure|nocloud] [--dry-run] [--verbose]
+                       [--dir DIR] [--provider aws|gcp|azure|nocloud] [--join] [--dry-run] [--verbose]
               version  print the version
 
             exit codes of run: 0 all applied, 3 invalid config or user-data (nothing written),
-            4 metadata service unreachable (nothing written), 5 some outputs failed, 2 usage,
-            1 internal error
+            4 metadata service unreachable (nothing written), 5 some outputs failed, 6 join failed
+            (nothing written, bootstrap secret kept), 2 usage, 1 internal error
             """;
 
     private Main() {}

@@ -34,6 +34,7 @@ final class Report {
             case ExitCode.INVALID -> "invalid";
             case ExitCode.UNREACHABLE -> "unreachable";
             case ExitCode.PARTIAL -> "partial";
+            case ExitCode.JOIN_FAILED -> "join-failed";
             default -> "failed";
         };
     }

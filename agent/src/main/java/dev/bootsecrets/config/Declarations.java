@@ -49,6 +49,12 @@ public record Declarations(
 
         /** {@code metadata:attributes/NAME}: a metadata attribute or instance tag. */
         record FromMetadata(String attribute) implements Source {}
+
+        /** {@code join:NAME}: a secret the join service hands out (or {@code vault-token}). */
+        record FromJoin(String name) implements Source {}
+
+        /** {@code vault:MOUNT/PATH#KEY}: one key of a Vault KV secret, read during the join. */
+        record FromVault(String path, String key) implements Source {}
     }
 
     public enum Encoding { NONE, BASE64 }

@@ -16,6 +16,7 @@ import dev.bootsecrets.secret.Secret;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,9 +34,10 @@ final class Schema {
 
     private static final Set<String> KEYS = Set.of(
             "version", "provider", "metadata", "defaultUser", "metadataKeys", "userData", "secrets", "ssh", "files",
-            "registryAuth", "registries", "credentials", "env");
+            "registryAuth", "registries", "credentials", "env", "join");
     /** What only the image's and the machine's config may set. */
-    private static final Set<String> MACHINE_ONLY = Set.of("provider", "metadata", "metadataKeys", "userData", "registryAuth");
+    private static final Set<String> MACHINE_ONLY =
+            Set.of("provider", "metadata", "metadataKeys", "userData", "registryAuth", "join");
     private static final Set<String> PROVIDERS = Set.of("auto", "aws", "gcp", "azure", "nocloud", "none");
     private static final Set<String> METADATA_KEYS = Set.of("url", "deadline", "aws", "azure", "nocloud");
     private static final Set<String> AWS_KEYS = Set.of("imdsv1", "ipv6");
@@ -45,7 +47,8 @@ final class Schema {
     private static final Set<String> SECRET_KEYS = Set.of("value", "from", "encoding", "maxBytes");
     private static final Set<String> FILE_KEYS = Set.of("content", "secret", "owner", "group", "mode", "append");
     private static final Pattern SCHEME = Pattern.compile("[a-z][a-z0-9+.-]{0,9}");
-    private static final String SOURCES = "(use value, file:PATH or metadata:attributes/NAME)";
+    private static final String SOURCES =
+            "(use value, file:PATH, metadata:attributes/NAME, join:NAME or vault:MOUNT/PATH#KEY)";
 
     private Schema() {}
 
@@ -53,7 +56,7 @@ final class Schema {
         return new Settings("auto", Optional.empty(), Duration.ofSeconds(60), "core", true,
                 new Aws(false, false),
                 new UserDataPolicy(true, 1024 * 1024, List.of("/etc/", "/run/", "/var/"), true),
-                Azure.DEFAULT, NoCloud.DEFAULT, RegistryAuth.DEFAULT);
+                Azure.DEFAULT, NoCloud.DEFAULT, RegistryAuth.DEFAULT, Optional.empty());
     }
 
     /** The section's settings laid over {@code base}, and the declarations it makes itself. */
@@ -84,7 +87,8 @@ final class Schema {
         String defaultUser = Fields.optional(s, "defaultUser", "", scope, Fields::name).orElse(base.defaultUser());
         if (scope.userData()) {
             return new Settings(base.provider(), base.metadataUrl(), base.deadline(), defaultUser,
-                    base.metadataKeys(), base.aws(), base.userData(), base.azure(), base.nocloud(), base.registryAuth());
+                    base.metadataKeys(), base.aws(), base.userData(), base.azure(), base.nocloud(), base.registryAuth(),
+                    base.join());
         }
         String provider = Fields.optional(s, "provider", "", scope, Schema::provider).orElse(base.provider());
         boolean metadataKeys = Fields.optional(s, "metadataKeys", "", scope, Fields::bool).orElse(base.metadataKeys());
@@ -124,8 +128,9 @@ final class Schema {
                 ? OutputSchema.registryAuth(s.get("registryAuth"), "registryAuth", scope, base.registryAuth())
                         .orElse(base.registryAuth())
                 : base.registryAuth();
+        Optional<JoinSettings> join = s.containsKey("join") ? JoinSchema.read(s.get("join"), scope) : base.join();
         return new Settings(provider, url, deadline, defaultUser, metadataKeys, aws, policy, azure, nocloud,
-                registryAuth);
+                registryAuth, join);
     }
 
     private static Azure azure(Map<?, ?> m, Azure base, Scope scope) {
@@ -256,7 +261,7 @@ final class Schema {
         return true;
     }
 
-    /** {@code file:PATH} or {@code metadata:attributes/NAME}; errors show only the part before the colon. */
+    /** {@code file:PATH}, {@code metadata:attributes/NAME}, {@code join:NAME} or {@code vault:MOUNT/PATH#KEY}; errors show only the part before the colon. */
     private static Optional<Source> reference(String from, String path, Scope scope) {
         int colon = from.indexOf(':');
         String scheme = colon < 0 ? "" : from.substring(0, colon);
@@ -275,12 +280,42 @@ final class Schema {
                 }
                 scope.error(path, "metadata: needs an attribute (metadata:attributes/NAME)");
             }
-            case "join" -> scope.error(path, "join: sources are not supported yet " + SOURCES);
+            case "join" -> {
+                if (Fields.secretName(rest)) {
+                    return Optional.of(new Source.FromJoin(rest));
+                }
+                scope.error(path, "join: needs the name the join service gives the secret (join:NAME; "
+                        + Fields.SECRET_NAME_RULE + ")");
+            }
+            case "vault" -> {
+                Optional<Source> vault = vault(rest);
+                if (vault.isPresent()) {
+                    return vault;
+                }
+                scope.error(path, "vault: needs a mount, a path and a key (vault:MOUNT/PATH#KEY)");
+            }
             case "" -> scope.error(path, "is not a source " + SOURCES);
             // only what looks like a URL scheme is shown: a value put here by mistake must not be
             default -> scope.error(path, "unknown source" + (SCHEME.matcher(scheme).matches() ? " \"" + scheme + "\" " : " ") + SOURCES);
         }
         return Optional.empty();
+    }
+
+    /** {@code MOUNT/PATH#KEY}: at least two plain path parts, and a key without control characters. */
+    private static Optional<Source> vault(String rest) {
+        int hash = rest.lastIndexOf('#');
+        if (hash < 0) {
+            return Optional.empty();
+        }
+        String path = rest.substring(0, hash);
+        String key = rest.substring(hash + 1);
+        String[] parts = path.split("/", -1);
+        boolean plain = parts.length >= 2 && Arrays.stream(parts)
+                .allMatch(p -> !p.isEmpty() && !p.equals(".") && !p.equals("..") && p.chars().noneMatch(c -> c < 0x21 || c == '?' || c == '%' || c == '#'));
+        if (!plain || key.isEmpty() || key.chars().anyMatch(Character::isISOControl)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Source.FromVault(path, key));
     }
 
     private static List<SshDecl> ssh(Object value, Scope scope) {

@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param azure        Azure's ready report and custom data
  * @param nocloud      where the local seed is
  * @param registryAuth where registry logins are written
+ * @param join         the join service or Vault to trade a bootstrap secret or the instance
+ *                     identity with for runtime secrets; empty when there is none
  */
 public record Settings(
         String provider,
@@ -28,7 +30,8 @@ public record Settings(
         UserDataPolicy userData,
         Azure azure,
         NoCloud nocloud,
-        RegistryAuth registryAuth) {
+        RegistryAuth registryAuth,
+        Optional<JoinSettings> join) {
 
     /** @param imdsv1 allow falling back to IMDSv1 (no token) when the token PUT is refused */
     public record Aws(boolean imdsv1, boolean ipv6) {}
@@ -90,16 +93,16 @@ public record Settings(
 
     public Settings withProvider(String value) {
         return new Settings(value, metadataUrl, deadline, defaultUser, metadataKeys, aws, userData, azure, nocloud,
-                registryAuth);
+                registryAuth, join);
     }
 
     public Settings withUserData(UserDataPolicy value) {
         return new Settings(provider, metadataUrl, deadline, defaultUser, metadataKeys, aws, value, azure, nocloud,
-                registryAuth);
+                registryAuth, join);
     }
 
     public Settings withMetadataUrl(URI value) {
         return new Settings(provider, Optional.of(value), deadline, defaultUser, metadataKeys, aws, userData, azure,
-                nocloud, registryAuth);
+                nocloud, registryAuth, join);
     }
 }

@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -23,7 +25,10 @@ import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
-import javax.net.ssl.SSLException;
+import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
+import org.apache.hc.client5.http.ssl.HostnameVerificationPolicy;
+import org.apache.hc.client5.http.ssl.HttpsSupport;
+import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ConnectionClosedException;
 import org.apache.hc.core5.http.Header;
@@ -35,9 +40,9 @@ import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
 /**
- * One pooled HTTP client shared by all requests of a run, safe for parallel use. Early in
- * boot the network may not be up yet, so {@link #send} keeps trying until the deadline
- * instead of failing on the first refused connection.
+ * One pooled HTTP client shared by all requests of a run (or of a join), safe for parallel
+ * use. Early in boot the network may not be up yet, so {@link #send} keeps trying until the
+ * deadline instead of failing on the first refused connection.
  */
 public final class MetadataHttp implements AutoCloseable {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
@@ -54,13 +59,29 @@ public final class MetadataHttp implements AutoCloseable {
         this.client = client;
     }
 
+    /** A client for metadata services, which speak plain HTTP: https:// URLs are refused. */
     public static MetadataHttp create() {
+        // Without a strategy of its own the client builds the default TLS context at start,
+        // a third of a boot run's time.
+        return build((socket, target, port, attachment, context) -> {
+            throw new SSLException("TLS is not used for metadata services (" + target + ")");
+        });
+    }
+
+    /**
+     * A client for HTTPS services (a join service, Vault) with the same retries, deadline and
+     * limits: it trusts only what {@code context} trusts, checks the server's name against its
+     * certificate, and shows {@code context}'s client certificate if it has one (mutual TLS).
+     * Plain http:// URLs still work; whether they are allowed is the caller's decision.
+     */
+    public static MetadataHttp tls(SSLContext context) {
+        return build(new DefaultClientTlsStrategy(
+                context, HostnameVerificationPolicy.BOTH, HttpsSupport.getDefaultHostnameVerifier()));
+    }
+
+    private static MetadataHttp build(TlsSocketStrategy tls) {
         var connections = PoolingHttpClientConnectionManagerBuilder.create()
-                // Metadata services speak plain HTTP on a link-local address. Without this the
-                // client builds the default TLS context at start, a third of a boot run's time.
-                .setTlsSocketStrategy((socket, target, port, attachment, context) -> {
-                    throw new SSLException("TLS is not used for metadata services (" + target + ")");
-                })
+                .setTlsSocketStrategy(tls)
                 .setMaxConnPerRoute(16)
                 .setMaxConnTotal(32)
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
@@ -70,7 +91,7 @@ public final class MetadataHttp implements AutoCloseable {
                         .build())
                 .build();
         // Retries, redirects and content decoding are ours to decide (or refuse): user-data
-        // must arrive as served, and no environment proxy may sit in front of the metadata service.
+        // must arrive as served, and no environment proxy may sit in front of the service.
         var client = HttpClients.custom()
                 .setConnectionManager(connections)
                 .disableAutomaticRetries()
@@ -84,9 +105,9 @@ public final class MetadataHttp implements AutoCloseable {
     }
 
     /**
-     * Sends one request, retrying refused, timed-out and dropped connections and 5xx answers
-     * with exponential backoff and jitter until {@code deadline}. Any other status (4xx too)
-     * is returned as is.
+     * Sends one request, retrying refused, timed-out and dropped connections, 5xx answers and
+     * 429 (too many requests) with exponential backoff and jitter until {@code deadline}. Any
+     * other status (other 4xx too) is returned as is.
      *
      * @throws MetadataUnavailableException when the deadline passes first
      * @throws EndpointException            when the body is over the request's limit, or the
@@ -98,7 +119,7 @@ public final class MetadataHttp implements AutoCloseable {
         for (int attempt = 0; !deadline.expired(); attempt++) {
             try {
                 Response response = attempt(request, deadline, endpoint);
-                if (response.status() < 500) {
+                if (response.status() < 500 && response.status() != 429) {
                     return response;
                 }
                 lastFailure = "HTTP " + response.status();
@@ -181,6 +202,7 @@ public final class MetadataHttp implements AutoCloseable {
             case ConnectionClosedException x -> "connection closed mid-response";
             case SocketException x -> "connection lost";
             case UnknownHostException x -> "unknown host";
+            case SSLException x -> "TLS handshake failed (untrusted certificate, wrong host name, or a client certificate refused)";
             case InterruptedIOException x -> "interrupted";
             default -> e.getClass().getSimpleName();
         };

@@ -23,6 +23,10 @@ public record Request(String method, URI uri, Map<String, String> headers, byte[
         return new Request("GET", uri, headers, null, maxBytes);
     }
 
+    public static Request post(URI uri, Map<String, String> headers, byte[] body, int maxBytes) {
+        return new Request("POST", uri, headers, body, maxBytes);
+    }
+
     public static Request put(URI uri, Map<String, String> headers, byte[] body, int maxBytes) {
         return new Request("PUT", uri, headers, body, maxBytes);
     }

@@ -34,13 +34,15 @@ import java.util.TreeSet;
 public final class Planner {
     private Planner() {}
 
-    public static Plan plan(Config config, InstanceMetadata metadata, TargetRoot root, Accounts accounts)
+    /** @param joined the join stage's secrets by declared name (empty without a join) */
+    public static Plan plan(
+            Config config, InstanceMetadata metadata, Map<String, Secret> joined, TargetRoot root, Accounts accounts)
             throws PlanException {
-        return plan(config, metadata, root, accounts, SystemdCreds.DEFAULT);
+        return plan(config, metadata, joined, root, accounts, SystemdCreds.DEFAULT);
     }
 
-    static Plan plan(Config config, InstanceMetadata metadata, TargetRoot root, Accounts accounts, SystemdCreds systemdCreds)
-            throws PlanException {
+    static Plan plan(Config config, InstanceMetadata metadata, Map<String, Secret> joined, TargetRoot root,
+            Accounts accounts, SystemdCreds systemdCreds) throws PlanException {
         List<String> errors = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         Declarations declared = config.declarations();
@@ -49,7 +51,7 @@ public final class Planner {
 
         Set<String> referenced = referencedSecrets(declared);
         referenced.removeAll(undeclared(declared, errors));
-        Map<String, Secret> secrets = Secrets.resolve(declared.secrets(), referenced, metadata, root, errors);
+        Map<String, Secret> secrets = Secrets.resolve(declared.secrets(), referenced, metadata, joined, root, errors);
 
         Map<String, Manifest.Entry> tracked = new HashMap<>();
         List<FileIntent> intents = new ArrayList<>();

@@ -17,8 +17,4 @@ public record Plan(List<FileIntent> files, List<String> warnings, Manifest previ
         warnings = List.copyOf(warnings);
         tracked = Map.copyOf(tracked);
     }
-
-    public Plan(List<FileIntent> files, List<String> warnings) {
-        this(files, warnings, Manifest.empty(), Map.of());
-    }
 }

@@ -20,10 +20,13 @@ public final class Secrets {
     /**
      * Resolves the secrets in {@code needed}; a name that is needed but not declared, or whose
      * source cannot be read, adds an error and is left out.
+     *
+     * @param joined what the join stage received for the secrets declared with a {@code join:}
+     *               or {@code vault:} source, by the declared secret's name
      */
     public static Map<String, Secret> resolve(
-            List<SecretDecl> declared, Set<String> needed, InstanceMetadata metadata, TargetRoot root,
-            List<String> errors) {
+            List<SecretDecl> declared, Set<String> needed, InstanceMetadata metadata, Map<String, Secret> joined,
+            TargetRoot root, List<String> errors) {
         Map<String, SecretDecl> byName = new HashMap<>();
         declared.forEach(d -> byName.put(d.name(), d));
         Map<String, Secret> values = new HashMap<>();
@@ -35,7 +38,7 @@ public final class Secrets {
             }
             String field = decl.origin() + " (secrets." + name + ")";
             try {
-                Optional<Secret> raw = read(decl, metadata, root);
+                Optional<Secret> raw = read(decl, metadata, joined, root);
                 if (raw.isEmpty()) {
                     errors.add(field + ": " + describeMissing(decl.source()));
                     continue;
@@ -53,11 +56,13 @@ public final class Secrets {
         return values;
     }
 
-    private static Optional<Secret> read(SecretDecl decl, InstanceMetadata metadata, TargetRoot root)
-            throws IOException {
+    private static Optional<Secret> read(
+            SecretDecl decl, InstanceMetadata metadata, Map<String, Secret> joined, TargetRoot root) throws IOException {
         return switch (decl.source()) {
             case Source.Inline inline -> Optional.of(inline.value());
             case Source.FromMetadata m -> Optional.ofNullable(metadata.attributes().get(m.attribute()));
+            case Source.FromJoin j -> Optional.ofNullable(joined.get(decl.name()));
+            case Source.FromVault v -> Optional.ofNullable(joined.get(decl.name()));
             case Source.FromFile f -> {
                 // One byte over the limit tells "too big" apart from "exactly at the limit".
                 Optional<byte[]> bytes = root.read(f.path(), decl.maxBytes() + 1);
@@ -73,6 +78,9 @@ public final class Secrets {
             case Source.Inline inline -> "has no value";
             case Source.FromMetadata m -> "metadata attribute " + m.attribute() + " is not set on this instance";
             case Source.FromFile f -> "file " + f.path() + " does not exist";
+            // The join stage fails when a configured join does not give a declared secret.
+            case Source.FromJoin j -> "join:" + j.name() + " but no join service is configured (join.url)";
+            case Source.FromVault v -> "vault:" + v.path() + " but no Vault is configured (join.vault)";
         };
     }
 

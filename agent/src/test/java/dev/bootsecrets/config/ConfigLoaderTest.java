@@ -178,7 +178,8 @@ class ConfigLoaderTest {
                 secrets:
                   a: {value: "%1$s", from: "file:/x"}
                   b: {from: "http://example.com/%1$s"}
-                  c: {from: "join:c"}
+                  c: {from: "join:/%1$s"}
+                  v: {from: "vault:secret#%1$s"}
                   d: {from: "file:relative"}
                   e: {value: "%1$s!", encoding: base64}
                   "bad name": {value: x}
@@ -192,7 +193,7 @@ class ConfigLoaderTest {
         ConfigException e = assertThrows(ConfigException.class, this::load);
         String m = e.getMessage();
         for (String expected : List.of("secrets.a: has both value and from", "secrets.b.from: unknown source \"http\"",
-                "secrets.c.from: join: sources are not supported yet", "secrets.d.from: file: needs an absolute file path",
+                "secrets.c.from: join: needs the name", "secrets.v.from: vault: needs a mount, a path and a key", "secrets.d.from: file: needs an absolute file path",
                 "secrets.e.value: is not valid base64", "secrets.bad name: is not a secret name", "ssh.core[1]: must be a string",
                 "files.etc/x: is not an absolute file path", "files./etc/y: has both content and secret",
                 "files./etc/z.mode: the number 2541 (octal 04755) is not a mode from 0 to 0777",

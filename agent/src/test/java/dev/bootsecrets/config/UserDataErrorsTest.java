@@ -207,13 +207,13 @@ class UserDataErrorsTest {
                   /etc/y: {secret: "%1$s!", content: x}
                   /etc/z: {secret: "no such/name"}
                 """.formatted(SECRET));
-        assertHas(e, "user-data: bootsecrets.secrets.a: has both value and from; give one (use value, file:PATH or metadata:attributes/NAME)");
-        assertHas(e, "user-data: bootsecrets.secrets.b.from: is not a source (use value, file:PATH or metadata:attributes/NAME)");
-        assertHas(e, "user-data: bootsecrets.secrets.c.from: unknown source \"https\" (use value, file:PATH or metadata:attributes/NAME)");
+        assertHas(e, "user-data: bootsecrets.secrets.a: has both value and from; give one (use value, file:PATH, metadata:attributes/NAME, join:NAME or vault:MOUNT/PATH#KEY)");
+        assertHas(e, "user-data: bootsecrets.secrets.b.from: is not a source (use value, file:PATH, metadata:attributes/NAME, join:NAME or vault:MOUNT/PATH#KEY)");
+        assertHas(e, "user-data: bootsecrets.secrets.c.from: unknown source \"https\" (use value, file:PATH, metadata:attributes/NAME, join:NAME or vault:MOUNT/PATH#KEY)");
         assertHas(e, "user-data: bootsecrets.secrets.d.value: 19 bytes is over maxBytes (4)");
         assertHas(e, "user-data: bootsecrets.secrets.e.value: is not valid base64 (encoding: base64)");
         assertHas(e, "user-data: bootsecrets.secrets.f.value: must be a string (or !!binary)");
-        assertHas(e, "user-data: bootsecrets.secrets.g.from: unknown source (use value, file:PATH or metadata:attributes/NAME)");
+        assertHas(e, "user-data: bootsecrets.secrets.g.from: unknown source (use value, file:PATH, metadata:attributes/NAME, join:NAME or vault:MOUNT/PATH#KEY)");
         assertHas(e, "user-data: bootsecrets.ssh.core[1]: must be a string");
         assertHas(e, "user-data: bootsecrets.files./etc/x.content: must be a string (or !!binary)");
         assertHas(e, "user-data: bootsecrets.files./etc/y: has both content and secret; give one");

@@ -77,12 +77,12 @@ class GcpProviderTest {
     @Test
     void projectAttributesGiveWayToTheInstances() throws Exception {
         start("gcp", new Scenario(SAMPLE.instanceId(), SAMPLE.hostname(), SAMPLE.region(), SAMPLE.zone(), List.of(),
-                Map.of("color", "instance"), Optional.empty(), SAMPLE.aws(), SAMPLE.faults(),
+                Map.of("color", "instance-colour-7f"), Optional.empty(), SAMPLE.aws(), SAMPLE.faults(),
                 new Scenario.Gcp("p", Map.of("color", "project", "team", "ops")), SAMPLE.azure()));
         InstanceMetadata m = provider().gather(
                 new GatherRequest(Deadline.in(Duration.ofSeconds(20)), Set.of("color", "team"), false, ""));
         assertEquals(Set.of("color", "team"), m.attributes().keySet(), "only the attributes asked for");
-        assertEquals("instance", m.attributes().get("color").utf8());
+        assertEquals("instance-colour-7f", m.attributes().get("color").utf8());
         assertEquals("ops", m.attributes().get("team").utf8());
         assertTrue(m.userData().isEmpty());
         assertTrue(m.section().isEmpty());
