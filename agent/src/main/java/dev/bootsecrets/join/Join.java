@@ -39,6 +39,18 @@ public final class Join {
     }
 
     /**
+     * Who the instance identity is for, where the cloud binds it to one (GCP's identity token):
+     * Vault's gcp login expects {@code vault/ROLE}, a join service its own URL.
+     */
+    public static String audience(Settings settings) {
+        return settings.join().map(j -> switch (j.service()) {
+            case JoinSettings.Http http -> http.url().toString();
+            case JoinSettings.Vault vault -> vault.auth() instanceof JoinSettings.CloudLogin login
+                    ? "vault/" + login.role() : "";
+        }).orElse("");
+    }
+
+    /**
      * Joins, once {@link #preview} has accepted the declarations. Nothing is written here but
      * Vault's AWS nonce (see VaultJoin); the result's files go through the plan, and its
      * bootstrap files are deleted only once those are written.
