@@ -2,6 +2,7 @@ package dev.bootsecrets.fs;
 
 import com.sun.jna.Memory;
 import dev.bootsecrets.fs.Walker.Location;
+import dev.bootsecrets.log.Log;
 import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,8 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -29,6 +32,8 @@ public final class TargetRoot implements AutoCloseable {
     private final int rootFd;
     private final SelinuxLabels labels;
     private final Walker walker;
+    /** Directories renamed into but not yet fsynced, by path: one fsync each, however many files. */
+    private final Map<String, Integer> unsynced = new LinkedHashMap<>();
     private volatile boolean closed;
 
     private TargetRoot(Path root, int rootFd, SelinuxLabels labels) {
@@ -137,9 +142,10 @@ public final class TargetRoot implements AutoCloseable {
      * Atomically puts {@code content} at {@code path} with this owner and mode; the parent
      * directory must exist. A file that already has exactly this content, owner and mode is
      * not touched (UNCHANGED). Otherwise a temporary file in the same directory gets the final
-     * owner and mode before any content, is written, fsynced and renamed over the target, and
-     * the directory is fsynced. On failure the temporary file is removed and the previous file
-     * is intact. A symlink or a directory at {@code path} is refused.
+     * owner and mode before any content, is written, fsynced and renamed over the target; the
+     * directory is fsynced by {@link #syncDirectories()} (or {@link #close()}), once for all the
+     * files renamed into it. On failure the temporary file is removed and the previous file is
+     * intact. A symlink or a directory at {@code path} is refused.
      */
     public Change write(String path, byte[] content, int uid, int gid, int mode) throws IOException {
         ensureOpen();
@@ -238,6 +244,11 @@ public final class TargetRoot implements AutoCloseable {
     @Override
     public void close() {
         if (!closed) {
+            try {
+                syncDirectories();
+            } catch (IOException e) {
+                Log.warn("could not make the last writes durable: " + e.getMessage());
+            }
             closed = true;
             Libc.close(rootFd);
             labels.close();
@@ -364,7 +375,35 @@ public final class TargetRoot implements AutoCloseable {
             }
             throw e;
         }
-        Libc.fsync(dir, at.dirPath());
+        if (!unsynced.containsKey(at.dirPath())) {
+            unsynced.put(at.dirPath(),
+                    Libc.openat(dir, ".", Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0, at.dirPath()));
+        }
+    }
+
+    /**
+     * Makes the renames of every write so far durable: one fsync per directory. Until then a
+     * crash may bring back a file's previous version, never a partial one.
+     */
+    public void syncDirectories() throws IOException {
+        IOException failure = null;
+        for (var dir : unsynced.entrySet()) {
+            try {
+                Libc.fsync(dir.getValue(), dir.getKey());
+            } catch (ErrnoException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            } finally {
+                Libc.close(dir.getValue());
+            }
+        }
+        unsynced.clear();
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     private static void writeContent(int fd, byte[] content, String path) throws IOException {

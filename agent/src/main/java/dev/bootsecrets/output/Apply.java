@@ -58,6 +58,11 @@ public final class Apply {
                     0600, "bootsecrets", List.of());
             outcomes.add(failure(record, "could not record what bootsecrets wrote: " + e.getMessage()));
         }
+        try {
+            root.syncDirectories();
+        } catch (IOException e) {
+            Log.error("the writes of this run may not survive a crash: " + e.getMessage());
+        }
         return outcomes;
     }
 

@@ -157,6 +157,7 @@ class TargetRootTest {
             assertEquals("old\n", Files.readString(small.resolve("app.conf")));
             assertEquals(List.of("app.conf"), names(small));
         } finally {
+            root.syncDirectories(); // lets go of the tmpfs directory, so it can be unmounted
             new ProcessBuilder("umount", small.toString()).inheritIO().start().waitFor();
         }
     }
