@@ -38,10 +38,10 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * One boot run, the whole pipeline of DESIGN.md in one place:
- * config -> identify -> gather -> (user-data) config -> join -> plan -> apply -> report.
- * Each stage hands a value to the next; a stage that fails ends the run before anything is
- * written, except apply, whose failures are per output.
+ * One boot run, the whole pipeline of DESIGN.md in one place ({@link #run}):
+ * config -> identify -> gather -> (user-data) config -> plan -> join -> plan -> apply -> report.
+ * Each stage hands a value to the next; a stage that fails ends the run with a {@link Stop}
+ * before anything is written, except apply, whose failures are per output.
  */
 public final class BootRun {
     /** How long a run waits for another run's lock before giving up. */
@@ -63,93 +63,141 @@ public final class BootRun {
 
     private BootRun() {}
 
+    /** The user-data layer of config and what the cloud said, as the gather leaves them. */
+    private record Gathered(Config config, InstanceMetadata metadata) {}
+
+    /** A stage that ends the run early: the result to report, and why. */
+    private static final class Stop extends Exception {
+        final Result result;
+        final List<String> errors;
+
+        Stop(Result result, List<String> errors) {
+            super(null, null, false, false);
+            this.result = result;
+            this.errors = errors;
+        }
+
+        /** Invalid input at {@code stage}: nothing is written. */
+        static Stop invalid(String stage, List<String> errors, InstanceMetadata metadata) {
+            errors.forEach(e -> Log.error("invalid " + stage + ", nothing written: " + e));
+            return new Stop(new Result(ExitCode.INVALID, Optional.empty(), List.of(), metadata), errors);
+        }
+    }
+
     public static Result run(Options options) throws IOException {
         Instant started = Instant.now();
         try (TargetRoot root = TargetRoot.open(options.root())) {
-            // config: image and machine layers, then the command line
-            Config config;
             try {
-                config = withFlags(ConfigLoader.load(options.root(), options.config()), options);
-            } catch (ConfigException e) {
-                return invalid("config", e.errors(), started, root, options, InstanceMetadata.none());
-            }
-            try (RunLock lock = options.dryRun() ? null : RunLock.acquire(root, LOCK_WAIT);
-                    MetadataHttp http = MetadataHttp.create()) {
-                // identify + gather, then the user-data layer of config and the attributes it names
-                InstanceMetadata metadata = InstanceMetadata.none();
-                try {
-                    Optional<MetadataProvider> provider =
-                            Providers.select(config.settings(), options.provider(), options.machine(), root, http);
-                    if (provider.isPresent()) {
-                        Deadline deadline = Deadline.in(config.settings().deadline());
-                        Set<String> asked = metadataAttributes(config.declarations());
-                        boolean identity = Join.needsIdentity(config.settings()); // join is machine config: known now
-                        metadata = provider.get().gather(
-                                new GatherRequest(deadline, asked, identity, Join.audience(config.settings())));
-                        Log.info(provider.get().name() + ": instance " + metadata.instanceId() + " in " + metadata.region());
-                        if (!options.dryRun()) {
-                            reportReady(provider.get(), metadata, deadline);
-                        }
-                        config = withUserData(config, metadata);
-                        Set<String> more = new TreeSet<>(metadataAttributes(config.declarations()));
-                        more.removeAll(asked);
-                        if (!more.isEmpty()) {
-                            metadata = metadata.withAttributes(provider.get().attributes(more, deadline));
-                        }
+                Config config = configure(options);
+                try (RunLock lock = options.dryRun() ? null : RunLock.acquire(root, LOCK_WAIT);
+                        MetadataHttp http = MetadataHttp.create()) {
+                    Gathered gathered = gather(config, options, root, http);
+                    Accounts accounts = Accounts.load(root);
+                    // The plan is checked with empty stand-ins for what the join would give first:
+                    // a plan that cannot be written must not use up a one-time bootstrap secret.
+                    Plan plan = plan(gathered, preview(gathered), root, accounts);
+                    if (options.dryRun()) {
+                        plan.warnings().forEach(Log::warn);
+                        gathered.config().settings().join().ifPresent(j -> Log.notice(
+                                "join: not done in a dry run (it would use up the bootstrap secret); the plan shows its outputs"));
+                        return new Result(ExitCode.OK, Optional.of(plan), List.of(), gathered.metadata());
                     }
-                } catch (IllegalArgumentException e) {
-                    return invalid("config", List.of(e.getMessage()), started, root, options, metadata);
-                } catch (ConfigException e) {
-                    return invalid("user-data", e.errors(), started, root, options, metadata);
-                } catch (MetadataException e) {
-                    Log.error("metadata service unreachable, nothing written: " + e.getMessage());
-                    return report(new Result(ExitCode.UNREACHABLE, Optional.empty(), List.of(), metadata),
-                            started, root, options, List.of(e.getMessage()));
-                }
-                // plan, checked first with what the join would give (empty values): a plan that
-                // cannot be written must not use up a one-time bootstrap secret
-                Optional<JoinSettings> join = config.settings().join();
-                Declarations declared = config.declarations();
-                Accounts accounts = Accounts.load(root);
-                Joined joined = Joined.none();
-                Plan plan;
-                try {
-                    if (join.isPresent()) {
-                        joined = Join.preview(join.get(), declared);
+                    Joined joined = join(gathered, root);
+                    if (gathered.config().settings().join().isPresent()) {
+                        plan = plan(gathered, joined, root, accounts);
                     }
-                    plan = joined.addTo(Planner.plan(config, metadata, joined.secrets(), root, accounts));
-                } catch (PlanException e) {
-                    return invalid("plan", e.errors(), started, root, options, metadata);
-                }
-                if (options.dryRun()) {
                     plan.warnings().forEach(Log::warn);
-                    join.ifPresent(j -> Log.notice("join: not done in a dry run (it would use up the bootstrap secret);"
-                            + " the plan shows its outputs"));
-                    return new Result(ExitCode.OK, Optional.of(plan), List.of(), metadata);
-                }
-                // join: runtime secrets and the machine's certificate; a failure writes nothing
-                if (join.isPresent()) {
-                    try {
-                        joined = Join.run(join.get(), declared, metadata, root);
-                        plan = joined.addTo(Planner.plan(config, metadata, joined.secrets(), root, accounts));
-                    } catch (JoinException e) {
-                        Log.error("join failed, nothing written: " + e.getMessage());
-                        return report(new Result(ExitCode.JOIN_FAILED, Optional.empty(), List.of(), metadata),
-                                started, root, options, List.of(e.getMessage()));
-                    } catch (PlanException e) {
-                        return invalid("plan", e.errors(), started, root, options, metadata);
+                    List<Outcome> outcomes = Apply.apply(plan, root);
+                    boolean failed = outcomes.stream().anyMatch(Outcome::failed);
+                    if (!failed) {
+                        joined.burnBootstrap(root); // only once everything it gave is written
                     }
+                    int exit = failed ? ExitCode.PARTIAL : ExitCode.OK;
+                    return report(new Result(exit, Optional.of(plan), outcomes, gathered.metadata()), started, root,
+                            options, List.of());
                 }
-                plan.warnings().forEach(Log::warn);
-                // apply + report; the used bootstrap secret is deleted only once everything is written
-                List<Outcome> outcomes = Apply.apply(plan, root);
-                boolean failed = outcomes.stream().anyMatch(Outcome::failed);
-                if (!failed) {
-                    joined.burnBootstrap(root);
-                }
-                Result result = new Result(failed ? ExitCode.PARTIAL : ExitCode.OK, Optional.of(plan), outcomes, metadata);
-                return report(result, started, root, options, List.of());
+            } catch (Stop stop) {
+                return report(stop.result, started, root, options, stop.errors);
             }
+        }
+    }
+
+    /** config: the image's and the machine's layers, then the command line. */
+    private static Config configure(Options options) throws Stop {
+        try {
+            return withFlags(ConfigLoader.load(options.root(), options.config()), options);
+        } catch (ConfigException e) {
+            throw Stop.invalid("config", e.errors(), InstanceMetadata.none());
+        }
+    }
+
+    /** identify + gather, then the user-data layer of config and the attributes it names. */
+    private static Gathered gather(Config config, Options options, TargetRoot root, MetadataHttp http) throws Stop {
+        InstanceMetadata metadata = InstanceMetadata.none();
+        try {
+            Optional<MetadataProvider> provider =
+                    Providers.select(config.settings(), options.provider(), options.machine(), root, http);
+            if (provider.isEmpty()) {
+                return new Gathered(config, metadata);
+            }
+            Deadline deadline = Deadline.in(config.settings().deadline());
+            Set<String> asked = metadataAttributes(config.declarations());
+            boolean identity = Join.needsIdentity(config.settings()); // join is machine config: known now
+            metadata = provider.get().gather(
+                    new GatherRequest(deadline, asked, identity, Join.audience(config.settings())));
+            Log.info(provider.get().name() + ": instance " + metadata.instanceId() + " in " + metadata.region());
+            if (!options.dryRun()) {
+                reportReady(provider.get(), metadata, deadline);
+            }
+            config = withUserData(config, metadata);
+            Set<String> more = new TreeSet<>(metadataAttributes(config.declarations()));
+            more.removeAll(asked);
+            if (!more.isEmpty()) {
+                metadata = metadata.withAttributes(provider.get().attributes(more, deadline));
+            }
+            return new Gathered(config, metadata);
+        } catch (IllegalArgumentException e) {
+            throw Stop.invalid("config", List.of(e.getMessage()), metadata);
+        } catch (ConfigException e) {
+            throw Stop.invalid("user-data", e.errors(), metadata);
+        } catch (MetadataException e) {
+            Log.error("metadata service unreachable, nothing written: " + e.getMessage());
+            throw new Stop(new Result(ExitCode.UNREACHABLE, Optional.empty(), List.of(), metadata),
+                    List.of(e.getMessage()));
+        }
+    }
+
+    /** What the join would give, as empty stand-ins, so the plan can be checked before joining. */
+    private static Joined preview(Gathered gathered) throws Stop {
+        Optional<JoinSettings> join = gathered.config().settings().join();
+        try {
+            return join.isPresent() ? Join.preview(join.get(), gathered.config().declarations()) : Joined.none();
+        } catch (PlanException e) {
+            throw Stop.invalid("plan", e.errors(), gathered.metadata());
+        }
+    }
+
+    /** plan: every output as a file intent, validated as a whole. */
+    private static Plan plan(Gathered gathered, Joined joined, TargetRoot root, Accounts accounts) throws Stop {
+        try {
+            return joined.addTo(Planner.plan(gathered.config(), gathered.metadata(), joined.secrets(), root, accounts));
+        } catch (PlanException e) {
+            throw Stop.invalid("plan", e.errors(), gathered.metadata());
+        }
+    }
+
+    /** join: runtime secrets and the machine's certificate; a failure writes nothing. */
+    private static Joined join(Gathered gathered, TargetRoot root) throws Stop {
+        Optional<JoinSettings> join = gathered.config().settings().join();
+        if (join.isEmpty()) {
+            return Joined.none();
+        }
+        try {
+            return Join.run(join.get(), gathered.config().declarations(), gathered.metadata(), root);
+        } catch (JoinException e) {
+            Log.error("join failed, nothing written: " + e.getMessage());
+            throw new Stop(new Result(ExitCode.JOIN_FAILED, Optional.empty(), List.of(), gathered.metadata()),
+                    List.of(e.getMessage()));
         }
     }
 
@@ -187,14 +235,6 @@ public final class BootRun {
             }
         }
         return names;
-    }
-
-    private static Result invalid(
-            String stage, List<String> errors, Instant started, TargetRoot root, Options options,
-            InstanceMetadata metadata) throws IOException {
-        errors.forEach(e -> Log.error("invalid " + stage + ", nothing written: " + e));
-        Result result = new Result(ExitCode.INVALID, Optional.empty(), List.of(), metadata);
-        return report(result, started, root, options, errors);
     }
 
     private static Result report(
