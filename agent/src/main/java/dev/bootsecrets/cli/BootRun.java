@@ -144,7 +144,8 @@ public final class BootRun {
             Set<String> asked = metadataAttributes(config.declarations());
             boolean identity = Join.needsIdentity(config.settings()); // join is machine config: known now
             metadata = provider.get().gather(
-                    new GatherRequest(deadline, asked, identity, Join.audience(config.settings())));
+                    new GatherRequest(deadline, asked, identity, Join.audience(config.settings()),
+                            Join.identityKind(config.settings())));
             Log.info(provider.get().name() + ": instance " + metadata.instanceId() + " in " + metadata.region());
             if (!options.dryRun()) {
                 reportReady(provider.get(), metadata, deadline);

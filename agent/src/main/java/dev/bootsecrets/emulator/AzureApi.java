@@ -10,27 +10,34 @@ import java.util.stream.Collectors;
 
 /**
  * Azure's instance metadata service (IMDS) under /metadata/, with its header and api-version
- * rules, and the two wireserver calls of the provisioning ready report under /machine.
+ * rules, the managed identity's token endpoint among them, and the two wireserver calls of the
+ * provisioning ready report under /machine.
  */
 final class AzureApi implements MetadataApi {
     /** A few of the versions the real service accepts, the agent's among them. */
     static final Set<String> API_VERSIONS = Set.of(
-            "2019-06-01", "2020-09-01", "2021-01-01", "2021-02-01", "2021-12-13", "2023-07-01", "2023-11-15");
+            "2018-02-01", "2019-06-01", "2020-09-01", "2021-01-01", "2021-02-01", "2021-12-13", "2023-07-01", "2023-11-15");
     static final String WIRESERVER_VERSION = "2012-11-30";
     static final String CONTAINER_ID = "6f2b8f64-f35c-4f84-a1b0-7e71ff8e454e";
     static final String INCARNATION = "1";
+    static final String TENANT = "9d3c1f4e-5b2a-4c8d-a7e6-0f1b2c3d4e5f";
+    /** The system-assigned identity's service principal: its object id and its application (client) id. */
+    static final String PRINCIPAL = "3e8a6b1c-2d4f-4a9b-8c7e-5f6a7b8c9d0e";
+    static final String CLIENT_ID = "b7c2e9d4-1a3f-4e6b-9d8c-2f4a6b8c0d1e";
+    static final long TOKEN_SECONDS = 86399;
 
     private final Scenario scenario;
     private final String instance;
     private final String attested;
     private final String roleInstance;
+    private final String resourceId;
 
     AzureApi(Scenario scenario) {
         this.scenario = scenario;
         this.instance = instanceDocument(scenario).toString();
         byte[] document = JsonNodeFactory.instance.objectNode()
                 .put("vmId", scenario.instanceId())
-                .put("subscriptionId", "00000000-0000-0000-0000-000000000000")
+                .put("subscriptionId", scenario.azure().subscriptionId())
                 .toString().getBytes(StandardCharsets.UTF_8);
         // the shape of the pkcs7 signature that holds the document, not a real one
         this.attested = JsonNodeFactory.instance.objectNode()
@@ -38,6 +45,8 @@ final class AzureApi implements MetadataApi {
                 .put("signature", Base64.getEncoder().encodeToString(document))
                 .toString();
         this.roleInstance = scenario.instanceId().replace("-", "") + "." + name(scenario);
+        this.resourceId = "/subscriptions/" + scenario.azure().subscriptionId() + "/resourcegroups/"
+                + scenario.azure().resourceGroup() + "/providers/Microsoft.Compute/virtualMachines/" + name(scenario);
     }
 
     @Override
@@ -67,8 +76,51 @@ final class AzureApi implements MetadataApi {
         return switch (call.path().replaceAll("/+$", "")) {
             case "/metadata/instance" -> Reply.json(200, instance);
             case "/metadata/attested/document" -> Reply.json(200, attested);
+            case "/metadata/identity/oauth2/token" -> token(call.query().getOrDefault("resource", ""));
             default -> error(404, "Not found.");
         };
+    }
+
+    /**
+     * An access token of the VM's system-assigned identity for {@code resource}: JWT-shaped,
+     * its {@code xms_mirid} the VM's resource id; its signature is random bytes, not a real one.
+     */
+    private Reply token(String resource) {
+        if (resource.isEmpty()) {
+            return tokenError("Required query variable 'resource' is missing");
+        }
+        if (!scenario.azure().managedIdentity()) {
+            return tokenError("Identity not found");
+        }
+        long now = System.currentTimeMillis() / 1000;
+        JsonNodeFactory json = JsonNodeFactory.instance;
+        ObjectNode claims = json.objectNode()
+                .put("aud", resource)
+                .put("iss", "https://sts.windows.net/" + TENANT + "/")
+                .put("iat", now)
+                .put("nbf", now)
+                .put("exp", now + TOKEN_SECONDS)
+                .put("appid", CLIENT_ID)
+                .put("oid", PRINCIPAL)
+                .put("sub", PRINCIPAL)
+                .put("tid", TENANT)
+                .put("xms_mirid", resourceId);
+        return Reply.json(200, json.objectNode()
+                .put("access_token", Jwt.of(claims))
+                .put("client_id", CLIENT_ID)
+                .put("expires_in", String.valueOf(TOKEN_SECONDS))
+                .put("expires_on", String.valueOf(now + TOKEN_SECONDS))
+                .put("ext_expires_in", String.valueOf(TOKEN_SECONDS))
+                .put("not_before", String.valueOf(now))
+                .put("resource", resource)
+                .put("token_type", "Bearer")
+                .toString());
+    }
+
+    /** The token endpoint's errors are OAuth's shape, not the rest of IMDS's. */
+    private static Reply tokenError(String description) {
+        return Reply.json(400, JsonNodeFactory.instance.objectNode()
+                .put("error", "invalid_request").put("error_description", description).toString());
     }
 
     /** GET ?comp=goalstate and POST ?comp=health, both with x-ms-version. */

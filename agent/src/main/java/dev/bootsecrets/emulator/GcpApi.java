@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -27,7 +25,6 @@ final class GcpApi implements MetadataApi {
     private final JsonNodeFactory json = JsonNodeFactory.instance;
     private final ObjectNode tree = json.objectNode();
     private final Scenario scenario;
-    private final SecureRandom random = new SecureRandom();
 
     GcpApi(Scenario scenario) {
         this.scenario = scenario;
@@ -126,13 +123,7 @@ final class GcpApi implements MetadataApi {
                     .put("project_number", PROJECT_NUMBER)
                     .put("zone", scenario.zone());
         }
-        byte[] signature = new byte[256];
-        random.nextBytes(signature);
-        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-        String header = "{\"alg\":\"RS256\",\"kid\":\"emulator\",\"typ\":\"JWT\"}";
-        return Reply.text(b64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
-                + b64.encodeToString(payload.toString().getBytes(StandardCharsets.UTF_8)) + "."
-                + b64.encodeToString(signature));
+        return Reply.text(Jwt.of(payload));
     }
 
     /** The scenario's instance (or project) keys as an ssh-keys value, one "user:key" a line. */

@@ -80,9 +80,15 @@ public record Scenario(
         }
     }
 
-    /** @param adminUsername osProfile.adminUsername, whose keys are those without a user */
-    public record Azure(String adminUsername) {
-        public static final Azure DEFAULT = new Azure("azureuser");
+    /**
+     * @param adminUsername   osProfile.adminUsername, whose keys are those without a user
+     * @param subscriptionId  the VM's subscription, named by its resource id
+     * @param resourceGroup   the VM's resource group, named by its resource id
+     * @param managedIdentity a system-assigned managed identity is assigned: without one the
+     *                        identity token endpoint answers 400 "Identity not found"
+     */
+    public record Azure(String adminUsername, String subscriptionId, String resourceGroup, boolean managedIdentity) {
+        public static final Azure DEFAULT = new Azure("azureuser", "00000000-0000-0000-0000-000000000000", "demo-rg", true);
     }
 
     /**

@@ -28,7 +28,7 @@ final class ScenarioReader {
             Set.of("instance-id", "hostname", "region", "zone", "ssh-keys", "attributes", "aws", "gcp", "azure");
     private static final Set<String> AWS_KEYS = Set.of("imdsv1", "imdsv2");
     private static final Set<String> GCP_KEYS = Set.of("project-id", "project-attributes");
-    private static final Set<String> AZURE_KEYS = Set.of("admin-username");
+    private static final Set<String> AZURE_KEYS = Set.of("admin-username", "subscription-id", "resource-group", "managed-identity");
     private static final Set<String> SSH_KEY_KEYS = Set.of("name", "key", "user", "expire-on", "project");
     private static final Set<String> FAULT_KEYS = Set.of("delay-ms", "fail", "drop");
 
@@ -65,7 +65,10 @@ final class ScenarioReader {
         Map<String, Object> azure = map(root.get("azure"), at + "azure");
         check(azure, AZURE_KEYS, at + "azure.");
         var azureOptions = new Scenario.Azure(
-                optionalString(azure, "admin-username", Scenario.Azure.DEFAULT.adminUsername(), at + "azure."));
+                optionalString(azure, "admin-username", Scenario.Azure.DEFAULT.adminUsername(), at + "azure."),
+                optionalString(azure, "subscription-id", Scenario.Azure.DEFAULT.subscriptionId(), at + "azure."),
+                optionalString(azure, "resource-group", Scenario.Azure.DEFAULT.resourceGroup(), at + "azure."),
+                bool(azure, "managed-identity", Scenario.Azure.DEFAULT.managedIdentity(), at + "azure."));
         return new Scenario(
                 string(root, "instance-id", at),
                 string(root, "hostname", at),

@@ -1,5 +1,6 @@
 package dev.bootsecrets.join;
 
+import dev.bootsecrets.cloud.GatherRequest;
 import dev.bootsecrets.cloud.InstanceMetadata;
 import dev.bootsecrets.config.Declarations;
 import dev.bootsecrets.config.Declarations.SecretDecl;
@@ -26,6 +27,12 @@ import java.util.regex.Pattern;
 public final class Join {
     /** {@code join:vault-token}: the Vault token itself, kept (not revoked) because an output wants it. */
     public static final String VAULT_TOKEN = "vault-token";
+    /**
+     * The resource of the managed identity token for Vault's azure login: the default of
+     * Vault's azure auth method (its config's {@code resource}). A Vault set to another one
+     * refuses the token; there is no setting for it here yet.
+     */
+    public static final String AZURE_RESOURCE = "https://management.azure.com/";
     private static final Pattern COMMON_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
     private Join() {}
@@ -39,15 +46,24 @@ public final class Join {
     }
 
     /**
-     * Who the instance identity is for, where the cloud binds it to one (GCP's identity token):
-     * Vault's gcp login expects {@code vault/ROLE}, a join service its own URL.
+     * Who the instance identity is for, where the cloud binds it to one: a join service its own
+     * URL; Vault's gcp login expects the identity token for {@code vault/ROLE}, its azure login
+     * an access token for {@link #AZURE_RESOURCE}.
      */
     public static String audience(Settings settings) {
         return settings.join().map(j -> switch (j.service()) {
             case JoinSettings.Http http -> http.url().toString();
             case JoinSettings.Vault vault -> vault.auth() instanceof JoinSettings.CloudLogin login
-                    ? "vault/" + login.role() : "";
+                    ? login.method().equals("azure") ? AZURE_RESOURCE : "vault/" + login.role() : "";
         }).orElse("");
+    }
+
+    /** A join service verifies the signed document; Vault's cloud logins take the cloud's token where it has one. */
+    public static GatherRequest.IdentityKind identityKind(Settings settings) {
+        boolean vaultCloudLogin = settings.join()
+                .map(j -> j.service() instanceof JoinSettings.Vault vault && vault.auth() instanceof JoinSettings.CloudLogin)
+                .orElse(false);
+        return vaultCloudLogin ? GatherRequest.IdentityKind.TOKEN : GatherRequest.IdentityKind.DOCUMENT;
     }
 
     /**

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bootsecrets.emulator.Emulator;
 import dev.bootsecrets.emulator.LocalCa;
 import dev.bootsecrets.emulator.Scenario;
@@ -235,6 +237,53 @@ class JoinVaultTest {
         assertEquals(ExitCode.JOIN_FAILED, third.exit(), third.all());
         assertTrue(third.err().contains("HTTP 400: client nonce mismatch"), third.err());
         assertFalse(Files.exists(nonce), "a nonce Vault refused is not saved");
+    }
+
+    /** A run on an Azure VM (emulated) in subscription sub-7, resource group rg-web. */
+    Agent.Run runOnAzure(boolean managedIdentity) throws Exception {
+        emulator.close();
+        Scenario s = Scenario.sample("azure");
+        emulator = Emulator.start("azure", new InetSocketAddress("127.0.0.1", 0), new Scenario(s.instanceId(), s.hostname(),
+                s.region(), s.zone(), s.sshKeys(), s.attributes(), s.userData(), s.aws(), s.faults(), s.gcp(),
+                new Scenario.Azure("core", "sub-7", "rg-web", managedIdentity)));
+        configure("{method: azure, role: web}", "");
+        return Agent.main("run", "--root", root.toString(), "--provider", "azure", "--metadata-url",
+                emulator.url().toString(), "--verbose");
+    }
+
+    @Test
+    void azureLogsInWithTheVmsManagedIdentityToken() throws Exception {
+        vault.acceptAzure("https://management.azure.com/");
+
+        Agent.Run run = runOnAzure(true);
+        assertEquals(0, run.exit(), run.all());
+        assertEquals(DB_PASSWORD, read("/etc/myapp/db.password"));
+        assertEquals(REGISTRY_PASSWORD, read("/run/credstore/registry-password"));
+        JsonNode login = new ObjectMapper().readTree(vault.calls("/v1/auth/azure/login").getFirst().body());
+        assertEquals("sub-7", login.path("subscription_id").asText());
+        assertEquals("rg-web", login.path("resource_group_name").asText());
+        assertEquals("demo-vm", login.path("vm_name").asText());
+        String jwt = login.path("jwt").asText();
+        JsonNode claims = new ObjectMapper().readTree(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]));
+        assertEquals("/subscriptions/sub-7/resourcegroups/rg-web/providers/Microsoft.Compute/virtualMachines/demo-vm",
+                claims.path("xms_mirid").asText(), "the managed identity token, not the attested document");
+        assertEquals("https://management.azure.com/", claims.path("aud").asText());
+        assertFalse(run.all().contains(jwt.split("\\.")[2]), "the token is never logged");
+        assertTrue(vault.revoked(vault.tokens().iterator().next()));
+    }
+
+    @Test
+    void anAzureVmWithoutManagedIdentityFailsTheJoinAndWritesNothing() throws Exception {
+        vault.acceptAzure("https://management.azure.com/");
+
+        Agent.Run run = runOnAzure(false);
+        assertEquals(ExitCode.JOIN_FAILED, run.exit(), run.all());
+        assertTrue(run.err().contains("<3>join failed, nothing written: join.vault.auth: method azure needs the azure"
+                + " instance identity, and this run has none: no managed identity is assigned to this VM"), run.err());
+        assertTrue(vault.calls().isEmpty(), "Vault is not asked");
+        assertFalse(exists("/etc/myapp/db.password"));
+        assertFalse(exists("/var/home/core/.ssh/authorized_keys"), "nothing of the run is written");
+        assertTrue(read("/run/bootsecrets/status.json").contains("no managed identity is assigned to this VM"));
     }
 
     @Test

@@ -94,6 +94,36 @@ class CloudApisTest {
     }
 
     @Test
+    void azureGivesTheManagedIdentityTokenOfTheVmForTheResource() throws Exception {
+        start("azure");
+        String path = "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https%3A%2F%2Fmanagement.azure.com%2F";
+        assertEquals(400, get(path).statusCode(), "the Metadata header is required here too");
+        assertEquals(400, get(path.replace("2018-02-01", "1999-01-01"), "Metadata", "true").statusCode());
+
+        JsonNode answer = new ObjectMapper().readTree(get(path, "Metadata", "true").body());
+        assertEquals("https://management.azure.com/", answer.path("resource").asText());
+        assertEquals("Bearer", answer.path("token_type").asText());
+        JsonNode claims = new ObjectMapper().readTree(
+                Base64.getUrlDecoder().decode(answer.path("access_token").asText().split("\\.")[1]));
+        assertEquals("https://management.azure.com/", claims.path("aud").asText());
+        assertEquals("/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/demo-rg"
+                + "/providers/Microsoft.Compute/virtualMachines/demo-vm", claims.path("xms_mirid").asText());
+        assertTrue(answer.path("expires_on").asLong() > claims.path("iat").asLong());
+    }
+
+    @Test
+    void azureSaysIdentityNotFoundForAVmWithoutManagedIdentity() throws Exception {
+        Scenario s = Scenario.sample("azure");
+        emulator = Emulator.start("azure", new InetSocketAddress("127.0.0.1", 0), new Scenario(s.instanceId(),
+                s.hostname(), s.region(), s.zone(), s.sshKeys(), s.attributes(), s.userData(), s.aws(), s.faults(),
+                s.gcp(), new Scenario.Azure("core", "sub-1", "rg-1", false)));
+        var answer = get("/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https%3A%2F%2Fvault.example.com",
+                "Metadata", "true");
+        assertEquals(400, answer.statusCode());
+        assertEquals("{\"error\":\"invalid_request\",\"error_description\":\"Identity not found\"}", answer.body());
+    }
+
+    @Test
     void theWireserverTakesOnlyAReadyReportForItsGoalState() throws Exception {
         start("azure");
         assertEquals(400, get("/machine/?comp=goalstate").statusCode(), "x-ms-version is required");

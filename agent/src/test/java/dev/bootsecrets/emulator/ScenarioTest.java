@@ -110,14 +110,14 @@ class ScenarioTest {
                   - {name: a, key: "ssh-ed25519 AAAA a", user: alice, expire-on: "2030-01-01T00:00:00+0000"}
                   - {name: b, key: "ssh-ed25519 AAAA b", project: true}
                 gcp: {project-id: p-1, project-attributes: {enable-oslogin: "TRUE"}}
-                azure: {admin-username: admin}
+                azure: {admin-username: admin, subscription-id: sub-1, resource-group: rg-1, managed-identity: false}
                 """);
         Scenario scenario = Scenario.load(dir);
         assertEquals(new Scenario.SshKey("a", "ssh-ed25519 AAAA a", "alice", "2030-01-01T00:00:00+0000", false),
                 scenario.sshKeys().get(0));
         assertEquals(new Scenario.SshKey("b", "ssh-ed25519 AAAA b", "", "", true), scenario.sshKeys().get(1));
         assertEquals(new Scenario.Gcp("p-1", Map.of("enable-oslogin", "TRUE")), scenario.gcp());
-        assertEquals(new Scenario.Azure("admin"), scenario.azure());
+        assertEquals(new Scenario.Azure("admin", "sub-1", "rg-1", false), scenario.azure());
 
         write("instance.yaml", "instance-id: x\nhostname: h\nregion: r\nzone: z\ngcp: {project: p}\n");
         var e = assertThrows(IOException.class, () -> Scenario.load(dir));

@@ -57,6 +57,7 @@ public final class FakeVault implements AutoCloseable {
     private final Map<String, String> cloudJwts = new ConcurrentHashMap<>(); // method -> expected jwt
     private final List<Call> calls = new ArrayList<>();
     private final List<String> handedOut = new ArrayList<>();
+    private volatile String azureResource;
     private volatile String awsInstanceId = "";
     private volatile String awsNonce;
     private volatile boolean sealed;
@@ -132,6 +133,14 @@ public final class FakeVault implements AutoCloseable {
     /** The gcp or azure login accepts exactly this JWT (Vault would verify it with Google or Azure). */
     public void acceptJwt(String method, String jwt) {
         cloudJwts.put(method, jwt);
+    }
+
+    /**
+     * The azure login accepts a managed identity token for {@code resource} whose xms_mirid is
+     * the VM the login names (Vault would also verify its signature with Azure).
+     */
+    public void acceptAzure(String resource) {
+        azureResource = resource;
     }
 
     public void seal(boolean seal) {
@@ -252,7 +261,7 @@ public final class FakeVault implements AutoCloseable {
                 }
                 case "/v1/auth/gcp/login", "/v1/auth/azure/login" -> {
                     String cloud = path.split("/")[3];
-                    if (!in.path("role").asText().equals(ROLE) || !in.path("jwt").asText().equals(cloudJwts.get(cloud))) {
+                    if (!in.path("role").asText().equals(ROLE) || !verified(cloud, in)) {
                         return errors(400, "could not verify the JWT");
                     }
                     if (cloud.equals("azure") && (in.path("subscription_id").asText().isEmpty()
@@ -310,6 +319,27 @@ public final class FakeVault implements AutoCloseable {
             }
         }
         return login("aws");
+    }
+
+    private boolean verified(String cloud, JsonNode in) {
+        String jwt = in.path("jwt").asText();
+        if (jwt.equals(cloudJwts.get(cloud))) {
+            return true;
+        }
+        if (!cloud.equals("azure") || azureResource == null) {
+            return false;
+        }
+        String[] parts = jwt.split("\\.");
+        JsonNode claims;
+        try {
+            claims = parts.length == 3 ? JSON.readTree(Base64.getUrlDecoder().decode(parts[1])) : JSON.createObjectNode();
+        } catch (IllegalArgumentException | IOException e) {
+            return false;
+        }
+        String vm = "/subscriptions/" + in.path("subscription_id").asText() + "/resourcegroups/"
+                + in.path("resource_group_name").asText() + "/providers/Microsoft.Compute/virtualMachines/"
+                + in.path("vm_name").asText();
+        return claims.path("aud").asText().equals(azureResource) && claims.path("xms_mirid").asText().equalsIgnoreCase(vm);
     }
 
     private Reply kv2(String path) {

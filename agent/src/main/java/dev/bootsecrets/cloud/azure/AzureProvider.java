@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bootsecrets.cloud.Fetch;
 import dev.bootsecrets.cloud.GatherRequest;
+import dev.bootsecrets.cloud.GatherRequest.IdentityKind;
 import dev.bootsecrets.cloud.InstanceMetadata;
 import dev.bootsecrets.cloud.MetadataException;
 import dev.bootsecrets.cloud.MetadataProvider;
@@ -17,6 +18,7 @@ import dev.bootsecrets.log.Log;
 import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,8 +37,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads an Azure VM's metadata from IMDS (one request, plus the attested document when the run
- * asks for it), and reports the VM ready to the wireserver once per instance.
+ * Reads an Azure VM's metadata from IMDS (one request, plus the attested document or the
+ * managed identity's access token when the run asks for an identity), and reports the VM ready
+ * to the wireserver once per instance.
  */
 public final class AzureProvider implements MetadataProvider {
     public static final URI IMDS = URI.create("http://169.254.169.254");
@@ -44,6 +47,9 @@ public final class AzureProvider implements MetadataProvider {
     static final String API_VERSION = "2023-07-01";
     static final String INSTANCE = "/metadata/instance";
     static final String ATTESTED = "/metadata/attested/document";
+    static final String TOKEN = "/metadata/identity/oauth2/token";
+    /** The managed identity endpoint's first version, which every IMDS serves. */
+    static final String TOKEN_API_VERSION = "2018-02-01";
     /** Holds the vmId the ready report was sent for: a new instance (from a captured image) reports again. */
     static final String READY_MARKER = "/var/lib/bootsecrets/azure-ready";
     /** Agents that report ready themselves: with readyReport auto, their presence means leave it to them. */
@@ -83,8 +89,11 @@ public final class AzureProvider implements MetadataProvider {
         long start = System.nanoTime();
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         try {
-            Future<Optional<Secret>> attested = request.identity()
-                    ? executor.submit(() -> Optional.of(attested(request.deadline())))
+            if (request.identity() && request.kind() == IdentityKind.TOKEN && request.audience().isBlank()) {
+                throw new MetadataException(imds + TOKEN, "an access token needs a resource (the audience)");
+            }
+            Future<Optional<Secret>> identity = request.identity()
+                    ? executor.submit(() -> identity(request))
                     : CompletableFuture.completedFuture(Optional.empty());
             JsonNode compute = json(INSTANCE, request.deadline()).path("compute");
             String vmId = compute.path("vmId").asText("");
@@ -104,7 +113,7 @@ public final class AzureProvider implements MetadataProvider {
                     sshKeys(compute.path("publicKeys"), os.path("adminUsername").asText("")),
                     userData(compute),
                     pick(tags, request.attributes()),
-                    await(attested));
+                    await(identity));
             Log.info("azure: " + requests.get() + " requests in " + (System.nanoTime() - start) / 1_000_000 + " ms");
             return metadata;
         } finally {
@@ -180,6 +189,13 @@ public final class AzureProvider implements MetadataProvider {
         }
     }
 
+    /** The identity the run asked for: the attested document, or the managed identity's access token. */
+    private Optional<Secret> identity(GatherRequest request) throws MetadataException {
+        return request.kind() == IdentityKind.TOKEN
+                ? accessToken(request.audience(), request.deadline())
+                : Optional.of(attested(request.deadline()));
+    }
+
     /** The attested document's pkcs7 signature, which holds the document and is what a join service checks. */
     private Secret attested(Deadline deadline) throws MetadataException {
         JsonNode document = json(ATTESTED, deadline);
@@ -188,6 +204,35 @@ public final class AzureProvider implements MetadataProvider {
             throw new MetadataException(imds + ATTESTED, "no signature in the answer");
         }
         return Secret.ofUtf8(signature);
+    }
+
+    /**
+     * The access token of the VM's managed identity for {@code resource}. Empty when the VM has
+     * none: that fails the join that wanted it (exit 6), not the gather.
+     */
+    private Optional<Secret> accessToken(String resource, Deadline deadline) throws MetadataException {
+        String query = "api-version=" + TOKEN_API_VERSION + "&resource=" + URLEncoder.encode(resource, StandardCharsets.UTF_8);
+        Response response = send(TOKEN, query, deadline);
+        if (response.status() == 400 && identityNotFound(response.body())) {
+            Log.warn("azure: " + imds + TOKEN + ": no managed identity is assigned to this VM");
+            return Optional.empty();
+        }
+        JsonNode answer = parse(TOKEN, ok(TOKEN, response));
+        String token = answer.path("access_token").asText("");
+        if (token.isEmpty()) {
+            throw new MetadataException(imds + TOKEN, "no access_token in the answer");
+        }
+        return Optional.of(Secret.ofUtf8(token));
+    }
+
+    /** IMDS's 400 when no managed identity is assigned: error_description "Identity not found". */
+    private static boolean identityNotFound(byte[] body) {
+        try {
+            JsonNode error = new ObjectMapper().readTree(body);
+            return error != null && error.path("error_description").asText("").equalsIgnoreCase("Identity not found");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Keys by the user their path names (/home/USER/.ssh/authorized_keys), else the admin user. */
@@ -239,8 +284,12 @@ public final class AzureProvider implements MetadataProvider {
     }
 
     private JsonNode json(String path, Deadline deadline) throws MetadataException {
+        return parse(path, ok(path, send(path, "api-version=" + API_VERSION, deadline)));
+    }
+
+    /** A JSON object answer; the body is wiped, as an answer may hold a token. */
+    private JsonNode parse(String path, byte[] body) throws MetadataException {
         String endpoint = imds + path;
-        byte[] body = get(path, deadline);
         try {
             JsonNode node = new ObjectMapper().readTree(body);
             if (node == null || !node.isObject()) {
@@ -254,18 +303,22 @@ public final class AzureProvider implements MetadataProvider {
         }
     }
 
-    /** A GET with the Metadata header, trying again while IMDS says 410 or 429. */
-    private byte[] get(String path, Deadline deadline) throws MetadataException {
-        URI uri = URI.create(imds + path + "?api-version=" + API_VERSION);
+    private byte[] ok(String path, Response response) throws MetadataException {
+        if (response.status() != 200) {
+            throw new MetadataException(imds + path, "HTTP " + response.status());
+        }
+        return response.body();
+    }
+
+    /** A GET with the Metadata header, trying again while IMDS says 410 or 429; the answer, whatever its status. */
+    private Response send(String path, String query, Deadline deadline) throws MetadataException {
+        URI uri = URI.create(imds + path + "?" + query);
         while (true) {
             requests.incrementAndGet();
             Response response = Fetch.send(http, Request.get(uri, Map.of("Metadata", "true"), MAX_METADATA), deadline);
             int status = response.status();
-            if (status == 200) {
-                return response.body();
-            }
             if ((status != 410 && status != 429) || deadline.remaining().compareTo(RETRY_PAUSE) < 0) {
-                throw new MetadataException(imds + path, "HTTP " + status);
+                return response;
             }
             Log.info("azure: " + path + " answered HTTP " + status + "; asking again");
             try {

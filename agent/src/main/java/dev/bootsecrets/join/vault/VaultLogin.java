@@ -87,12 +87,16 @@ final class VaultLogin {
                 + " unwrapped it, and issue a new one");
     }
 
-    /** aws, gcp or azure: the instance's own identity, no secret shipped. */
+    /**
+     * aws, gcp or azure: the instance's own identity, no secret shipped. The Azure provider
+     * gives none, when asked, only for a VM without a managed identity.
+     */
     static Login cloud(VaultClient vault, CloudLogin auth, InstanceMetadata metadata, TargetRoot root) throws JoinException {
         if (!metadata.provider().equals(auth.method()) || metadata.identity().isEmpty()) {
             throw new JoinException("join.vault.auth: method " + auth.method() + " needs the " + auth.method()
-                    + " instance identity, and this run has " + (metadata.provider().equals(auth.method())
-                    ? "none from the provider" : "provider " + metadata.provider()));
+                    + " instance identity, and this run has " + (!metadata.provider().equals(auth.method())
+                    ? "provider " + metadata.provider() : auth.method().equals("azure")
+                    ? "none: no managed identity is assigned to this VM" : "none from the provider"));
         }
         Secret identity = metadata.identity().get();
         Map<String, Object> body = new LinkedHashMap<>();

@@ -6,24 +6,32 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import dev.bootsecrets.cloud.GatherRequest;
+import dev.bootsecrets.cloud.GatherRequest.IdentityKind;
 import dev.bootsecrets.cloud.InstanceMetadata;
 import dev.bootsecrets.cloud.MetadataException;
 import dev.bootsecrets.config.Settings;
 import dev.bootsecrets.emulator.Emulator;
+import dev.bootsecrets.emulator.RequestLog;
 import dev.bootsecrets.emulator.Scenario;
 import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.http.Deadline;
 import dev.bootsecrets.http.MetadataHttp;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -81,6 +89,74 @@ class AzureProviderTest {
         InstanceMetadata m = provider(REPORT).gather(request(true));
         assertFalse(m.identity().orElseThrow().utf8().isEmpty());
         assertEquals(2, emulator.log().count());
+    }
+
+    @Test
+    void aJoinServiceGetsTheAttestedDocumentEvenWithItsUrlAsAudience() throws Exception {
+        InstanceMetadata m = provider(REPORT).gather(
+                new GatherRequest(deadline(), Set.of(), true, "https://join.example.com/v1/join", IdentityKind.DOCUMENT));
+        JsonNode document = new ObjectMapper().readTree(Base64.getDecoder().decode(m.identity().orElseThrow().utf8()));
+        assertEquals(SAMPLE.instanceId(), document.path("vmId").asText(), "the emulator's attested document");
+        assertEquals(List.of("/metadata/attested/document", "/metadata/instance"), paths());
+    }
+
+    @Test
+    void theManagedIdentityTokenIsAskedForTheResourceWithTheMetadataHeader() throws Exception {
+        List<String> asked = new CopyOnWriteArrayList<>();
+        HttpServer imds = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        imds.createContext("/", exchange -> {
+            try (exchange) {
+                asked.add(exchange.getRequestURI().getRawPath() + "?" + exchange.getRequestURI().getRawQuery()
+                        + " Metadata: " + exchange.getRequestHeaders().getFirst("Metadata"));
+                byte[] body = (exchange.getRequestURI().getPath().equals("/metadata/instance")
+                        ? "{\"compute\": {\"vmId\": \"vm-1\"}}"
+                        : "{\"access_token\": \"eyJ0.token-value.sig\", \"expires_on\": \"1767225600\","
+                                + " \"resource\": \"https://management.azure.com/\", \"token_type\": \"Bearer\"}")
+                        .getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+            }
+        });
+        imds.start();
+        try {
+            URI url = URI.create("http://127.0.0.1:" + imds.getAddress().getPort());
+            InstanceMetadata m = new AzureProvider(url, url, REPORT, root, http).gather(
+                    new GatherRequest(deadline(), Set.of(), true, "https://management.azure.com/", IdentityKind.TOKEN));
+            assertEquals("eyJ0.token-value.sig", m.identity().orElseThrow().utf8());
+            assertTrue(asked.contains("/metadata/identity/oauth2/token?api-version=2018-02-01"
+                    + "&resource=https%3A%2F%2Fmanagement.azure.com%2F Metadata: true"), asked.toString());
+            assertEquals(2, asked.size(), "the instance and the token, no attested document");
+        } finally {
+            imds.stop(0);
+        }
+    }
+
+    @Test
+    void theEmulatedTokenNamesTheVmAndTheResource() throws Exception {
+        InstanceMetadata m = provider(REPORT).gather(
+                new GatherRequest(deadline(), Set.of(), true, "https://management.azure.com/", IdentityKind.TOKEN));
+        JsonNode claims = new ObjectMapper().readTree(
+                Base64.getUrlDecoder().decode(m.identity().orElseThrow().utf8().split("\\.")[1]));
+        assertEquals("https://management.azure.com/", claims.path("aud").asText());
+        assertTrue(claims.path("xms_mirid").asText().endsWith("/providers/Microsoft.Compute/virtualMachines/demo-vm"));
+        assertEquals(List.of("/metadata/identity/oauth2/token", "/metadata/instance"), paths());
+    }
+
+    @Test
+    void aVmWithoutManagedIdentityGivesNoTokenAndSaysWhy() throws Exception {
+        emulator.close();
+        emulator = Emulator.start("azure", new InetSocketAddress("127.0.0.1", 0), new Scenario(SAMPLE.instanceId(),
+                SAMPLE.hostname(), SAMPLE.region(), SAMPLE.zone(), SAMPLE.sshKeys(), SAMPLE.attributes(), SAMPLE.userData(),
+                SAMPLE.aws(), SAMPLE.faults(), SAMPLE.gcp(), new Scenario.Azure("core", "sub-1", "rg-1", false)));
+        InstanceMetadata m = provider(REPORT).gather(
+                new GatherRequest(deadline(), Set.of(), true, "https://management.azure.com/", IdentityKind.TOKEN));
+        assertEquals(Optional.empty(), m.identity(), "the join that wanted it fails, not the gather");
+        assertEquals(SAMPLE.instanceId(), m.instanceId());
+
+        var e = assertThrows(MetadataException.class, () -> provider(REPORT).gather(
+                new GatherRequest(deadline(), Set.of(), true, "", IdentityKind.TOKEN)));
+        assertEquals(emulator.url() + "/metadata/identity/oauth2/token: an access token needs a resource (the audience)",
+                e.getMessage());
     }
 
     @Test
@@ -162,6 +238,10 @@ class AzureProviderTest {
 
     private AzureProvider provider(Settings.Azure settings) {
         return new AzureProvider(emulator.url(), emulator.url(), settings, root, http);
+    }
+
+    private List<String> paths() {
+        return emulator.log().requests().stream().map(RequestLog.Entry::path).sorted().toList();
     }
 
     private long posts() {
