@@ -91,6 +91,13 @@ class BootRunTest {
         assertEquals("990:990", owner(token));
         assertEquals("r--------", mode(token));
 
+        Path credential = root.resolve("run/credstore/api-token");
+        assertEquals("demo-registry-token-0001", Files.readString(credential));
+        assertEquals("0:0", owner(credential));
+        assertEquals("r--------", mode(credential));
+        assertEquals("rw-------", mode(root.resolve("run/ostree/auth.json")));
+        assertEquals("rw-------", mode(root.resolve("run/bootsecrets/env/myapp.env")));
+
         Path status = root.resolve("run/bootsecrets/status.json");
         assertEquals("rw-------", mode(status));
         String json = Files.readString(status);
@@ -109,7 +116,7 @@ class BootRunTest {
         assertEquals(0, second.exit(), second.all());
         assertEquals(inode, Files.getAttribute(keys, "unix:ino"));
         assertEquals(before, Agent.files(root));
-        assertTrue(second.err().contains("0 created, 0 updated, 5 unchanged, 0 failed"), second.err());
+        assertTrue(second.err().contains("8 outputs: 0 created, 0 updated, 8 unchanged, 0 failed, 0 removed"), second.err());
     }
 
     @Test
