@@ -1,8 +1,5 @@
 package dev.bootsecrets.config;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bootsecrets.log.Log;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -60,7 +57,7 @@ final class Documents {
         return out;
     }
 
-    private static Optional<Document> single(byte[] data) {
+    private static Optional<Document> single(byte[] data) throws ConfigException {
         String text = text(data);
         String first = firstLine(text);
         if (first.equals(CLOUD_CONFIG) || first.equals(SECTION)) {
@@ -68,8 +65,8 @@ final class Documents {
         }
         if (first.startsWith("#!")) {
             Log.info("user-data is a script; bootsecrets runs no scripts and ignores it");
-        } else if (systemdCredentials(text)) {
-            Log.notice("user-data holds systemd.credentials, which this version of bootsecrets does not read yet; ignored");
+        } else if (SystemdCredentials.is(text)) {
+            return Optional.of(new Document(true, SystemdCredentials.asSection(text), SystemdCredentials.KEY));
         } else {
             Log.info("user-data is not " + CLOUD_CONFIG + ", " + SECTION + " or MIME multipart; bootsecrets ignores it");
         }
@@ -99,18 +96,5 @@ final class Documents {
     private static String firstLine(String text) {
         int end = text.indexOf('\n');
         return (end < 0 ? text : text.substring(0, end)).strip();
-    }
-
-    /** The form systemd-imds imports: {@code {"systemd.credentials": [...]}}. */
-    private static boolean systemdCredentials(String text) {
-        if (!text.stripLeading().startsWith("{")) {
-            return false;
-        }
-        try {
-            JsonNode node = new ObjectMapper().readTree(text);
-            return node != null && node.isObject() && node.has("systemd.credentials");
-        } catch (JacksonException e) {
-            return false;
-        }
     }
 }

@@ -199,6 +199,25 @@ class BootRunTest {
     }
 
     @Test
+    void systemdImdsUserDataBecomesCredentials() throws Exception {
+        serve(withUserData("""
+                {"systemd.credentials": [
+                  {"name": "db-password", "text": "imds-text-value-1"},
+                  {"name": "tls.key", "data": "aW1kcy1kYXRhLXZhbHVl"},
+                  {"name": "api", "encrypted": "k6iUCUh0RJCQyvL8k8q1UyAAAAA="}
+                ]}
+                """));
+        Agent.Run run = run();
+        assertEquals(0, run.exit(), run.all());
+        assertEquals("imds-text-value-1", Files.readString(root.resolve("run/credstore/db-password")));
+        assertEquals("imds-data-value", Files.readString(root.resolve("run/credstore/tls.key")));
+        Path sealed = root.resolve("run/credstore.encrypted/api");
+        assertEquals("k6iUCUh0RJCQyvL8k8q1UyAAAAA=", Files.readString(sealed));
+        assertEquals("r--------", mode(sealed));
+        assertEquals("0:0", owner(sealed));
+    }
+
+    @Test
     void anUnreachableMetadataServiceWritesNothing() throws Exception {
         Agent.writeConfig(root, "metadata: {deadline: 2s}\n");
         String url = emulator.url().toString();

@@ -1,6 +1,8 @@
 package dev.bootsecrets.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -233,11 +235,38 @@ class UserDataTest {
     void otherFormsAreIgnoredWithANote() throws ConfigException {
         captureLog();
         Config config = ConfigLoader.defaults();
-        assertEquals(config, UserData.apply(config, utf8("{\"systemd.credentials\": [{\"name\": \"x\", \"text\": \"y\"}]}")));
-        assertTrue(log.toString().contains("<5>user-data holds systemd.credentials"), log.toString());
         assertEquals(config, UserData.apply(config, utf8("#cloud-config-archive\n- type: text/cloud-config\n")));
         assertEquals(config, UserData.apply(config, new byte[0]));
         assertEquals(config, UserData.apply(config, utf8("just some words: with a colon\n")));
+    }
+
+    @Test
+    void systemdImdsCredentialsAreReadAsCredentials() throws ConfigException {
+        Config config = UserData.apply(ConfigLoader.defaults(), utf8("""
+                {"systemd.credentials": [
+                  {"name": "db-password", "text": "imds-text-value-1"},
+                  {"name": "tls.key", "data": "aW1kcy1kYXRhLXZhbHVl"},
+                  {"name": "api", "encrypted": "k6iUCUh0RJCQyvL8k8q1UyAAAAA="}
+                ]}
+                """));
+        Declarations d = config.declarations();
+        assertEquals(List.of("db-password", "tls.key"), d.credentials().stream().map(c -> c.name()).toList());
+        assertEquals(List.of("/run/credstore.encrypted/api"), d.files().stream().map(f -> f.path()).toList());
+        assertEquals(OptionalInt.of(0400), d.files().get(0).mode());
+        Declarations.SecretDecl data = d.secrets().stream().filter(x -> x.name().equals("tls.key")).findFirst().orElseThrow();
+        assertEquals(Declarations.Encoding.BASE64, data.encoding());
+        assertTrue(data.origin().fromUserData());
+    }
+
+    @Test
+    void badSystemdImdsCredentialsNameTheEntry() {
+        ConfigException e = assertThrows(ConfigException.class, () -> UserData.apply(ConfigLoader.defaults(), utf8(
+                "{\"systemd.credentials\": [{\"name\": \"ok\", \"text\": \"v\"}, {\"name\": \"a/b\", \"text\": \"secret-value-77\"},"
+                        + " {\"name\": \"two\", \"text\": \"a\", \"data\": \"b\"}]}")));
+        assertEquals(List.of(
+                "user-data: systemd.credentials[1].name: missing, or not a credential name (" + Fields.SECRET_NAME_RULE + ")",
+                "user-data: systemd.credentials[2]: needs exactly one of text, data or encrypted, as a string"), e.errors());
+        assertFalse(e.getMessage().contains("secret-value-77"));
     }
 
     @Test

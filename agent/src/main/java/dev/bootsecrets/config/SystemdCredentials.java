@@ -1,0 +1,86 @@
+package dev.bootsecrets.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The user-data form systemd-imds imports, {@code {"systemd.credentials": [{name, text|data|encrypted}]}},
+ * read as the bootsecrets section it means, so that an image can move between the two: {@code text}
+ * and {@code data} (base64) become a secret and the credential of that name in /run/credstore,
+ * {@code encrypted} (a {@code systemd-creds encrypt} blob) is put as it is into
+ * /run/credstore.encrypted. The section then goes through the same schema and policy as any other.
+ */
+final class SystemdCredentials {
+    static final String KEY = "systemd.credentials";
+
+    private SystemdCredentials() {}
+
+    /** Whether {@code text} is that form: a JSON object with the key. */
+    static boolean is(String text) {
+        if (!text.stripLeading().startsWith("{")) {
+            return false;
+        }
+        try {
+            JsonNode node = new ObjectMapper().readTree(text);
+            return node != null && node.isObject() && node.has(KEY);
+        } catch (JacksonException e) {
+            return false;
+        }
+    }
+
+    /** The equivalent bootsecrets section, as JSON text (which YAML reads); errors name the entry. */
+    static String asSection(String text) throws ConfigException {
+        ObjectMapper json = new ObjectMapper();
+        JsonNode items;
+        try {
+            items = json.readTree(text).path(KEY);
+        } catch (JacksonException e) {
+            throw new ConfigException(Origin.USER_DATA + ": " + KEY + ": not valid JSON");
+        }
+        if (!items.isArray()) {
+            throw new ConfigException(Origin.USER_DATA + ": " + KEY + ": must be an array");
+        }
+        ObjectNode section = json.createObjectNode();
+        ObjectNode secrets = section.putObject("secrets");
+        ObjectNode credentials = section.putObject("credentials");
+        ObjectNode files = section.putObject("files");
+        List<String> errors = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            String field = Origin.USER_DATA + ": " + KEY + "[" + i + "]";
+            JsonNode item = items.get(i);
+            String name = item.path("name").asText("");
+            if (!item.path("name").isTextual() || !Fields.secretName(name)) {
+                errors.add(field + ".name: missing, or not a credential name (" + Fields.SECRET_NAME_RULE + ")");
+                continue;
+            }
+            List<String> given = new ArrayList<>();
+            item.fieldNames().forEachRemaining(f -> {
+                if (!f.equals("name")) {
+                    given.add(f);
+                }
+            });
+            if (given.size() != 1 || !List.of("text", "data", "encrypted").contains(given.get(0))
+                    || !item.path(given.get(0)).isTextual()) {
+                errors.add(field + ": needs exactly one of text, data or encrypted, as a string");
+                continue;
+            }
+            String value = item.path(given.get(0)).asText();
+            switch (given.get(0)) {
+                case "text" -> secrets.putObject(name).put("value", value);
+                case "data" -> secrets.putObject(name).put("value", value).put("encoding", "base64");
+                default -> files.putObject("/run/credstore.encrypted/" + name).put("content", value).put("mode", "0400");
+            }
+            if (!given.get(0).equals("encrypted")) {
+                credentials.putObject(name).put("secret", name);
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ConfigException(errors);
+        }
+        return section.toString();
+    }
+}
