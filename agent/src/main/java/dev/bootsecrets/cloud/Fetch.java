@@ -8,6 +8,8 @@ import dev.bootsecrets.http.Response;
 import java.io.IOException;
 import java.net.URI;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /** One request on the shared client for a provider, its failure as a {@link MetadataException}. */
@@ -22,6 +24,20 @@ public final class Fetch {
         } catch (IOException e) { // interrupted while waiting to retry
             throw new MetadataException(endpoint(request.uri()), e.getClass().getSimpleName(), e);
         }
+    }
+
+    /**
+     * Threads for a provider's parallel requests. Platform threads, not virtual ones: virtual
+     * threads doing socket I/O start the JDK's poller threads, which stay blocked in epoll_wait,
+     * and at exit the JVM waits 0.3 s for threads in native code, a third of a boot run. The
+     * pool grows as needed, since a fetch may wait on fetches it started (AWS's key listing).
+     */
+    public static ExecutorService threads() {
+        return Executors.newCachedThreadPool(task -> {
+            Thread thread = new Thread(task, "metadata-fetch");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /** The value of a fetch run in parallel; a {@link MetadataException} it threw is passed on as is. */

@@ -4,6 +4,7 @@ import com.sun.jna.Function;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
@@ -35,7 +36,16 @@ final class Libc {
     /** sizeof(struct sockaddr_un): a 2-byte family, then 108 bytes of path. */
     private static final int SOCKADDR_UN = 110;
 
-    private static final NativeLibrary C = NativeLibrary.getInstance("c");
+    static {
+        // JNA's first use otherwise runs "ldconfig -p" to list library directories: a child
+        // process and a third of a boot run. Libraries are opened by soname (libc.so.6,
+        // libselinux.so.1), which the dynamic loader finds by itself.
+        if (System.getProperty("jna.platform.library.path") == null) {
+            System.setProperty("jna.platform.library.path", "");
+        }
+    }
+
+    private static final NativeLibrary C = NativeLibrary.getInstance(Platform.C_LIBRARY_NAME);
     private static final Function OPENAT = checked("openat");
     private static final Function MKDIRAT = checked("mkdirat");
     private static final Function FCHOWN = checked("fchown");

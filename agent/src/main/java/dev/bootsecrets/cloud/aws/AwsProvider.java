@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
@@ -64,7 +63,7 @@ public final class AwsProvider implements MetadataProvider {
     public InstanceMetadata gather(GatherRequest request) throws MetadataException {
         long start = System.nanoTime();
         Imds imds = Imds.open(endpoint, settings.imdsv1(), http, request.deadline());
-        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        ExecutorService executor = Fetch.threads();
         try {
             Future<String> instanceId = executor.submit(
                     () -> text(imds, INSTANCE_ID).orElseThrow(() -> notFound(imds, INSTANCE_ID)));
@@ -106,7 +105,7 @@ public final class AwsProvider implements MetadataProvider {
     @Override
     public Map<String, Secret> attributes(Set<String> names, Deadline deadline) throws MetadataException {
         Imds imds = Imds.open(endpoint, settings.imdsv1(), http, deadline);
-        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        ExecutorService executor = Fetch.threads();
         try {
             return attributes(fetchTags(imds, names, executor));
         } finally {

@@ -30,7 +30,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -87,7 +86,7 @@ public final class AzureProvider implements MetadataProvider {
     @Override
     public InstanceMetadata gather(GatherRequest request) throws MetadataException {
         long start = System.nanoTime();
-        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        ExecutorService executor = Fetch.threads();
         try {
             if (request.identity() && request.kind() == IdentityKind.TOKEN && request.audience().isBlank()) {
                 throw new MetadataException(imds + TOKEN, "an access token needs a resource (the audience)");

@@ -26,7 +26,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -73,7 +72,7 @@ public final class GcpProvider implements MetadataProvider {
         if (request.identity() && request.audience().isBlank()) {
             throw new MetadataException(base + IDENTITY, "an identity token needs an audience (the join service's URL)");
         }
-        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        ExecutorService executor = Fetch.threads();
         try {
             Future<Optional<Secret>> token = request.identity()
                     ? executor.submit(() -> Optional.of(identity(request.audience(), request.deadline())))
