@@ -2,6 +2,7 @@ package dev.bootsecrets.cloud.azure;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bootsecrets.cloud.Attributes;
 import dev.bootsecrets.cloud.Fetch;
 import dev.bootsecrets.cloud.GatherRequest;
 import dev.bootsecrets.cloud.GatherRequest.IdentityKind;
@@ -125,17 +126,8 @@ public final class AzureProvider implements MetadataProvider {
         return pick(gathered != null ? gathered : tags(json(INSTANCE, deadline).path("compute")), names);
     }
 
-    /** The named tags as secrets; only these, as a secret's value is masked wherever it shows up in a log line. */
     private static Map<String, Secret> pick(Map<String, String> all, Set<String> names) {
-        Map<String, Secret> found = new LinkedHashMap<>();
-        for (String name : names) {
-            if (all.containsKey(name)) {
-                found.put(name, Secret.ofUtf8(all.get(name)));
-            } else {
-                Log.info("azure: tag " + name + " not found on the VM");
-            }
-        }
-        return found;
+        return Attributes.named(all, names, name -> "azure: tag " + name + " not found on the VM");
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.bootsecrets.cloud.gcp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bootsecrets.cloud.Attributes;
 import dev.bootsecrets.cloud.Fetch;
 import dev.bootsecrets.cloud.GatherRequest;
 import dev.bootsecrets.cloud.InstanceMetadata;
@@ -85,8 +86,7 @@ public final class GcpProvider implements MetadataProvider {
             }
             Map<String, String> instanceAttributes = strings(instance.path("attributes"));
             Map<String, String> projectAttributes = strings(all.path("project").path("attributes"));
-            Map<String, String> merged = new LinkedHashMap<>(projectAttributes);
-            merged.putAll(instanceAttributes);
+            Map<String, String> merged = merged(projectAttributes, instanceAttributes);
             gathered = merged;
             String zone = lastPart(instance.path("zone").asText(""));
             InstanceMetadata metadata = new InstanceMetadata(
@@ -112,26 +112,21 @@ public final class GcpProvider implements MetadataProvider {
         Map<String, String> all = gathered;
         if (all == null) {
             JsonNode root = fetchAll(deadline);
-            all = new LinkedHashMap<>(strings(root.path("project").path("attributes")));
-            all.putAll(strings(root.path("instance").path("attributes")));
+            all = merged(strings(root.path("project").path("attributes")), strings(root.path("instance").path("attributes")));
         }
         return pick(all, names);
     }
 
-    /**
-     * The named attributes as secrets. Only these: the others (ssh-keys, user-data, switches)
-     * are not secrets, and a secret's value is masked wherever it shows up in a log line.
-     */
     private static Map<String, Secret> pick(Map<String, String> all, Set<String> names) {
-        Map<String, Secret> found = new LinkedHashMap<>();
-        for (String name : names) {
-            if (all.containsKey(name)) {
-                found.put(name, Secret.ofUtf8(all.get(name)));
-            } else {
-                Log.info("gcp: metadata attribute " + name + " not found on the instance or its project");
-            }
-        }
-        return found;
+        return Attributes.named(all, names,
+                name -> "gcp: metadata attribute " + name + " not found on the instance or its project");
+    }
+
+    /** The instance's attributes over the project's, as GCP applies them. */
+    private static Map<String, String> merged(Map<String, String> project, Map<String, String> instance) {
+        Map<String, String> all = new LinkedHashMap<>(project);
+        all.putAll(instance);
+        return all;
     }
 
     private JsonNode fetchAll(Deadline deadline) throws MetadataException {
