@@ -65,12 +65,13 @@ final class Documents {
         }
         if (first.startsWith("#!")) {
             Log.info("user-data is a script; bootsecrets runs no scripts and ignores it");
-        } else if (SystemdCredentials.is(text)) {
-            return Optional.of(new Document(true, SystemdCredentials.asSection(text), SystemdCredentials.KEY));
-        } else {
+            return Optional.empty();
+        }
+        Optional<String> credentials = SystemdCredentials.asSection(text);
+        if (credentials.isEmpty()) {
             Log.info("user-data is not " + CLOUD_CONFIG + ", " + SECTION + " or MIME multipart; bootsecrets ignores it");
         }
-        return Optional.empty();
+        return credentials.map(section -> new Document(true, section, SystemdCredentials.KEY));
     }
 
     private static Optional<Document> part(String type, byte[] body, String name) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The user-data form systemd-imds imports, {@code {"systemd.credentials": [{name, text|data|encrypted}]}},
@@ -19,28 +20,25 @@ final class SystemdCredentials {
 
     private SystemdCredentials() {}
 
-    /** Whether {@code text} is that form: a JSON object with the key. */
-    static boolean is(String text) {
+    /**
+     * The equivalent bootsecrets section, as JSON text (which YAML reads), when {@code text} is
+     * that form (a JSON object with the key); empty when it is not. Errors name the entry.
+     */
+    static Optional<String> asSection(String text) throws ConfigException {
         if (!text.stripLeading().startsWith("{")) {
-            return false;
+            return Optional.empty();
         }
-        try {
-            JsonNode node = new ObjectMapper().readTree(text);
-            return node != null && node.isObject() && node.has(KEY);
-        } catch (JacksonException e) {
-            return false;
-        }
-    }
-
-    /** The equivalent bootsecrets section, as JSON text (which YAML reads); errors name the entry. */
-    static String asSection(String text) throws ConfigException {
         ObjectMapper json = new ObjectMapper();
-        JsonNode items;
+        JsonNode root;
         try {
-            items = json.readTree(text).path(KEY);
+            root = json.readTree(text);
         } catch (JacksonException e) {
-            throw new ConfigException(Origin.USER_DATA + ": " + KEY + ": not valid JSON");
+            return Optional.empty();
         }
+        if (root == null || !root.isObject() || !root.has(KEY)) {
+            return Optional.empty();
+        }
+        JsonNode items = root.path(KEY);
         if (!items.isArray()) {
             throw new ConfigException(Origin.USER_DATA + ": " + KEY + ": must be an array");
         }
@@ -81,6 +79,6 @@ final class SystemdCredentials {
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
-        return section.toString();
+        return Optional.of(section.toString());
     }
 }
