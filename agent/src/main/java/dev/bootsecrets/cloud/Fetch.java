@@ -6,7 +6,6 @@ import dev.bootsecrets.http.MetadataHttp;
 import dev.bootsecrets.http.Request;
 import dev.bootsecrets.http.Response;
 import java.io.IOException;
-import java.net.URI;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,7 +21,7 @@ public final class Fetch {
         } catch (EndpointException e) {
             throw new MetadataException(e.endpoint(), e.reason(), e);
         } catch (IOException e) { // interrupted while waiting to retry
-            throw new MetadataException(endpoint(request.uri()), e.getClass().getSimpleName(), e);
+            throw new MetadataException(MetadataHttp.endpoint(request.uri()), e.getClass().getSimpleName(), e);
         }
     }
 
@@ -53,10 +52,5 @@ public final class Fetch {
             Thread.currentThread().interrupt();
             throw new MetadataException(provider, "interrupted while reading metadata", e);
         }
-    }
-
-    /** Scheme, authority and path: what a message may show of a URI (a query may hold a value). */
-    public static String endpoint(URI uri) {
-        return uri.getScheme() + "://" + uri.getRawAuthority() + (uri.getRawPath() == null ? "" : uri.getRawPath());
     }
 }

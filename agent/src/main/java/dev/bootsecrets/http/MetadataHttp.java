@@ -233,9 +233,13 @@ public final class MetadataHttp implements AutoCloseable {
         }
     }
 
-    /** Scheme, authority and path: what messages may show of a URI (a query might hold a value). */
-    static String endpoint(URI uri) {
-        return uri.getScheme() + "://" + uri.getRawAuthority() + (uri.getRawPath() == null ? "" : uri.getRawPath());
+    /**
+     * Scheme, host, port and path: what messages may show of a URI. Not the query (it might
+     * hold a value), nor user information in the authority (it might hold a password).
+     */
+    public static String endpoint(URI uri) {
+        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+                + (uri.getRawPath() == null ? "" : uri.getRawPath());
     }
 
     private static Duration min(Duration a, Duration b) {

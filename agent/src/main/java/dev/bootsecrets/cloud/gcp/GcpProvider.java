@@ -159,7 +159,7 @@ public final class GcpProvider implements MetadataProvider {
         requests.incrementAndGet();
         URI uri = URI.create(base + pathAndQuery);
         Response response = Fetch.send(http, Request.get(uri, Map.of(FLAVOR, GOOGLE), maxBytes), deadline);
-        String endpoint = Fetch.endpoint(uri);
+        String endpoint = MetadataHttp.endpoint(uri);
         if (!GOOGLE.equals(response.headers().get("metadata-flavor"))) {
             throw new MetadataException(endpoint, "the answer has no " + FLAVOR + ": " + GOOGLE
                     + " header, so this is not a GCP metadata server (HTTP " + response.status() + ")");

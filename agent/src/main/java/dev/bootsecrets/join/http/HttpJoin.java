@@ -51,7 +51,7 @@ public final class HttpJoin {
             JoinSettings join, JoinSettings.Http service, Declarations declared, InstanceMetadata metadata,
             TargetRoot root) throws JoinException {
         Deadline deadline = Deadline.in(join.deadline());
-        String endpoint = endpoint(service.url());
+        String endpoint = MetadataHttp.endpoint(service.url());
         Optional<Credential> earlier = Credential.earlier(root, join.certificate());
         Optional<Bootstrap> bootstrap = Optional.empty();
         if (earlier.isPresent()) {
@@ -172,11 +172,5 @@ public final class HttpJoin {
             text.append(": ").append(message, 0, Math.min(message.length(), 200));
         }
         return new JoinException(text.toString());
-    }
-
-    /** Scheme, host, port and path: what messages show of the URL. */
-    private static String endpoint(URI url) {
-        return url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort())
-                + (url.getRawPath() == null ? "" : url.getRawPath());
     }
 }
