@@ -48,7 +48,7 @@ final class DemoCommand {
         Args args = Args.parse(argv, 1, Set.of("dir", "provider"), Set.of("verbose", "dry-run", "join"));
         boolean dryRun = args.flag("dry-run");
         if (!dryRun && !"root".equals(System.getProperty("user.name"))) {
-            Log.error("demo writes files with their real owners (chown), so it runs as root: sudo bootsecrets demo"
+            Log.error("demo writes files with their real owners (chown), so it runs as root"
                     + " (or bootsecrets demo --dry-run, which writes nothing)");
             return ExitCode.USAGE;
         }
