@@ -11,6 +11,7 @@ import dev.bootsecrets.config.ConfigException;
 import dev.bootsecrets.config.ConfigLoader;
 import dev.bootsecrets.config.Declarations;
 import dev.bootsecrets.config.JoinSettings;
+import dev.bootsecrets.config.Offline;
 import dev.bootsecrets.config.Settings;
 import dev.bootsecrets.config.UserData;
 import dev.bootsecrets.fs.Accounts;
@@ -58,8 +59,16 @@ public final class BootRun {
             Path root, Optional<String> provider, Optional<URI> metadataUrl, Optional<Path> config, boolean dryRun,
             Machine machine) {}
 
-    /** What the run did; {@code plan} is empty when it ended before planning. */
-    public record Result(int exitCode, Optional<Plan> plan, List<Outcome> outcomes, InstanceMetadata metadata) {}
+    /**
+     * What the run did; {@code plan} is empty when it ended before planning; {@code stale} says
+     * why and from when, when it applied the last-known-good state instead.
+     */
+    public record Result(int exitCode, Optional<Plan> plan, List<Outcome> outcomes, InstanceMetadata metadata,
+            Optional<LastGood.Stale> stale) {
+        public Result(int exitCode, Optional<Plan> plan, List<Outcome> outcomes, InstanceMetadata metadata) {
+            this(exitCode, plan, outcomes, metadata, Optional.empty());
+        }
+    }
 
     private BootRun() {}
 
@@ -91,35 +100,68 @@ public final class BootRun {
                 Config config = configure(options);
                 try (RunLock lock = options.dryRun() ? null : RunLock.acquire(root, LOCK_WAIT);
                         MetadataHttp http = MetadataHttp.create()) {
-                    Gathered gathered = gather(config, options, root, http);
-                    Accounts accounts = Accounts.load(root);
-                    // The plan is checked with empty stand-ins for what the join would give first:
-                    // a plan that cannot be written must not use up a one-time bootstrap secret.
-                    Plan plan = plan(gathered, preview(gathered), root, accounts);
-                    if (options.dryRun()) {
-                        plan.warnings().forEach(Log::warn);
-                        gathered.config().settings().join().ifPresent(j -> Log.notice(
-                                "join: not done in a dry run (it would use up the bootstrap secret); the plan shows its outputs"));
-                        return new Result(ExitCode.OK, Optional.of(plan), List.of(), gathered.metadata());
+                    try {
+                        return run(config, options, root, http, started);
+                    } catch (Stop stop) {
+                        Optional<Result> stale = offline(stop, config, options, root);
+                        if (stale.isEmpty()) {
+                            throw stop;
+                        }
+                        return report(stale.get(), started, root, options, stop.errors);
                     }
-                    Joined joined = join(gathered, root);
-                    if (gathered.config().settings().join().isPresent()) {
-                        plan = plan(gathered, joined, root, accounts);
-                    }
-                    plan.warnings().forEach(Log::warn);
-                    List<Outcome> outcomes = Apply.apply(plan, root);
-                    boolean failed = outcomes.stream().anyMatch(Outcome::failed);
-                    if (!failed) {
-                        joined.burnBootstrap(root); // only once everything it gave is written
-                    }
-                    int exit = failed ? ExitCode.PARTIAL : ExitCode.OK;
-                    return report(new Result(exit, Optional.of(plan), outcomes, gathered.metadata()), started, root,
-                            options, List.of());
                 }
             } catch (Stop stop) {
                 return report(stop.result, started, root, options, stop.errors);
             }
         }
+    }
+
+    /** gather -> plan -> join -> plan -> apply -> report, with the config in hand. */
+    private static Result run(Config config, Options options, TargetRoot root, MetadataHttp http, Instant started)
+            throws Stop, IOException {
+        Gathered gathered = gather(config, options, root, http);
+        Accounts accounts = Accounts.load(root);
+        // The plan is checked with empty stand-ins for what the join would give first:
+        // a plan that cannot be written must not use up a one-time bootstrap secret.
+        Plan plan = plan(gathered, preview(gathered), root, accounts);
+        if (options.dryRun()) {
+            plan.warnings().forEach(Log::warn);
+            gathered.config().settings().join().ifPresent(j -> Log.notice(
+                    "join: not done in a dry run (it would use up the bootstrap secret); the plan shows its outputs"));
+            return new Result(ExitCode.OK, Optional.of(plan), List.of(), gathered.metadata());
+        }
+        Joined joined = join(gathered, root);
+        if (gathered.config().settings().join().isPresent()) {
+            plan = plan(gathered, joined, root, accounts);
+        }
+        plan.warnings().forEach(Log::warn);
+        List<Outcome> outcomes = Apply.apply(plan, root);
+        boolean failed = outcomes.stream().anyMatch(Outcome::failed);
+        if (!failed) {
+            joined.burnBootstrap(root); // only once everything it gave is written
+        }
+        int exit = failed ? ExitCode.PARTIAL : ExitCode.OK;
+        Optional<Offline> offline = gathered.config().settings().offline();
+        if (!failed && offline.isPresent()) {
+            LastGood.save(root, offline.get(), gathered.config(), gathered.metadata(), plan, joined, started);
+        }
+        return report(new Result(exit, Optional.of(plan), outcomes, gathered.metadata()), started, root,
+                options, List.of());
+    }
+
+    /**
+     * A run stopped because the metadata service or the join was down applies the
+     * last-known-good state, if the image allows it ({@code offline:}); never after invalid input.
+     */
+    private static Optional<Result> offline(Stop stop, Config config, Options options, TargetRoot root) {
+        Optional<Offline> offline = config.settings().offline();
+        int exit = stop.result.exitCode();
+        if (offline.isEmpty() || options.dryRun() || (exit != ExitCode.UNREACHABLE && exit != ExitCode.JOIN_FAILED)) {
+            return Optional.empty();
+        }
+        String reason = (exit == ExitCode.UNREACHABLE ? "metadata service unreachable: " : "join failed: ")
+                + String.join("; ", stop.errors);
+        return LastGood.restore(config, offline.get(), reason, root);
     }
 
     /** config: the image's and the machine's layers, then the command line. */

@@ -20,6 +20,12 @@ public final class ExitCode {
      * runs are left as they are, and the bootstrap secret is kept for a retry.
      */
     public static final int JOIN_FAILED = 6;
+    /**
+     * The metadata service or the join was down (what would have been 4 or 6), and the image
+     * allows offline runs: the last-known-good state from the store was applied instead,
+     * marked stale in status.json with its age and the reason.
+     */
+    public static final int STALE = 7;
 
     private ExitCode() {}
 }

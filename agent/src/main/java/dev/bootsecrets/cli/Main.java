@@ -19,7 +19,12 @@ public final class Main {
                        [--dmi-dir DIR] [--cmdline FILE]  (where provider detection looks)
               check    validate config and user-data offline
                        [--user-data FILE] [--config FILE] [--root DIR]
-              status   what the last run did  [--root DIR] [--json]
+              status   what the last run did, and the store's records  [--root DIR] [--json]
+              store    the last-known-good store (offline: in the image's config) [--root DIR]
+                       verify      check every record's tag, name the ones that fail
+                       rekey       a new store key, every record re-sealed with it
+                       export-key  the store key to stdout, for a backup off the machine [--force]
+                       import-key  a backup of the store key from stdin, sealed here [--force]
               emulate  serve the metadata emulator until stopped
                        --provider aws|gcp|azure [--listen 127.0.0.1:PORT] [--scenario DIR]
               demo     the full flow against the built-in emulator into a sandbox root
@@ -28,7 +33,8 @@ public final class Main {
 
             exit codes of run: 0 all applied, 3 invalid config or user-data (nothing written),
             4 metadata service unreachable (nothing written), 5 some outputs failed, 6 join failed
-            (nothing written, bootstrap secret kept), 2 usage, 1 internal error
+            (nothing written, bootstrap secret kept), 7 stale: the last-known-good state applied
+            (offline:), 2 usage, 1 internal error
             """;
 
     private Main() {}
@@ -51,6 +57,7 @@ public final class Main {
                 case "run" -> RunCommand.run(args, out);
                 case "check" -> CheckCommand.run(args, out);
                 case "status" -> StatusCommand.run(args, out);
+                case "store" -> StoreCommand.run(args, System.in, out);
                 case "emulate" -> EmulateCommand.run(args, out);
                 case "demo" -> DemoCommand.run(args, out);
                 case "version", "--version" -> {

@@ -35,6 +35,7 @@ final class Report {
             case ExitCode.UNREACHABLE -> "unreachable";
             case ExitCode.PARTIAL -> "partial";
             case ExitCode.JOIN_FAILED -> "join-failed";
+            case ExitCode.STALE -> "stale";
             default -> "failed";
         };
     }
@@ -53,6 +54,20 @@ final class Report {
             json.writeNumberField("durationMs", Duration.between(started, finished).toMillis());
             json.writeStringField("provider", result.metadata().provider());
             json.writeStringField("instanceId", result.metadata().instanceId());
+            if (result.stale().isPresent()) {
+                LastGood.Stale stale = result.stale().get();
+                json.writeObjectFieldStart("stale");
+                json.writeStringField("reason", stale.reason());
+                json.writeStringField("stored", stale.stored().toString());
+                json.writeNumberField("ageSeconds", stale.age().toSeconds());
+                json.writeStringField("age", LastGood.shown(stale.age()));
+                json.writeArrayFieldStart("refused");
+                for (String r : stale.refused()) {
+                    json.writeString(r);
+                }
+                json.writeEndArray();
+                json.writeEndObject();
+            }
             json.writeArrayFieldStart("outputs");
             for (Outcome outcome : result.outcomes()) {
                 FileIntent intent = outcome.intent();

@@ -32,6 +32,7 @@ public final class ConfigLoader {
     public static Config load(Path root, Optional<Path> extra) throws ConfigException {
         Errors errors = new Errors();
         List<Path> files = new ArrayList<>(dropIns(root.resolve("usr/lib/bootsecrets/config.d"), errors));
+        int imageFiles = files.size();
         Path main = root.resolve("etc/bootsecrets/config.yaml");
         if (Files.exists(main)) {
             files.add(main);
@@ -40,11 +41,14 @@ public final class ConfigLoader {
         extra.ifPresent(files::add);
 
         Config config = defaults();
-        for (Path file : files) {
+        for (int i = 0; i < files.size(); i++) {
+            Path file = files.get(i);
             Scope scope = Scope.configFile(file.toString(), errors);
             try {
                 Object doc = Yaml.load(read(file), file.toString());
-                if (doc instanceof Map<?, ?> section) {
+                if (doc instanceof Map<?, ?> section && i >= imageFiles && section.containsKey("offline")) {
+                    errors.add(file + ": offline: only the image's config (/usr/lib/bootsecrets/config.d) may set this");
+                } else if (doc instanceof Map<?, ?> section) {
                     Config layer = Schema.section(section, config.settings(), scope);
                     config = new Config(layer.settings(), Merge.over(config.declarations(), layer.declarations()));
                 } else if (doc != null) {

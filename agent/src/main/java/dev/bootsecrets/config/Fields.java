@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 final class Fields {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.][A-Za-z0-9_.-]{0,31}\\$?");
     private static final Pattern SECRET_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
-    private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h)");
+    private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h|d)");
     private static final Pattern OCTAL = Pattern.compile("(?:0o)?([0-7]{1,4})");
     private static final Pattern WORD = Pattern.compile("[A-Za-z0-9_.+/-]{1,16}");
 
@@ -120,7 +120,7 @@ final class Fields {
     static Optional<Duration> duration(Object value, String path, Scope scope) {
         Matcher m = value instanceof String s ? DURATION.matcher(s) : null;
         if (m == null || !m.matches() || Long.parseLong(m.group(1)) == 0) {
-            scope.error(path, "must be a duration above zero with a unit, such as 500ms, 30s, 2m or 1h");
+            scope.error(path, "must be a duration above zero with a unit, such as 500ms, 30s, 2m, 1h or 7d");
             return Optional.empty();
         }
         long n = Long.parseLong(m.group(1));
@@ -128,7 +128,8 @@ final class Fields {
             case "ms" -> Duration.ofMillis(n);
             case "s" -> Duration.ofSeconds(n);
             case "m" -> Duration.ofMinutes(n);
-            default -> Duration.ofHours(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
         });
     }
 

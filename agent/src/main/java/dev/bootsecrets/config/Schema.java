@@ -34,10 +34,10 @@ final class Schema {
 
     private static final Set<String> KEYS = Set.of(
             "version", "provider", "metadata", "defaultUser", "metadataKeys", "userData", "secrets", "ssh", "files",
-            "registryAuth", "registries", "credentials", "env", "join");
+            "registryAuth", "registries", "credentials", "env", "join", "offline");
     /** What only the image's and the machine's config may set. */
     private static final Set<String> MACHINE_ONLY =
-            Set.of("provider", "metadata", "metadataKeys", "userData", "registryAuth", "join");
+            Set.of("provider", "metadata", "metadataKeys", "userData", "registryAuth", "join", "offline");
     private static final Set<String> PROVIDERS = Set.of("auto", "aws", "gcp", "azure", "nocloud", "none");
     private static final Set<String> METADATA_KEYS = Set.of("url", "deadline", "aws", "azure", "nocloud");
     private static final Set<String> AWS_KEYS = Set.of("imdsv1", "ipv6");
@@ -56,7 +56,7 @@ final class Schema {
         return new Settings("auto", Optional.empty(), Duration.ofSeconds(60), "core", true,
                 new Aws(false, false),
                 new UserDataPolicy(true, 1024 * 1024, List.of("/etc/", "/run/", "/var/"), true),
-                Azure.DEFAULT, NoCloud.DEFAULT, RegistryAuth.DEFAULT, Optional.empty());
+                Azure.DEFAULT, NoCloud.DEFAULT, RegistryAuth.DEFAULT, Optional.empty(), Optional.empty());
     }
 
     /** The section's settings laid over {@code base}, and the declarations it makes itself. */
@@ -88,7 +88,7 @@ final class Schema {
         if (scope.userData()) {
             return new Settings(base.provider(), base.metadataUrl(), base.deadline(), defaultUser,
                     base.metadataKeys(), base.aws(), base.userData(), base.azure(), base.nocloud(), base.registryAuth(),
-                    base.join());
+                    base.join(), base.offline());
         }
         String provider = Fields.optional(s, "provider", "", scope, Schema::provider).orElse(base.provider());
         boolean metadataKeys = Fields.optional(s, "metadataKeys", "", scope, Fields::bool).orElse(base.metadataKeys());
@@ -129,8 +129,9 @@ final class Schema {
                         .orElse(base.registryAuth())
                 : base.registryAuth();
         Optional<JoinSettings> join = s.containsKey("join") ? JoinSchema.read(s.get("join"), scope) : base.join();
+        Optional<Offline> offline = s.containsKey("offline") ? Offline.read(s.get("offline"), scope) : base.offline();
         return new Settings(provider, url, deadline, defaultUser, metadataKeys, aws, policy, azure, nocloud,
-                registryAuth, join);
+                registryAuth, join, offline);
     }
 
     private static Azure azure(Map<?, ?> m, Azure base, Scope scope) {

@@ -66,7 +66,7 @@ public record Joined(Map<String, Secret> secrets, List<FileIntent> files, List<S
         }
         List<FileIntent> all = new ArrayList<>(files);
         all.addAll(plan.files());
-        return new Plan(all, plan.warnings(), plan.previous(), plan.tracked());
+        return new Plan(all, plan.warnings(), plan.previous(), plan.tracked(), plan.secrets());
     }
 
     /**

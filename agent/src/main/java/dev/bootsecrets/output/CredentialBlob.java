@@ -35,7 +35,7 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * The file holds the whole as base64. The AES key is SHA-256 of the host key's material.
  */
-final class CredentialBlob {
+public final class CredentialBlob {
     static final byte[] HOST_KEY_ID = HexFormat.of().parseHex("5a1c6a86df9d4096b1d5a65e0862f19a");
     static final int KEY_SIZE = 32;
     static final int BLOCK_SIZE = 1;
@@ -47,7 +47,7 @@ final class CredentialBlob {
     private CredentialBlob() {}
 
     /** The base64 file content holding {@code value} as credential {@code name}. */
-    static byte[] encrypt(HostKey key, String name, Secret value, long timestampMicros, SecureRandom random) {
+    public static byte[] encrypt(HostKey key, String name, Secret value, long timestampMicros, SecureRandom random) {
         byte[] iv = new byte[IV_SIZE];
         random.nextBytes(iv);
         ByteBuffer header = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
@@ -87,7 +87,7 @@ final class CredentialBlob {
      * The value of a host-key credential file, if it is one, is named {@code name} and opens
      * with {@code key}; empty for anything else (another key, another name, not this format).
      */
-    static Optional<Secret> decrypt(HostKey key, String name, byte[] file) {
+    public static Optional<Secret> decrypt(HostKey key, String name, byte[] file) {
         byte[] blob;
         try {
             blob = Base64.getMimeDecoder().decode(file);

@@ -19,9 +19,9 @@ import javax.crypto.spec.SecretKeySpec;
  * of every host-key credential from the material, and throws away a key file whose binding is
  * not this machine-id's (with the credentials made with it).
  */
-record HostKey(Secret material) {
-    static final String PATH = "/var/lib/systemd/credential.secret";
-    static final String MACHINE_ID = "/etc/machine-id";
+public record HostKey(Secret material) {
+    public static final String PATH = "/var/lib/systemd/credential.secret";
+    public static final String MACHINE_ID = "/etc/machine-id";
     /** The id systemd hashes the machine-id with to bind the key file (its credential_app_id). */
     static final byte[] APP_ID = HexFormat.of().parseHex("d3acecba0dad4cdfb8c9381528936c58");
     static final int BINDING = 16;
@@ -45,7 +45,7 @@ record HostKey(Secret material) {
      * The machine-id of the target root as 16 bytes; empty while it is not set (missing, empty
      * or "uninitialized", as on a first boot before systemd commits it).
      */
-    static Optional<byte[]> machineId(TargetRoot root) throws IOException {
+    public static Optional<byte[]> machineId(TargetRoot root) throws IOException {
         Optional<byte[]> raw = root.read(MACHINE_ID, 128);
         if (raw.isEmpty()) {
             return Optional.empty();
@@ -79,7 +79,7 @@ record HostKey(Secret material) {
      * The key in the target root's key file; empty when there is none, or when it belongs to
      * another machine-id (systemd would discard it).
      */
-    static Optional<HostKey> load(TargetRoot root, byte[] machineId) throws IOException {
+    public static Optional<HostKey> load(TargetRoot root, byte[] machineId) throws IOException {
         Optional<byte[]> file = root.read(PATH, MAX_FILE);
         if (file.isEmpty()) {
             return Optional.empty();
@@ -102,7 +102,7 @@ record HostKey(Secret material) {
     }
 
     /** A new key file for this machine-id, as {@code systemd-creds setup} makes one. */
-    static Secret newFile(byte[] machineId, SecureRandom random) {
+    public static Secret newFile(byte[] machineId, SecureRandom random) {
         byte[] file = new byte[BINDING + MATERIAL];
         System.arraycopy(binding(machineId), 0, file, 0, BINDING);
         byte[] material = new byte[MATERIAL];
@@ -115,7 +115,7 @@ record HostKey(Secret material) {
     }
 
     /** The key in a key file's bytes (after the binding). */
-    static HostKey of(Secret file) {
+    public static HostKey of(Secret file) {
         byte[] bytes = file.bytes();
         byte[] material = Arrays.copyOfRange(bytes, BINDING, bytes.length);
         HostKey key = new HostKey(Secret.of(material));

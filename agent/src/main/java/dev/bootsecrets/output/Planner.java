@@ -78,7 +78,7 @@ public final class Planner {
             throw new PlanException(errors);
         }
         intents.addAll(takeBack(previous, byPath.keySet(), root, tracked, warnings));
-        return new Plan(intents, warnings, previous, tracked);
+        return new Plan(intents, warnings, previous, tracked, secrets);
     }
 
     /**

@@ -24,12 +24,12 @@ import java.util.concurrent.TimeUnit;
  * @param executable the systemd-creds program
  * @param timeout    how long one call may take (a TPM can be slow, not endless)
  */
-record SystemdCreds(Path executable, Duration timeout) {
-    static final SystemdCreds DEFAULT = new SystemdCreds(Path.of("/usr/bin/systemd-creds"), Duration.ofSeconds(60));
+public record SystemdCreds(Path executable, Duration timeout) {
+    public static final SystemdCreds DEFAULT = new SystemdCreds(Path.of("/usr/bin/systemd-creds"), Duration.ofSeconds(60));
     static final int MAX_OUTPUT = 1 << 20;
 
     /** The credential file (base64) holding {@code value} as {@code name}, sealed {@code with} the TPM2 (and host key). */
-    byte[] encrypt(String name, Encryption with, Secret value) throws IOException {
+    public byte[] encrypt(String name, Encryption with, Secret value) throws IOException {
         byte[] input = value.bytes();
         try {
             Result r = run(List.of("encrypt", "--with-key=" + with.word(), "--name=" + name, "-", "-"), input);
@@ -43,7 +43,7 @@ record SystemdCreds(Path executable, Duration timeout) {
     }
 
     /** The value of credential file {@code blob} named {@code name}; empty when systemd-creds cannot open it. */
-    Optional<Secret> decrypt(String name, byte[] blob) throws IOException {
+    public Optional<Secret> decrypt(String name, byte[] blob) throws IOException {
         Result r = run(List.of("decrypt", "--name=" + name, "-", "-"), blob);
         try {
             return r.exit() == 0 ? Optional.of(Secret.of(r.stdout())) : Optional.empty();

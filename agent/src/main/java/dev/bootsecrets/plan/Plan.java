@@ -1,5 +1,6 @@
 package dev.bootsecrets.plan;
 
+import dev.bootsecrets.secret.Secret;
 import java.util.List;
 import java.util.Map;
 
@@ -10,11 +11,19 @@ import java.util.Map;
  * @param previous what earlier runs recorded as bootsecrets' own
  * @param tracked  by path, the manifest entry each file gets once written (whether bootsecrets
  *                 made it is known only then); files not here are not recorded
+ * @param secrets  the resolved value of every secret the outputs use, by name (what the
+ *                 last-known-good store keeps)
  */
-public record Plan(List<FileIntent> files, List<String> warnings, Manifest previous, Map<String, Manifest.Entry> tracked) {
+public record Plan(List<FileIntent> files, List<String> warnings, Manifest previous, Map<String, Manifest.Entry> tracked,
+        Map<String, Secret> secrets) {
     public Plan {
         files = List.copyOf(files);
         warnings = List.copyOf(warnings);
         tracked = Map.copyOf(tracked);
+        secrets = Map.copyOf(secrets);
+    }
+
+    public Plan(List<FileIntent> files, List<String> warnings, Manifest previous, Map<String, Manifest.Entry> tracked) {
+        this(files, warnings, previous, tracked, Map.of());
     }
 }

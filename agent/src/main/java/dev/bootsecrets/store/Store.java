@@ -1,0 +1,492 @@
+package dev.bootsecrets.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bootsecrets.cloud.InstanceMetadata;
+import dev.bootsecrets.config.Offline.KeySealing;
+import dev.bootsecrets.fs.TargetRoot;
+import dev.bootsecrets.log.Log;
+import dev.bootsecrets.secret.Secret;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The last-known-good store, /var/lib/bootsecrets/store (root 0700): what the last fully
+ * successful run used, for a run whose metadata service or join is down.
+ *
+ * <pre>
+ *   id                  the store's id (random, clear text: it only names the store)
+ *   key-GEN.SUFFIX      the 32-byte store key of generation GEN, sealed ({@link KeySeal})
+ *   index               the run's record list, metadata and user-data ({@link RecordCipher}, name "index")
+ *   secret.NAME.VERSION one secret's resolved value, when and where it was fetched
+ *   join.key.VERSION    the join's key and certificate
+ *   join.cert.VERSION
+ * </pre>
+ *
+ * Every record's version is the generation of the index that lists it, and part of its file
+ * name: a save writes new records beside the old ones, then the index (the switch), then
+ * removes the old ones, so a crash leaves the old index with its records or the new one with
+ * its. A rekey re-seals each record in place (same name, same version, a new key generation in
+ * its header) while both keys are on disk, then the index, and removes the old key last.
+ */
+public final class Store {
+    public static final String DIR = "/var/lib/bootsecrets/store";
+    static final String ID = DIR + "/id";
+    static final String INDEX = DIR + "/index";
+    static final String INDEX_NAME = "index";
+    static final int MAX_RECORD = 8 << 20;
+    static final int FILE_MODE = 0600;
+    private static final Pattern ID_FORMAT = Pattern.compile("[0-9a-f]{32}");
+    private static final String EXPORT = "bootsecrets-store-key 1";
+
+    private final TargetRoot root;
+    private final SecureRandom random = new SecureRandom();
+    /** Store keys by generation, once unsealed; wiped by {@link #wipeKeys()}. */
+    private final Map<Integer, byte[]> keys = new HashMap<>();
+
+    private Store(TargetRoot root) {
+        this.root = root;
+    }
+
+    /** What one run saves: every value it used, and what it was told of the instance (with its user-data). */
+    public record Snapshot(List<StoredValue> values, InstanceMetadata metadata) {
+        public Snapshot {
+            values = List.copyOf(values);
+        }
+    }
+
+    /**
+     * The store as it opened: the values whose records verify, and the records that do not,
+     * each "name: reason" without a value.
+     */
+    public record Opened(String id, int keyGeneration, long generation, Instant written, Map<String, StoredValue> values,
+            InstanceMetadata metadata, List<String> refused) {
+        public Opened {
+            values = Map.copyOf(values);
+            refused = List.copyOf(refused);
+        }
+    }
+
+    /** The record a name is stored under, and the version the index says it has. */
+    private record Entry(String name, long version) {}
+
+    /** The opened index. */
+    private record Index(String id, int keyGeneration, long generation, Instant written, List<Entry> entries,
+            InstanceMetadata metadata, byte[] plain) {}
+
+    public static final class StoreException extends IOException {
+        public StoreException(String message) {
+            super(message);
+        }
+    }
+
+    /** Saves {@code snapshot} as the new last-known-good state, and removes what the last one had and this one does not. */
+    public static void save(TargetRoot root, KeySealing sealing, Snapshot snapshot) throws IOException {
+        Store store = new Store(root);
+        try {
+            store.doSave(sealing, snapshot);
+        } finally {
+            store.wipeKeys();
+        }
+    }
+
+    /** Opens the store: the index must open; records that do not are refused by name. */
+    public static Opened open(TargetRoot root) throws IOException {
+        Store store = new Store(root);
+        try {
+            Index index = store.index();
+            Secret.wipe(index.plain());
+            Map<String, StoredValue> values = new LinkedHashMap<>();
+            List<String> refused = new ArrayList<>();
+            for (Entry e : index.entries()) {
+                try {
+                    values.put(e.name(), store.value(index.id(), e));
+                } catch (StoreException ex) {
+                    refused.add(e.name() + ": " + ex.getMessage());
+                }
+            }
+            return new Opened(index.id(), index.keyGeneration(), index.generation(), index.written(), values,
+                    index.metadata(), refused);
+        } finally {
+            store.wipeKeys();
+        }
+    }
+
+    /** Whether there is a store at all. */
+    public static boolean exists(TargetRoot root) throws IOException {
+        return root.exists(INDEX);
+    }
+
+    /**
+     * A new store key: every record re-sealed with it, then the index, then the old key
+     * removed. Killed at any point, every record is sealed with a key that is still on disk.
+     * Records that do not open are left as they are and named in the result.
+     */
+    public static List<String> rekey(TargetRoot root, KeySealing sealing) throws IOException {
+        Store store = new Store(root);
+        try {
+            return store.doRekey(sealing);
+        } finally {
+            store.wipeKeys();
+        }
+    }
+
+    /** The store key, for a backup kept off the machine: one line naming the store, its key generation and the key. */
+    public static Secret exportKey(TargetRoot root) throws IOException {
+        Store store = new Store(root);
+        try {
+            Index index = store.index();
+            Secret.wipe(index.plain());
+            byte[] key = store.key(index.keyGeneration());
+            String line = EXPORT + " " + index.id() + " " + index.keyGeneration() + " "
+                    + Base64.getEncoder().encodeToString(key) + "\n";
+            return Secret.ofUtf8(line);
+        } finally {
+            store.wipeKeys();
+        }
+    }
+
+    /**
+     * Seals a key from {@link #exportKey} on this machine, for a store whose sealed key does
+     * not open here (a restored disk, a new TPM). The key must open this store's index.
+     */
+    public static void importKey(TargetRoot root, KeySealing sealing, Secret exported) throws IOException {
+        String[] parts = exported.utf8().strip().split(" ");
+        if (parts.length != 5 || !(parts[0] + " " + parts[1]).equals(EXPORT) || !ID_FORMAT.matcher(parts[2]).matches()
+                || !parts[3].matches("[0-9]{1,9}")) {
+            throw new StoreException("not a key exported by bootsecrets store export-key");
+        }
+        byte[] key;
+        try {
+            key = Base64.getDecoder().decode(parts[4]);
+        } catch (IllegalArgumentException e) {
+            throw new StoreException("not a key exported by bootsecrets store export-key");
+        }
+        Store store = new Store(root);
+        try {
+            if (key.length != RecordCipher.KEY_SIZE) {
+                throw new StoreException("not a key exported by bootsecrets store export-key");
+            }
+            String id = store.id();
+            if (!id.equals(parts[2])) {
+                throw new StoreException("the key is for store " + parts[2] + ", this store is " + id);
+            }
+            int generation = Integer.parseInt(parts[3]);
+            store.keys.put(generation, key.clone());
+            Index index = store.index(); // must open with the imported key
+            Secret.wipe(index.plain());
+            if (index.keyGeneration() != generation) {
+                throw new StoreException("the key is of generation " + generation + ", the store's index is sealed with "
+                        + index.keyGeneration() + " (a rekey since the export?)");
+            }
+            KeySeal seal = KeySeal.choose(root, sealing);
+            for (KeySeal other : KeySeal.all(root)) {
+                if (!other.suffix().equals(seal.suffix())) {
+                    root.remove(keyPath(generation, other));
+                }
+            }
+            store.writeKey(generation, seal, key);
+        } finally {
+            Secret.wipe(key);
+            store.wipeKeys();
+        }
+    }
+
+    private void doSave(KeySealing sealing, Snapshot snapshot) throws IOException {
+        root.createParents(DIR);
+        root.ensureDirectory(DIR, 0, 0, 0700);
+        Optional<Index> previous = Optional.empty();
+        if (root.exists(INDEX)) {
+            try {
+                previous = Optional.of(index());
+                Secret.wipe(previous.get().plain());
+            } catch (StoreException e) {
+                Log.warn("store: " + e.getMessage() + "; starting a new store");
+            }
+        }
+        String id;
+        int keyGeneration;
+        long generation;
+        if (previous.isPresent()) {
+            id = previous.get().id();
+            keyGeneration = previous.get().keyGeneration();
+            generation = previous.get().generation() + 1;
+        } else {
+            id = HexFormat.of().formatHex(randomBytes(16));
+            keyGeneration = clearHeader(INDEX).map(h -> h.keyGeneration() + 1).orElse(1);
+            generation = 1;
+            byte[] key = randomBytes(RecordCipher.KEY_SIZE);
+            try {
+                writeKey(keyGeneration, KeySeal.choose(root, sealing), key);
+            } finally {
+                Secret.wipe(key);
+            }
+            root.write(ID, (id + "\n").getBytes(StandardCharsets.US_ASCII), 0, 0, FILE_MODE);
+        }
+        byte[] key = key(keyGeneration);
+        List<Entry> entries = new ArrayList<>();
+        for (StoredValue value : snapshot.values()) {
+            Entry entry = new Entry(value.name(), generation);
+            byte[] plain = RecordCipher.valuePlain(value.fetched().toEpochMilli(), value.source(), value.value());
+            try {
+                root.write(recordPath(entry), RecordCipher.seal(key, keyGeneration, id, entry.name(), generation, plain, random),
+                        0, 0, FILE_MODE);
+            } finally {
+                Secret.wipe(plain);
+            }
+            entries.add(entry);
+        }
+        root.syncDirectories(); // the records are on disk before the index that lists them
+        byte[] plain = indexPlain(Instant.now(), entries, snapshot.metadata());
+        try {
+            root.write(INDEX, RecordCipher.seal(key, keyGeneration, id, INDEX_NAME, generation, plain, random), 0, 0,
+                    FILE_MODE);
+        } finally {
+            Secret.wipe(plain);
+        }
+        root.syncDirectories();
+        for (Entry old : previous.map(Index::entries).orElse(List.of())) {
+            root.remove(recordPath(old)); // every record has a new version: what is no longer used goes
+        }
+        removeKey(keyGeneration - 1); // left by a rekey killed after its index was written
+    }
+
+    private List<String> doRekey(KeySealing sealing) throws IOException {
+        Index index = index();
+        try {
+            int old = index.keyGeneration();
+            int next = old + 1;
+            removeKey(old - 1);
+            if (!keyFileExists(next)) { // a rekey killed earlier left its new key: go on with it
+                byte[] key = randomBytes(RecordCipher.KEY_SIZE);
+                try {
+                    writeKey(next, KeySeal.choose(root, sealing), key);
+                } finally {
+                    Secret.wipe(key);
+                }
+            }
+            byte[] newKey = key(next);
+            List<String> refused = new ArrayList<>();
+            for (Entry e : index.entries()) {
+                byte[] file = readRecord(e);
+                RecordCipher.Header h = RecordCipher.header(file).orElse(null);
+                if (h != null && h.keyGeneration() == next) {
+                    continue;
+                }
+                try {
+                    byte[] plain = open(index.id(), e, file);
+                    try {
+                        root.write(recordPath(e), RecordCipher.seal(newKey, next, index.id(), e.name(), e.version(), plain,
+                                random), 0, 0, FILE_MODE);
+                    } finally {
+                        Secret.wipe(plain);
+                    }
+                } catch (StoreException ex) {
+                    refused.add(e.name() + ": " + ex.getMessage());
+                }
+            }
+            root.syncDirectories();
+            root.write(INDEX, RecordCipher.seal(newKey, next, index.id(), INDEX_NAME, index.generation(), index.plain(),
+                    random), 0, 0, FILE_MODE);
+            root.syncDirectories();
+            removeKey(old);
+            root.syncDirectories();
+            return refused;
+        } finally {
+            Secret.wipe(index.plain());
+        }
+    }
+
+    /** Reads and opens the index with the key its header names. */
+    private Index index() throws IOException {
+        String id = id();
+        Optional<byte[]> file = root.read(INDEX, MAX_RECORD);
+        if (file.isEmpty()) {
+            throw new StoreException("there is no store (" + INDEX + " does not exist)");
+        }
+        RecordCipher.Header h = RecordCipher.header(file.get())
+                .orElseThrow(() -> new StoreException("index: not a store record"));
+        byte[] plain = RecordCipher.open(key(h.keyGeneration()), id, INDEX_NAME, h.version(), file.get())
+                .orElseThrow(() -> new StoreException("index: its tag does not verify (changed, or from another store)"));
+        try {
+            JsonNode json = new ObjectMapper().readTree(plain);
+            List<Entry> entries = new ArrayList<>();
+            for (JsonNode e : json.path("records")) {
+                entries.add(new Entry(e.path("name").asText(), e.path("version").asLong()));
+            }
+            return new Index(id, h.keyGeneration(), h.version(), Instant.ofEpochMilli(json.path("written").asLong()),
+                    entries, metadata(json.path("metadata")), plain);
+        } catch (IOException | RuntimeException e) {
+            Secret.wipe(plain);
+            throw new StoreException("index: not readable after it verified (written by another version?)");
+        }
+    }
+
+    private StoredValue value(String id, Entry entry) throws IOException {
+        byte[] plain = open(id, entry, readRecord(entry));
+        try {
+            return RecordCipher.value(entry.name(), plain)
+                    .orElseThrow(() -> new StoreException("not readable after it verified"));
+        } finally {
+            Secret.wipe(plain);
+        }
+    }
+
+    private byte[] readRecord(Entry entry) throws IOException {
+        return root.read(recordPath(entry), MAX_RECORD)
+                .orElseThrow(() -> new StoreException("its record " + recordPath(entry) + " is missing"));
+    }
+
+    private byte[] open(String id, Entry entry, byte[] file) throws IOException {
+        RecordCipher.Header h = RecordCipher.header(file).orElseThrow(() -> new StoreException("not a store record"));
+        byte[] key;
+        try {
+            key = key(h.keyGeneration());
+        } catch (StoreException e) {
+            throw new StoreException("sealed with store key " + h.keyGeneration() + ", which does not open");
+        }
+        return RecordCipher.open(key, id, entry.name(), entry.version(), file)
+                .orElseThrow(() -> new StoreException(
+                        "its tag does not verify (changed, moved from another name, or from another store)"));
+    }
+
+    private String id() throws IOException {
+        Optional<byte[]> bytes = root.read(ID, 64);
+        String id = bytes.map(b -> new String(b, StandardCharsets.US_ASCII).strip()).orElse("");
+        if (!ID_FORMAT.matcher(id).matches()) {
+            throw new StoreException(ID + " is missing or not a store id");
+        }
+        return id;
+    }
+
+    private Optional<RecordCipher.Header> clearHeader(String path) throws IOException {
+        Optional<byte[]> file = root.read(path, MAX_RECORD);
+        return file.flatMap(RecordCipher::header);
+    }
+
+    /** The store key of {@code generation}: the first of its key files that opens on this machine. */
+    private byte[] key(int generation) throws IOException {
+        byte[] cached = keys.get(generation);
+        if (cached != null) {
+            return cached;
+        }
+        List<String> why = new ArrayList<>();
+        for (KeySeal seal : KeySeal.all(root)) {
+            String path = keyPath(generation, seal);
+            Optional<byte[]> file = root.read(path, MAX_RECORD);
+            if (file.isEmpty()) {
+                continue;
+            }
+            try {
+                Optional<Secret> key = seal.unseal(file.get());
+                if (key.isPresent() && key.get().length() == RecordCipher.KEY_SIZE) {
+                    keys.put(generation, key.get().bytes());
+                    return keys.get(generation);
+                }
+                why.add(path + " does not open on this machine");
+            } catch (IOException e) {
+                why.add(e.getMessage());
+            } finally {
+                Secret.wipe(file.get());
+            }
+        }
+        throw new StoreException("store key " + generation + ": "
+                + (why.isEmpty() ? "no key file" : String.join("; ", why))
+                + " (bootsecrets store import-key restores one from a backup)");
+    }
+
+    private boolean keyFileExists(int generation) throws IOException {
+        for (KeySeal seal : KeySeal.all(root)) {
+            if (root.exists(keyPath(generation, seal))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void writeKey(int generation, KeySeal seal, byte[] key) throws IOException {
+        Secret value = Secret.of(key);
+        byte[] sealed = seal.seal(value);
+        try {
+            root.write(keyPath(generation, seal), sealed, 0, 0, 0400);
+        } finally {
+            Secret.wipe(sealed);
+        }
+        root.syncDirectories();
+        keys.put(generation, key.clone());
+    }
+
+    private void removeKey(int generation) throws IOException {
+        if (generation < 1) {
+            return;
+        }
+        for (KeySeal seal : KeySeal.all(root)) {
+            root.remove(keyPath(generation, seal));
+        }
+    }
+
+    private void wipeKeys() {
+        keys.values().forEach(Secret::wipe);
+        keys.clear();
+    }
+
+    private byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return b;
+    }
+
+    static String keyPath(int generation, KeySeal seal) {
+        return DIR + "/key-" + generation + "." + seal.suffix();
+    }
+
+    /** {@code secret:db} at version 7 is secret.db.7; names are checked by the config schema (letters, digits, . _ -). */
+    private static String recordPath(Entry entry) {
+        return DIR + "/" + entry.name().replace(':', '.') + "." + entry.version();
+    }
+
+    private static byte[] indexPlain(Instant written, List<Entry> entries, InstanceMetadata m) throws IOException {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode json = mapper.createObjectNode();
+        json.put("written", written.toEpochMilli());
+        ArrayNode records = json.putArray("records");
+        entries.forEach(e -> records.addObject().put("name", e.name()).put("version", e.version()));
+        ObjectNode md = json.putObject("metadata");
+        md.put("provider", m.provider()).put("instanceId", m.instanceId()).put("hostname", m.hostname())
+                .put("region", m.region()).put("zone", m.zone());
+        ObjectNode keys = md.putObject("sshKeys");
+        m.sshKeys().forEach((user, list) -> list.forEach(keys.putArray(user)::add));
+        m.userData().ifPresent(u -> md.put("userData", Base64.getEncoder().encodeToString(u)));
+        m.section().ifPresent(s -> md.put("section", Base64.getEncoder().encodeToString(s)));
+        return mapper.writeValueAsBytes(json);
+    }
+
+    private static InstanceMetadata metadata(JsonNode md) {
+        Map<String, List<String>> keys = new LinkedHashMap<>();
+        md.path("sshKeys").fields().forEachRemaining(e -> {
+            List<String> list = new ArrayList<>();
+            e.getValue().forEach(k -> list.add(k.asText()));
+            keys.put(e.getKey(), list);
+        });
+        return new InstanceMetadata(md.path("provider").asText(), md.path("instanceId").asText(),
+                md.path("hostname").asText(), md.path("region").asText(), md.path("zone").asText(), keys,
+                bytes(md, "userData"), Map.of(), Optional.empty(), bytes(md, "section"));
+    }
+
+    private static Optional<byte[]> bytes(JsonNode md, String field) {
+        return md.has(field) ? Optional.of(Base64.getDecoder().decode(md.path(field).asText())) : Optional.empty();
+    }
+}
