@@ -122,6 +122,38 @@ class JoinHttpTest {
     }
 
     @Test
+    void aRebootWithTheJoinDownRestoresWhatTheJoinGaveMarkedStale() throws Exception {
+        Files.writeString(root.resolve("etc/machine-id"), "4f1c2a9e8d7b6c5a4f3e2d1c0b9a8f7e\n");
+        Path image = root.resolve("usr/lib/bootsecrets/config.d/50-offline.yaml");
+        Files.createDirectories(image.getParent());
+        Files.writeString(image, "offline: {maxAge: 7d}\n");
+        assertEquals(0, run().exit());
+        String key = Files.readString(root.resolve("etc/pki/bootsecrets/key.pem"));
+        String cert = Files.readString(root.resolve("etc/pki/bootsecrets/cert.pem"));
+        // A new disk state for what the join gave, and the join service down.
+        Files.delete(root.resolve("etc/myapp/db.password"));
+        Files.delete(root.resolve("etc/pki/bootsecrets/key.pem"));
+        Files.delete(root.resolve("etc/pki/bootsecrets/cert.pem"));
+        write(TOKEN_FILE, TOKEN);
+        join.close();
+
+        Agent.Run down = run();
+        assertEquals(ExitCode.STALE, down.exit(), down.all());
+        assertTrue(down.err().contains("offline: join failed"), down.err());
+        Path password = root.resolve("etc/myapp/db.password");
+        assertEquals(DB_PASSWORD, Files.readString(password));
+        assertEquals("990:990", owner(password));
+        assertEquals("r--------", mode(password));
+        assertEquals(key, Files.readString(root.resolve("etc/pki/bootsecrets/key.pem")));
+        assertEquals("rw-------", mode(root.resolve("etc/pki/bootsecrets/key.pem")));
+        assertEquals(cert, Files.readString(root.resolve("etc/pki/bootsecrets/cert.pem")));
+        assertTrue(exists(TOKEN_FILE), "the bootstrap token is kept for the join's retry");
+        String status = Files.readString(root.resolve("run/bootsecrets/status.json"));
+        assertTrue(status.contains("\"outcome\" : \"stale\""), status);
+        assertFalse(down.all().contains(DB_PASSWORD) || status.contains(DB_PASSWORD));
+    }
+
+    @Test
     void theBootstrapTokenIsDeletedOnlyAfterASuccessfulJoin() throws Exception {
         join.deny(true);
         Agent.Run denied = run();

@@ -329,6 +329,13 @@ class OfflineTest {
         assertTrue(Files.exists(root.resolve("run/credstore/api-token")));
     }
 
+    Process rekeyChild() throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "store", "rekey", "--root", root.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
     @Test
     void rekeyKilledAtRandomPointsAlwaysLeavesAStoreThatOpens() throws Exception {
         StringBuilder many = new StringBuilder("#cloud-config\nbootsecrets:\n  secrets:\n");
@@ -339,28 +346,30 @@ class OfflineTest {
         }
         serveUserData(many.toString() + creds);
         assertEquals(0, run().exit());
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        long whole = System.nanoTime();
+        assertEquals(0, rekeyChild().waitFor(), "a rekey left alone finishes");
+        long millis = (System.nanoTime() - whole) / 1_000_000;
         Random random = new Random();
-        int killed = 0;
-        for (int round = 0; round < 10; round++) {
-            Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                    System.getProperty("java.class.path"), Main.class.getName(), "store", "rekey", "--root", root.toString())
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            Thread.sleep(300 + random.nextInt(900));
-            if (child.isAlive()) {
-                child.destroyForcibly(); // SIGKILL
-                killed++;
-            }
+        int midway = 0;
+        for (int round = 0; round < 12; round++) {
+            Process child = rekeyChild();
+            // From the middle of the JVM's start to the end of a whole rekey: most land in the re-sealing.
+            Thread.sleep(millis / 3 + random.nextLong(millis));
+            child.destroyForcibly(); // SIGKILL
             child.waitFor();
+            if (storeFiles().stream().filter(f -> f.startsWith("key-")).count() > 1) {
+                midway++; // killed between writing the new key and removing the old
+            }
             try (TargetRoot r = TargetRoot.open(root)) {
                 Store.Opened opened = Store.open(r);
                 assertEquals(40, opened.values().size(), "round " + round + ": " + opened.refused());
                 assertTrue(opened.refused().isEmpty(), "round " + round + ": " + opened.refused());
             }
         }
-        assertTrue(killed > 0, "no rekey was killed midway; the test did not test");
+        assertTrue(midway > 0, "no rekey was killed midway; the test did not test");
         Agent.Run rekey = Agent.main("store", "rekey", "--root", root.toString());
         assertEquals(0, rekey.exit(), rekey.all());
         assertEquals(1, storeFiles().stream().filter(f -> f.startsWith("key-")).count(), "old keys removed: " + storeFiles());
+        System.out.println("rekey killed midway in " + midway + " of 12 rounds (a whole rekey: " + millis + " ms)");
     }
 }
