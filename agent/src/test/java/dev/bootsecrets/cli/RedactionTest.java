@@ -70,6 +70,8 @@ class RedactionTest {
         Files.writeString(root.resolve("usr/lib/bootsecrets/bootstrap/app.key"), FROM_FILE);
         Path userData = dir.resolve("user-data");
         Files.writeString(userData, USER_DATA);
+        Files.createDirectories(root.resolve("usr/lib/bootsecrets/config.d"));
+        Files.writeString(root.resolve("usr/lib/bootsecrets/config.d/offline.yaml"), "offline: {maxAge: 1d}\n");
 
         List<Agent.Run> runs = new ArrayList<>();
         try (Emulator emulator = start(USER_DATA)) {
@@ -80,6 +82,16 @@ class RedactionTest {
             runs.add(Agent.main("status", "--root", root.toString()));
             runs.add(Agent.main("status", "--root", root.toString(), "--json"));
             runs.add(Agent.main("check", "--user-data", userData.toString(), "--root", root.toString(), "--verbose"));
+            runs.add(Agent.main("store", "verify", "--root", root.toString(), "--verbose"));
+            runs.add(Agent.main("store", "rekey", "--root", root.toString(), "--verbose"));
+            // The metadata service down: the stored values come back, and still say nothing of themselves.
+            emulator.close();
+            Agent.writeConfig(root, "metadata: {deadline: 1s}\n");
+            Agent.Run stale = Agent.run(root, url);
+            assertEquals(ExitCode.STALE, stale.exit(), stale.all());
+            runs.add(stale);
+            runs.add(Agent.main("status", "--root", root.toString()));
+            Files.delete(root.resolve("etc/bootsecrets/config.yaml"));
         }
         // A failing run whose error is about a secret: the message names it, never its value.
         String bad = USER_DATA.replace("bootsecrets:\n  secrets:\n", "bootsecrets:\n  secrets:\n    b64: {value: \""
@@ -104,6 +116,11 @@ class RedactionTest {
         List<String> records = new ArrayList<>();
         for (String record : List.of("run/bootsecrets/status.json", "run/bootsecrets/manifest.json", "var/lib/bootsecrets/manifest.json")) {
             records.add(record + ":\n" + Files.readString(root.resolve(record)));
+        }
+        try (var store = Files.list(root.resolve("var/lib/bootsecrets/store"))) {
+            for (Path file : store.toList()) {
+                records.add(file + ":\n" + Files.readString(file, StandardCharsets.ISO_8859_1));
+            }
         }
         assertFalse(Files.readString(root.resolve("run/credstore.encrypted/file-sealed")).contains(FROM_FILE));
         for (String secret : SECRETS) {
