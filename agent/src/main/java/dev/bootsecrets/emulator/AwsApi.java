@@ -19,8 +19,8 @@ final class AwsApi implements MetadataApi {
     static final String TTL_HEADER = "x-aws-ec2-metadata-token-ttl-seconds";
     static final int MAX_TTL = 21600;
     static final String ACCOUNT_ID = "123456789012";
-    /** The API versions served besides latest (cloud-init asks for a dated one, Ignition for 2009-04-04). */
-    static final List<String> VERSIONS = List.of("2009-04-04", "2016-09-02", "2018-09-24", "2021-03-23", "latest");
+    /** The API versions served besides latest (cloud-init asks for a dated one, Ignition for 2019-10-01). */
+    static final List<String> VERSIONS = List.of("2009-04-04", "2016-09-02", "2018-09-24", "2019-10-01", "2021-03-23", "latest");
     /** An interface's MAC address; cloud-init reads the primary interface's network data under it. */
     static final String MAC = "06:00:00:00:00:01";
 
