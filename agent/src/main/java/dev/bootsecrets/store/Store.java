@@ -95,9 +95,21 @@ public final class Store {
 
     /** Saves {@code snapshot} as the new last-known-good state, and removes what the last one had and this one does not. */
     public static void save(TargetRoot root, KeySealing sealing, Snapshot snapshot) throws IOException {
+        with(root, store -> {
+            store.doSave(sealing, snapshot);
+            return null;
+        });
+    }
+
+    /** What a command does with the store; the keys it unsealed are wiped after it, however it ends. */
+    private interface Action<T> {
+        T on(Store store) throws IOException;
+    }
+
+    private static <T> T with(TargetRoot root, Action<T> action) throws IOException {
         Store store = new Store(root);
         try {
-            store.doSave(sealing, snapshot);
+            return action.on(store);
         } finally {
             store.wipeKeys();
         }
@@ -105,24 +117,23 @@ public final class Store {
 
     /** Opens the store: the index must open; records that do not are refused by name. */
     public static Opened open(TargetRoot root) throws IOException {
-        Store store = new Store(root);
-        try {
-            Index index = store.index();
-            Secret.wipe(index.plain());
-            Map<String, StoredValue> values = new LinkedHashMap<>();
-            List<String> refused = new ArrayList<>();
-            for (Entry e : index.entries()) {
-                try {
-                    values.put(e.name(), store.value(index.id(), e));
-                } catch (StoreException ex) {
-                    refused.add(e.name() + ": " + ex.getMessage());
-                }
+        return with(root, Store::doOpen);
+    }
+
+    private Opened doOpen() throws IOException {
+        Index index = index();
+        Secret.wipe(index.plain());
+        Map<String, StoredValue> values = new LinkedHashMap<>();
+        List<String> refused = new ArrayList<>();
+        for (Entry e : index.entries()) {
+            try {
+                values.put(e.name(), value(index.id(), e));
+            } catch (StoreException ex) {
+                refused.add(e.name() + ": " + ex.getMessage());
             }
-            return new Opened(index.id(), index.keyGeneration(), index.generation(), index.written(), values,
-                    index.metadata(), refused);
-        } finally {
-            store.wipeKeys();
         }
+        return new Opened(index.id(), index.keyGeneration(), index.generation(), index.written(), values,
+                index.metadata(), refused);
     }
 
     /** Whether there is a store at all. */
@@ -136,27 +147,18 @@ public final class Store {
      * Records that do not open are left as they are and named in the result.
      */
     public static List<String> rekey(TargetRoot root, KeySealing sealing) throws IOException {
-        Store store = new Store(root);
-        try {
-            return store.doRekey(sealing);
-        } finally {
-            store.wipeKeys();
-        }
+        return with(root, store -> store.doRekey(sealing));
     }
 
     /** The store key, for a backup kept off the machine: one line naming the store, its key generation and the key. */
     public static Secret exportKey(TargetRoot root) throws IOException {
-        Store store = new Store(root);
-        try {
+        return with(root, store -> {
             Index index = store.index();
             Secret.wipe(index.plain());
             byte[] key = store.key(index.keyGeneration());
-            String line = EXPORT + " " + index.id() + " " + index.keyGeneration() + " "
-                    + Base64.getEncoder().encodeToString(key) + "\n";
-            return Secret.ofUtf8(line);
-        } finally {
-            store.wipeKeys();
-        }
+            return Secret.ofUtf8(EXPORT + " " + index.id() + " " + index.keyGeneration() + " "
+                    + Base64.getEncoder().encodeToString(key) + "\n");
+        });
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.bootsecrets.cli;
 
+import dev.bootsecrets.emulator.Scenario;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -58,6 +59,13 @@ final class Agent {
     static String owner(Path file) throws IOException {
         return Files.getAttribute(file, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS) + ":"
                 + Files.getAttribute(file, "unix:gid", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** The AWS sample scenario with other user-data. */
+    static Scenario withUserData(String userData) {
+        Scenario s = Scenario.sample("aws");
+        return new Scenario(s.instanceId(), s.hostname(), s.region(), s.zone(), s.sshKeys(), s.attributes(),
+                Optional.of(userData.getBytes(StandardCharsets.UTF_8)), s.aws(), s.faults());
     }
 
     static void writeConfig(Path root, String yaml) throws IOException {

@@ -39,9 +39,7 @@ class BootRunTest {
     }
 
     Scenario withUserData(String userData) {
-        Scenario s = Scenario.sample("aws");
-        return new Scenario(s.instanceId(), s.hostname(), s.region(), s.zone(), s.sshKeys(), s.attributes(),
-                Optional.of(userData.getBytes(StandardCharsets.UTF_8)), s.aws(), s.faults());
+        return Agent.withUserData(userData);
     }
 
     void serve(Scenario scenario) throws Exception {
