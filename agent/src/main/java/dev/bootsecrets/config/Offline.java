@@ -30,19 +30,14 @@ public record Offline(Duration maxAge, KeySealing key) {
         Optional<Duration> maxAge = m.get().containsKey("maxAge")
                 ? Fields.duration(m.get().get("maxAge"), "offline.maxAge", scope)
                 : Optional.empty();
-        if (maxAge.isEmpty()) {
-            if (!m.get().containsKey("maxAge")) {
-                scope.error("offline.maxAge", "is required (how old a stored value may be, such as 7d)");
-            }
-            return Optional.empty();
+        if (!m.get().containsKey("maxAge")) {
+            scope.error("offline.maxAge", "is required (how old a stored value may be, such as 7d)");
         }
-        KeySealing key = KeySealing.AUTO;
         Object k = m.get().get("key");
-        if ("file".equals(k)) {
-            key = KeySealing.FILE;
-        } else if (k != null && !"auto".equals(k)) {
+        if (k != null && !"auto".equals(k) && !"file".equals(k)) {
             scope.error("offline.key", "must be auto (TPM2, else the host key) or file");
         }
-        return Optional.of(new Offline(maxAge.get(), key));
+        KeySealing key = "file".equals(k) ? KeySealing.FILE : KeySealing.AUTO;
+        return maxAge.map(age -> new Offline(age, key));
     }
 }

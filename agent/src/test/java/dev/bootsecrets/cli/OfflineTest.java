@@ -279,6 +279,19 @@ class OfflineTest {
     }
 
     @Test
+    void aBadOfflineBlockNamesItsFields() throws Exception {
+        imageConfig("offline: {key: tpm}\n");
+        Agent.Run run = run();
+        assertEquals(ExitCode.INVALID, run.exit(), run.all());
+        assertTrue(run.err().contains("offline.maxAge: is required"), run.err());
+        assertTrue(run.err().contains("offline.key: must be auto"), run.err());
+        imageConfig("offline: {maxAge: 7 days}\n");
+        Agent.Run days = run();
+        assertEquals(ExitCode.INVALID, days.exit(), days.all());
+        assertTrue(days.err().contains("offline.maxAge: must be a duration"), days.err());
+    }
+
+    @Test
     void anExportedKeyOpensTheStoreOnAMachineWhoseSealedKeyDoesNot() throws Exception {
         assertEquals(0, run().exit());
         ByteArrayOutputStream exported = new ByteArrayOutputStream();
