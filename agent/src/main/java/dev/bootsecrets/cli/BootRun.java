@@ -164,6 +164,11 @@ public final class BootRun {
         return LastGood.restore(config, offline.get(), reason, root);
     }
 
+    /** With offline: the last-known-good state may yet be written, and says so itself. */
+    private static String nothingWritten(Config config) {
+        return config.settings().offline().isPresent() ? "" : ", nothing written";
+    }
+
     /** config: the image's and the machine's layers, then the command line. */
     private static Config configure(Options options) throws Stop {
         try {
@@ -204,7 +209,7 @@ public final class BootRun {
         } catch (ConfigException e) {
             throw Stop.invalid("user-data", e.errors(), metadata);
         } catch (MetadataException e) {
-            Log.error("metadata service unreachable, nothing written: " + e.getMessage());
+            Log.error("metadata service unreachable" + nothingWritten(config) + ": " + e.getMessage());
             throw new Stop(new Result(ExitCode.UNREACHABLE, Optional.empty(), List.of(), metadata),
                     List.of(e.getMessage()));
         }
@@ -238,7 +243,7 @@ public final class BootRun {
         try {
             return Join.run(join.get(), gathered.config().declarations(), gathered.metadata(), root);
         } catch (JoinException e) {
-            Log.error("join failed, nothing written: " + e.getMessage());
+            Log.error("join failed" + nothingWritten(gathered.config()) + ": " + e.getMessage());
             throw new Stop(new Result(ExitCode.JOIN_FAILED, Optional.empty(), List.of(), gathered.metadata()),
                     List.of(e.getMessage()));
         }
