@@ -41,6 +41,9 @@ public final class MetadataLockdown {
         }
         rules.append("    }\n")
                 .append("    chain metadata {\n")
+                // Only new connections are judged: later packets of one root opened may come from
+                // a kernel socket with no owner (a TIME_WAIT one), and must not be cut.
+                .append("        ct state established,related accept\n")
                 .append("        meta skuid 0 accept\n");
         gid.ifPresent(g -> rules.append("        meta skgid ").append(g).append(" accept\n"));
         // The resets the next rule sends have no socket; on a loopback (a test's namespace) they
