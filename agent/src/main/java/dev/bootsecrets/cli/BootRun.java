@@ -2,6 +2,7 @@ package dev.bootsecrets.cli;
 
 import dev.bootsecrets.cloud.GatherRequest;
 import dev.bootsecrets.cloud.InstanceMetadata;
+import dev.bootsecrets.cloud.MetadataLockdown;
 import dev.bootsecrets.cloud.Machine;
 import dev.bootsecrets.cloud.MetadataException;
 import dev.bootsecrets.cloud.MetadataProvider;
@@ -11,10 +12,12 @@ import dev.bootsecrets.config.ConfigException;
 import dev.bootsecrets.config.ConfigLoader;
 import dev.bootsecrets.config.Declarations;
 import dev.bootsecrets.config.JoinSettings;
+import dev.bootsecrets.config.Lockdown;
 import dev.bootsecrets.config.Offline;
 import dev.bootsecrets.config.Settings;
 import dev.bootsecrets.config.UserData;
 import dev.bootsecrets.fs.Accounts;
+import dev.bootsecrets.fs.Group;
 import dev.bootsecrets.fs.RunLock;
 import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.http.Deadline;
@@ -35,6 +38,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -96,28 +100,61 @@ public final class BootRun {
     public static Result run(Options options) throws IOException {
         Instant started = Instant.now();
         try (TargetRoot root = TargetRoot.open(options.root())) {
+            Config config;
             try {
-                Config config = configure(options);
-                try (RunLock lock = options.dryRun() ? null : RunLock.acquire(root, LOCK_WAIT);
-                        MetadataHttp http = MetadataHttp.create()) {
-                    try {
-                        return run(config, options, root, http, started);
-                    } catch (Stop stop) {
-                        Optional<Result> stale = offline(stop, config, options, root);
-                        if (stale.isEmpty()) {
-                            throw stop;
-                        }
-                        return report(stale.get(), started, root, options, stop.errors);
-                    }
-                }
+                config = configure(options);
             } catch (Stop stop) {
                 return report(stop.result, started, root, options, stop.errors);
+            }
+            Result result = run(config, options, root, started);
+            if (!options.dryRun() && config.settings().lockdown().enabled()) {
+                lockDown(config.settings().lockdown(), result.metadata().provider(), root);
+            }
+            return result;
+        }
+    }
+
+    /**
+     * Everything after the config, under the run lock: gather, plan, join, apply, report; or,
+     * when the metadata service or the join is down, the last-known-good state.
+     */
+    private static Result run(Config config, Options options, TargetRoot root, Instant started) throws IOException {
+        try (RunLock lock = options.dryRun() ? null : RunLock.acquire(root, LOCK_WAIT);
+                MetadataHttp http = MetadataHttp.create()) {
+            try {
+                return stages(config, options, root, http, started);
+            } catch (Stop stop) {
+                Optional<Result> stale = offline(stop, config, options, root);
+                return report(stale.orElse(stop.result), started, root, options, stop.errors);
             }
         }
     }
 
+    /**
+     * After the run, whatever its outcome: only root and the configured group may reach the
+     * metadata service for the rest of the boot. A failure is logged, and the outputs stand.
+     */
+    private static void lockDown(Lockdown lockdown, String provider, TargetRoot root) {
+        try {
+            OptionalInt gid = OptionalInt.empty();
+            if (lockdown.group().isPresent()) {
+                Optional<Group> group = Accounts.load(root).group(lockdown.group().get());
+                if (group.isEmpty()) {
+                    throw new IOException("metadata lockdown: metadata.lockdown.group " + lockdown.group().get()
+                            + " is not a group in the target root's /etc/group");
+                }
+                gid = OptionalInt.of(group.get().gid());
+            }
+            MetadataLockdown.apply(provider, gid);
+            Log.notice("metadata service locked down: only root" + lockdown.group().map(g -> " and group " + g).orElse("")
+                    + " may reach it for the rest of the boot");
+        } catch (IOException e) {
+            Log.error(e.getMessage() + "; every process can still reach the metadata service");
+        }
+    }
+
     /** gather -> plan -> join -> plan -> apply -> report, with the config in hand. */
-    private static Result run(Config config, Options options, TargetRoot root, MetadataHttp http, Instant started)
+    private static Result stages(Config config, Options options, TargetRoot root, MetadataHttp http, Instant started)
             throws Stop, IOException {
         Gathered gathered = gather(config, options, root, http);
         Accounts accounts = Accounts.load(root);

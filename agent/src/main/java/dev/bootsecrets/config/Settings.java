@@ -20,6 +20,7 @@ import java.util.Set;
  * @param registryAuth where registry logins are written
  * @param join         the join service or Vault to trade a bootstrap secret or the instance
  *                     identity with for runtime secrets; empty when there is none
+ * @param lockdown     who may reach the metadata service after the run ({@code metadata.lockdown})
  * @param offline      the last-known-good store, when the image allows it ({@link Offline})
  */
 public record Settings(
@@ -34,6 +35,7 @@ public record Settings(
         NoCloud nocloud,
         RegistryAuth registryAuth,
         Optional<JoinSettings> join,
+        Lockdown lockdown,
         Optional<Offline> offline) {
 
     /** @param imdsv1 allow falling back to IMDSv1 (no token) when the token PUT is refused */
@@ -181,16 +183,16 @@ public record Settings(
 
     public Settings withProvider(String value) {
         return new Settings(value, metadataUrl, deadline, defaultUser, metadataKeys, aws, userData, azure, nocloud,
-                registryAuth, join, offline);
+                registryAuth, join, lockdown, offline);
     }
 
     public Settings withUserData(UserDataPolicy value) {
         return new Settings(provider, metadataUrl, deadline, defaultUser, metadataKeys, aws, value, azure, nocloud,
-                registryAuth, join, offline);
+                registryAuth, join, lockdown, offline);
     }
 
     public Settings withMetadataUrl(URI value) {
         return new Settings(provider, Optional.of(value), deadline, defaultUser, metadataKeys, aws, userData, azure,
-                nocloud, registryAuth, join, offline);
+                nocloud, registryAuth, join, lockdown, offline);
     }
 }
