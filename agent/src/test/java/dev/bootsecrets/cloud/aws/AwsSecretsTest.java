@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bootsecrets.cloud.SecretSourceException;
+import dev.bootsecrets.cloud.SecretStore;
 import dev.bootsecrets.config.Declarations.Source;
 import dev.bootsecrets.config.Settings;
 import dev.bootsecrets.emulator.Emulator;
@@ -39,7 +40,8 @@ class AwsSecretsTest {
                 new Scenario.Secrets(Map.of(), Map.of("/a/b", "value-Lk3"), Map.of(), Map.of(), List.of())));
         String url = emulator.url().toString();
         Settings.Endpoints endpoints = new Settings.Endpoints(url, url, url, url);
-        AwsSecrets store = new AwsSecrets(emulator.url(), false, endpoints, http, http, Deadline.in(Duration.ofSeconds(2)));
+        AwsSecrets store = new AwsSecrets(
+                new SecretStore.Context(emulator.url(), endpoints, http, http, Deadline.in(Duration.ofSeconds(2))), false);
         Source.AwsParameter parameter = new Source.AwsParameter("/a/b", Optional.empty());
         assertEquals("value-Lk3", store.read(parameter).utf8(), "the credentials are fetched once, here");
 
