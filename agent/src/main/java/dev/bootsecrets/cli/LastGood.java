@@ -168,6 +168,7 @@ final class LastGood {
             case Source.FromMetadata m -> "metadata:attributes/" + m.attribute();
             case Source.FromJoin j -> "join:" + j.name();
             case Source.FromVault v -> "vault:" + v.path() + "#" + v.key();
+            case Source.FromCloud c -> c.reference();
         };
     }
 
