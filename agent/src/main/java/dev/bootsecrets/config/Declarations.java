@@ -1,6 +1,7 @@
 package dev.bootsecrets.config;
 
 import dev.bootsecrets.secret.Secret;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -38,6 +39,38 @@ public record Declarations(
 
     public Declarations withSsh(List<SshDecl> value) {
         return new Declarations(secrets, value, files, registries, credentials, env);
+    }
+
+    /** One use of a named secret: the field that makes it, the origin of its declaration, the secret's name. */
+    public record Reference(String field, Origin origin, String secret) {}
+
+    /** Every reference to a named secret, in declaration order. */
+    public List<Reference> references() {
+        List<Reference> refs = new ArrayList<>();
+        for (FileDecl file : files) {
+            if (file.content() instanceof Content.SecretRef ref) {
+                refs.add(new Reference(file.origin().toString(), file.origin(), ref.name()));
+            }
+        }
+        for (RegistryDecl registry : registries) {
+            switch (registry.login()) {
+                case RegistryLogin.Password p -> refs.add(new Reference(registry.origin() + ".password", registry.origin(), p.secret()));
+                case RegistryLogin.IdentityToken t ->
+                        refs.add(new Reference(registry.origin() + ".identityToken", registry.origin(), t.secret()));
+                case RegistryLogin.Helper h -> { }
+            }
+        }
+        for (CredentialDecl credential : credentials) {
+            refs.add(new Reference(credential.origin() + ".secret", credential.origin(), credential.secret()));
+        }
+        for (EnvDecl decl : env) {
+            for (EnvVar var : decl.vars()) {
+                if (var.value() instanceof Content.SecretRef ref) {
+                    refs.add(new Reference(decl.origin() + "." + var.name(), decl.origin(), ref.name()));
+                }
+            }
+        }
+        return refs;
     }
 
     /**

@@ -261,7 +261,7 @@ final class Schema {
                 Fields.checkKeys(entry, SECRET_KEYS, path, scope);
                 int maxBytes = Fields.optional(entry, "maxBytes", path, scope, Fields::size).orElse(SECRET_MAX_BYTES);
                 Encoding encoding = Fields.optional(entry, "encoding", path, scope, Schema::encoding).orElse(Encoding.NONE);
-                source(entry, path, encoding, maxBytes, scope).ifPresent(
+                allowed(source(entry, path, encoding, maxBytes, scope), path, scope).ifPresent(
                         source -> out.add(new SecretDecl(name, source, encoding, maxBytes, scope.origin(path))));
             });
         }));
@@ -291,6 +291,12 @@ final class Schema {
                     .map(Source.Inline::new);
         }
         return Fields.string(entry.get("from"), path + ".from", scope).flatMap(from -> reference(from, path + ".from", scope));
+    }
+
+    /** The source, if user-data's policy lets it use it (the error recorded if not). */
+    private static Optional<Source> allowed(Optional<Source> source, String path, Scope scope) {
+        source.ifPresent(s -> scope.checkSource(path, s));
+        return source;
     }
 
     private static boolean inlineFits(Secret value, Encoding encoding, int maxBytes, String path, Scope scope) {
@@ -371,6 +377,7 @@ final class Schema {
             String path = "ssh." + Fields.key(k);
             Optional<String> user = Fields.name(Fields.key(k), path, scope);
             Optional<List<String>> keys = Fields.strings(v, path, scope);
+            user.ifPresent(u -> scope.checkSshUser(path, u));
             if (user.isPresent() && keys.isPresent()) {
                 out.add(new SshDecl(user.get(), keys.get(), scope.origin(path)));
             }
