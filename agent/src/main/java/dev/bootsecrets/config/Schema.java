@@ -46,7 +46,7 @@ final class Schema {
     private static final Set<String> NOCLOUD_KEYS = Set.of("seed");
     private static final Set<String> USER_DATA_KEYS = Set.of(
             "enabled", "maxBytes", "writePaths", "owners", "sshUsers", "defaultUser", "sources", "readPaths",
-            "configSecrets");
+            "configSecrets", "gcpProjectConfig");
     private static final Set<String> SECRET_KEYS = Set.of("value", "from", "encoding", "maxBytes");
     private static final Set<String> FILE_KEYS = Set.of("content", "secret", "owner", "group", "mode", "append");
     private static final Pattern SCHEME = Pattern.compile("[a-z][a-z0-9+.-]{0,9}");
@@ -194,7 +194,8 @@ final class Schema {
                 Fields.optional(m, "defaultUser", "userData", scope, Fields::bool).orElse(base.defaultUser()),
                 Fields.optional(m, "sources", "userData", scope, Schema::sourceKinds).orElse(base.sources()),
                 Fields.optional(m, "readPaths", "userData", scope, Schema::directories).orElse(base.readPaths()),
-                Fields.optional(m, "configSecrets", "userData", scope, Fields::bool).orElse(base.configSecrets()));
+                Fields.optional(m, "configSecrets", "userData", scope, Fields::bool).orElse(base.configSecrets()),
+                Fields.optional(m, "gcpProjectConfig", "userData", scope, Fields::bool).orElse(base.gcpProjectConfig()));
     }
 
     /** User names, or "*" for every user but root. */

@@ -75,6 +75,8 @@ public record Settings(
      * @param readPaths     path prefixes a {@code file:} source in user-data may read (with
      *                      {@code file} among the sources); none by default
      * @param configSecrets whether user-data may refer to, or replace, secrets the config declared
+     * @param gcpProjectConfig whether Google Cloud's {@code bootsecrets-config} may come from the
+     *                      project's attributes (every project editor's) when the instance has none
      */
     public record UserDataPolicy(
             boolean enabled,
@@ -85,7 +87,8 @@ public record Settings(
             boolean defaultUser,
             Set<String> sources,
             List<String> readPaths,
-            boolean configSecrets) {
+            boolean configSecrets,
+            boolean gcpProjectConfig) {
 
         /** In {@link #sshUsers}: every user of the machine except root. */
         public static final String ANY_USER = "*";
@@ -100,7 +103,7 @@ public record Settings(
 
         public static final UserDataPolicy DEFAULT = new UserDataPolicy(true, 1024 * 1024,
                 List.of("/etc/", "/run/", "/var/"), true, List.of(ANY_USER), false,
-                Set.of(Declarations.Source.VALUE, Declarations.Source.METADATA), List.of(), false);
+                Set.of(Declarations.Source.VALUE, Declarations.Source.METADATA), List.of(), false, false);
 
         public UserDataPolicy {
             writePaths = List.copyOf(writePaths);

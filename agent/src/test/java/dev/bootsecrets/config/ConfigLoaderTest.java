@@ -50,7 +50,7 @@ class ConfigLoaderTest {
         assertTrue(s.metadataKeys());
         assertEquals(new Settings.Aws(false, false), s.aws());
         assertEquals(new Settings.UserDataPolicy(true, 1048576, List.of("/etc/", "/run/", "/var/"), true, List.of("*"), false,
-                Set.of("value", "metadata"), List.of(), false), s.userData());
+                Set.of("value", "metadata"), List.of(), false, false), s.userData());
         assertEquals(Declarations.empty(), config.declarations());
         assertEquals(config, ConfigLoader.defaults());
     }
@@ -75,7 +75,7 @@ class ConfigLoaderTest {
         assertEquals(Optional.of(URI.create("http://127.0.0.1:8080/")), s.metadataUrl());
         assertEquals(new Settings.Aws(true, true), s.aws());                // two files, one map, merged
         assertEquals(new Settings.UserDataPolicy(true, 4096, List.of("/run/"), false, List.of("*"), false,
-                Set.of("value", "metadata"), List.of(), false), s.userData()); // a list replaces
+                Set.of("value", "metadata"), List.of(), false, false), s.userData()); // a list replaces
     }
 
     @Test

@@ -40,7 +40,7 @@ class UserDataErrorsTest {
     private static Config policy(int maxBytes, boolean owners) {
         Settings s = ConfigLoader.defaults().settings();
         return new Config(s.withUserData(new Settings.UserDataPolicy(true, maxBytes, s.userData().writePaths(), owners,
-                s.userData().sshUsers(), false, s.userData().sources(), List.of(), false)),
+                s.userData().sshUsers(), false, s.userData().sources(), List.of(), false, false)),
                 Declarations.empty());
     }
 

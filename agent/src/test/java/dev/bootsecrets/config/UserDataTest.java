@@ -82,7 +82,7 @@ class UserDataTest {
         Settings s = ConfigLoader.defaults().settings();
         Settings.UserDataPolicy p = s.userData();
         return s.withUserData(new Settings.UserDataPolicy(p.enabled(), p.maxBytes(), p.writePaths(),
-                p.owners(), p.sshUsers(), true, p.sources(), p.readPaths(), true));
+                p.owners(), p.sshUsers(), true, p.sources(), p.readPaths(), true, false));
     }
 
     private String captureLog() {
@@ -287,7 +287,7 @@ class UserDataTest {
     void disabledUserDataIsNotReadAtAll() throws ConfigException {
         captureLog();
         Settings s = ConfigLoader.defaults().settings();
-        Config config = new Config(s.withUserData(new Settings.UserDataPolicy(false, 10, List.of(), false, List.of(), false, Set.of(), List.of(), false)),
+        Config config = new Config(s.withUserData(new Settings.UserDataPolicy(false, 10, List.of(), false, List.of(), false, Set.of(), List.of(), false, false)),
                 Declarations.empty());
         assertSame(config, UserData.apply(config, utf8(CLOUD_CONFIG + "bootsecrets: {provider: aws}\n")));
         assertTrue(log.toString().contains("<5>user-data ignored"), log.toString());
