@@ -212,7 +212,8 @@ public final class BootRun {
     }
 
     private static Config withUserData(Config config, InstanceMetadata metadata) throws ConfigException {
-        return UserData.apply(config, metadata.userData(), metadata.section());
+        return UserData.apply(config, metadata.userData(), metadata.section().map(InstanceMetadata.Section::text),
+                metadata.section().flatMap(InstanceMetadata.Section::sshRefusal));
     }
 
     /**

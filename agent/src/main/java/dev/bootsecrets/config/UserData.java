@@ -32,7 +32,7 @@ public final class UserData {
      * @return {@code config} with user-data's {@code defaultUser} and declarations laid over it
      */
     public static Config apply(Config config, byte[] raw) throws ConfigException {
-        return apply(config, Optional.of(raw), Optional.empty());
+        return apply(config, Optional.of(raw), Optional.empty(), Optional.empty());
     }
 
     /**
@@ -40,8 +40,12 @@ public final class UserData {
      * user-data (Google Cloud's {@code bootsecrets-config} attribute), read as a
      * {@code #bootsecrets-config} document after user-data's own and named
      * {@value #SECTION_PART} in errors and sources. Both keep to the same policy.
+     *
+     * @param apartSshRefusal why the cloud keeps SSH keys from {@code apart} out (OS Login):
+     *                        its {@code ssh:} is then left out with a notice
      */
-    public static Config apply(Config config, Optional<byte[]> raw, Optional<byte[]> apart) throws ConfigException {
+    public static Config apply(Config config, Optional<byte[]> raw, Optional<byte[]> apart,
+            Optional<String> apartSshRefusal) throws ConfigException {
         UserDataPolicy policy = config.settings().userData();
         if (raw.isEmpty() && apart.isEmpty()) {
             return config;
@@ -76,6 +80,11 @@ public final class UserData {
                 Config layer = Schema.section(s, settings, Scope.userData(prefix + "bootsecrets.", policy, reserved, budget, errors));
                 settings = layer.settings();
                 declared = Optional.of(layer.declarations());
+                if (doc.part().equals(SECTION_PART) && apartSshRefusal.isPresent() && !layer.declarations().ssh().isEmpty()) {
+                    Log.notice(Origin.USER_DATA + ": " + SECTION_PART + ": its SSH keys are not installed: "
+                            + apartSshRefusal.get());
+                    declared = Optional.of(layer.declarations().withSsh(List.of()));
+                }
             } else if (section != null) {
                 errors.add(Origin.USER_DATA + ": " + prefix + "bootsecrets: must be a mapping");
             }
