@@ -25,6 +25,7 @@ import dev.bootsecrets.log.Log;
 import dev.bootsecrets.output.Apply;
 import dev.bootsecrets.output.Apply.Outcome;
 import dev.bootsecrets.output.Planner;
+import dev.bootsecrets.plan.FileIntent;
 import dev.bootsecrets.plan.Plan;
 import dev.bootsecrets.plan.PlanException;
 import java.io.IOException;
@@ -108,10 +109,9 @@ public final class BootRun {
                     }
                     plan.warnings().forEach(Log::warn);
                     List<Outcome> outcomes = Apply.apply(plan, root);
-                    boolean failed = outcomes.stream().anyMatch(Outcome::failed);
-                    if (!failed) {
-                        joined.burnBootstrap(root); // only once everything it gave is written
-                    }
+                    List<FileIntent> unwritten = outcomes.stream().filter(Outcome::failed).map(Outcome::intent).toList();
+                    boolean failed = !unwritten.isEmpty();
+                    joined.burnBootstrap(root, unwritten, gathered.config().declarations());
                     int exit = failed ? ExitCode.PARTIAL : ExitCode.OK;
                     return report(new Result(exit, Optional.of(plan), outcomes, gathered.metadata()), started, root,
                             options, List.of());
