@@ -188,6 +188,8 @@ class TrustBoundaryTest {
         refused("#cloud-config\nbootsecrets: {secrets: {api-key: {value: x}}}\n",
                 "user-data: bootsecrets.secrets.api-key: the config declares this secret; user-data may not replace it"
                         + " (userData.configSecrets is false)");
+        assertFalse(check("#cloud-config\nbootsecrets: {files: {/etc/myapp/copy: {secret: api-key}}}\n").all()
+                .contains("image-api-key-9c8d7e"));
     }
 
     @Test
@@ -218,6 +220,8 @@ class TrustBoundaryTest {
         refused("#cloud-config\nbootsecrets: {secrets: {m: {value: mine}}, credentials: {db: {secret: m}}}\n",
                 "user-data: bootsecrets.credentials.db: the config declares this credential; user-data never replaces it");
         assertFalse(Files.exists(root.resolve("run/credstore")));
+        assertFalse(boot("#cloud-config\nwrite_files: [{path: /run/credstore/db, content: \"mine\"}]\n").all()
+                .contains("image-db-value-3e4f"), "a value in a refusal");
     }
 
     @Test
