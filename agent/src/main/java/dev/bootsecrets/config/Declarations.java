@@ -88,42 +88,31 @@ public record Declarations(
         /** Every kind of source, as {@code userData.sources} may list them. */
         Set<String> KINDS = Set.of(VALUE, FILE, METADATA, JOIN, VAULT);
 
-        String kind();
+        /** The kind's name, as {@code userData.sources} lists it. */
+        default String kind() {
+            return switch (this) {
+                case Inline i -> VALUE;
+                case FromFile f -> FILE;
+                case FromMetadata m -> METADATA;
+                case FromJoin j -> JOIN;
+                case FromVault v -> VAULT;
+            };
+        }
 
         /** An inline value: every reader of the metadata service can see it. */
-        record Inline(Secret value) implements Source {
-            public String kind() {
-                return VALUE;
-            }
-        }
+        record Inline(Secret value) implements Source {}
 
         /** {@code file:PATH}, a path under the target root. */
-        record FromFile(String path) implements Source {
-            public String kind() {
-                return FILE;
-            }
-        }
+        record FromFile(String path) implements Source {}
 
         /** {@code metadata:attributes/NAME}: a metadata attribute or instance tag. */
-        record FromMetadata(String attribute) implements Source {
-            public String kind() {
-                return METADATA;
-            }
-        }
+        record FromMetadata(String attribute) implements Source {}
 
         /** {@code join:NAME}: a secret the join service hands out (or {@code vault-token}). */
-        record FromJoin(String name) implements Source {
-            public String kind() {
-                return JOIN;
-            }
-        }
+        record FromJoin(String name) implements Source {}
 
         /** {@code vault:MOUNT/PATH#KEY}: one key of a Vault KV secret, read during the join. */
-        record FromVault(String path, String key) implements Source {
-            public String kind() {
-                return VAULT;
-            }
-        }
+        record FromVault(String path, String key) implements Source {}
     }
 
     public enum Encoding { NONE, BASE64 }

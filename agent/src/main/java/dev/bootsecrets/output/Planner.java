@@ -187,7 +187,8 @@ public final class Planner {
      * The cloud's keys go to the user the cloud names, or the default user; declared keys to
      * their users. A user the cloud names but the machine lacks (a GCP project-wide key of
      * someone else's, an Azure admin user the image does not have) is skipped with a warning:
-     * the image, not the cloud, decides which accounts exist.
+     * the image, not the cloud, decides which accounts exist. Both keep to userData.sshUsers:
+     * the cloud's keys for a user it refuses are left out with a warning, user-data's are errors.
      */
     static Map<String, List<SshKeys.Declared>> sshKeysByUser(
             Config config, InstanceMetadata metadata, Accounts accounts, List<String> errors, List<String> warnings) {
