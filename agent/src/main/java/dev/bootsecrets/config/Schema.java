@@ -40,7 +40,7 @@ final class Schema {
     private static final Set<String> MACHINE_ONLY =
             Set.of("provider", "metadata", "metadataKeys", "userData", "registryAuth", "join");
     private static final Set<String> PROVIDERS = Set.of("auto", "aws", "gcp", "azure", "nocloud", "none");
-    private static final Set<String> METADATA_KEYS = Set.of("url", "deadline", "aws", "azure", "nocloud");
+    private static final Set<String> METADATA_KEYS = Set.of("url", "deadline", "aws", "azure", "nocloud", "lockdown");
     private static final Set<String> AWS_KEYS = Set.of("imdsv1", "ipv6");
     private static final Set<String> AZURE_KEYS = Set.of("readyReport", "ovfEnv", "wireserver");
     private static final Set<String> NOCLOUD_KEYS = Set.of("seed");
@@ -59,7 +59,7 @@ final class Schema {
         return new Settings("auto", Optional.empty(), Duration.ofSeconds(60), "core", true,
                 new Aws(false, false),
                 UserDataPolicy.DEFAULT,
-                Azure.DEFAULT, NoCloud.DEFAULT, RegistryAuth.DEFAULT, Optional.empty());
+                Azure.DEFAULT, NoCloud.DEFAULT, RegistryAuth.DEFAULT, Optional.empty(), Lockdown.OFF);
     }
 
     /** The section's settings laid over {@code base}, and the declarations it makes itself. */
@@ -95,7 +95,7 @@ final class Schema {
             }
             return new Settings(base.provider(), base.metadataUrl(), base.deadline(), defaultUser,
                     base.metadataKeys(), base.aws(), base.userData(), base.azure(), base.nocloud(), base.registryAuth(),
-                    base.join());
+                    base.join(), base.lockdown());
         }
         String provider = Fields.optional(s, "provider", "", scope, Schema::provider).orElse(base.provider());
         boolean metadataKeys = Fields.optional(s, "metadataKeys", "", scope, Fields::bool).orElse(base.metadataKeys());
@@ -104,6 +104,7 @@ final class Schema {
         Aws aws = base.aws();
         Azure azure = base.azure();
         NoCloud nocloud = base.nocloud();
+        Lockdown lockdown = base.lockdown();
         Optional<Map<?, ?>> metadata = Fields.optional(s, "metadata", "", scope, Fields::map);
         if (metadata.isPresent()) {
             Map<?, ?> m = metadata.get();
@@ -128,6 +129,7 @@ final class Schema {
                 nocloud = Fields.optional(n.get(), "seed", "metadata.nocloud", scope, Schema::absolute)
                         .map(NoCloud::new).orElse(nocloud);
             }
+            lockdown = m.containsKey("lockdown") ? Lockdown.read(m.get("lockdown"), lockdown, scope) : lockdown;
         }
         UserDataPolicy policy = Fields.optional(s, "userData", "", scope, Fields::map)
                 .map(m -> policy(m, base.userData(), scope)).orElse(base.userData());
@@ -137,7 +139,7 @@ final class Schema {
                 : base.registryAuth();
         Optional<JoinSettings> join = s.containsKey("join") ? JoinSchema.read(s.get("join"), scope) : base.join();
         return new Settings(provider, url, deadline, defaultUser, metadataKeys, aws, policy, azure, nocloud,
-                registryAuth, join);
+                registryAuth, join, lockdown);
     }
 
     private static Azure azure(Map<?, ?> m, Azure base, Scope scope) {

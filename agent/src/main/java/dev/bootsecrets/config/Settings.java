@@ -20,6 +20,7 @@ import java.util.Set;
  * @param registryAuth where registry logins are written
  * @param join         the join service or Vault to trade a bootstrap secret or the instance
  *                     identity with for runtime secrets; empty when there is none
+ * @param lockdown     who may reach the metadata service after the run ({@code metadata.lockdown})
  */
 public record Settings(
         String provider,
@@ -32,7 +33,8 @@ public record Settings(
         Azure azure,
         NoCloud nocloud,
         RegistryAuth registryAuth,
-        Optional<JoinSettings> join) {
+        Optional<JoinSettings> join,
+        Lockdown lockdown) {
 
     /** @param imdsv1 allow falling back to IMDSv1 (no token) when the token PUT is refused */
     public record Aws(boolean imdsv1, boolean ipv6) {}
@@ -189,16 +191,16 @@ public record Settings(
 
     public Settings withProvider(String value) {
         return new Settings(value, metadataUrl, deadline, defaultUser, metadataKeys, aws, userData, azure, nocloud,
-                registryAuth, join);
+                registryAuth, join, lockdown);
     }
 
     public Settings withUserData(UserDataPolicy value) {
         return new Settings(provider, metadataUrl, deadline, defaultUser, metadataKeys, aws, value, azure, nocloud,
-                registryAuth, join);
+                registryAuth, join, lockdown);
     }
 
     public Settings withMetadataUrl(URI value) {
         return new Settings(provider, Optional.of(value), deadline, defaultUser, metadataKeys, aws, userData, azure,
-                nocloud, registryAuth, join);
+                nocloud, registryAuth, join, lockdown);
     }
 }
