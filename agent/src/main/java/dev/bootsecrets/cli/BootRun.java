@@ -31,6 +31,7 @@ import dev.bootsecrets.log.Log;
 import dev.bootsecrets.output.Apply;
 import dev.bootsecrets.output.Apply.Outcome;
 import dev.bootsecrets.output.Planner;
+import dev.bootsecrets.plan.FileIntent;
 import dev.bootsecrets.plan.Plan;
 import dev.bootsecrets.plan.PlanException;
 import dev.bootsecrets.secret.Secret;
@@ -184,10 +185,9 @@ public final class BootRun {
         }
         plan.warnings().forEach(Log::warn);
         List<Outcome> outcomes = Apply.apply(plan, root);
-        boolean failed = outcomes.stream().anyMatch(Outcome::failed);
-        if (!failed) {
-            joined.burnBootstrap(root); // only once everything it gave is written
-        }
+        List<FileIntent> unwritten = outcomes.stream().filter(Outcome::failed).map(Outcome::intent).toList();
+        boolean failed = !unwritten.isEmpty();
+        joined.burnBootstrap(root, unwritten, gathered.config().declarations());
         int exit = failed ? ExitCode.PARTIAL : ExitCode.OK;
         Optional<Offline> offline = gathered.config().settings().offline();
         if (!failed && offline.isPresent()) {
@@ -323,8 +323,10 @@ public final class BootRun {
         return new Config(settings, config.declarations());
     }
 
-    private static Config withUserData(Config config, InstanceMetadata metadata) throws ConfigException {
-        return UserData.apply(config, metadata.userData(), metadata.section());
+    /** The user-data layer (and a section held apart) over {@code config}; LastGood lays the stored one the same way. */
+    static Config withUserData(Config config, InstanceMetadata metadata) throws ConfigException {
+        return UserData.apply(config, metadata.userData(), metadata.section().map(InstanceMetadata.Section::text),
+                metadata.section().flatMap(InstanceMetadata.Section::sshRefusal));
     }
 
     /**

@@ -8,7 +8,6 @@ import dev.bootsecrets.config.Declarations.SecretDecl;
 import dev.bootsecrets.config.Declarations.Source;
 import dev.bootsecrets.config.JoinSettings;
 import dev.bootsecrets.config.Offline;
-import dev.bootsecrets.config.UserData;
 import dev.bootsecrets.fs.Accounts;
 import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.join.Joined;
@@ -118,7 +117,7 @@ final class LastGood {
         List<String> warnings = new ArrayList<>();
         InstanceMetadata metadata = opened.metadata();
         try {
-            Config stored = UserData.apply(local, metadata.userData(), metadata.section());
+            Config stored = BootRun.withUserData(local, metadata);
             Declarations declared = Restore.declarations(stored.declarations(), values, warnings);
             Config config = new Config(stored.settings(), declared);
             Plan plan = Planner.plan(config, metadata, Map.of(), root, Accounts.load(root));

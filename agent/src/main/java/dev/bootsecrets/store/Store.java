@@ -472,7 +472,10 @@ public final class Store {
         ObjectNode keys = md.putObject("sshKeys");
         m.sshKeys().forEach((user, list) -> list.forEach(keys.putArray(user)::add));
         m.userData().ifPresent(u -> md.put("userData", Base64.getEncoder().encodeToString(u)));
-        m.section().ifPresent(s -> md.put("section", Base64.getEncoder().encodeToString(s)));
+        m.section().ifPresent(s -> {
+            md.put("section", Base64.getEncoder().encodeToString(s.text()));
+            s.sshRefusal().ifPresent(r -> md.put("sectionSshRefusal", r));
+        });
         return mapper.writeValueAsBytes(json);
     }
 
@@ -485,7 +488,8 @@ public final class Store {
         });
         return new InstanceMetadata(md.path("provider").asText(), md.path("instanceId").asText(),
                 md.path("hostname").asText(), md.path("region").asText(), md.path("zone").asText(), keys,
-                bytes(md, "userData"), Map.of(), Optional.empty(), bytes(md, "section"));
+                bytes(md, "userData"), Map.of(), Optional.empty(), bytes(md, "section").map(text -> new InstanceMetadata.Section(
+                        text, md.has("sectionSshRefusal") ? Optional.of(md.path("sectionSshRefusal").asText()) : Optional.empty())));
     }
 
     private static Optional<byte[]> bytes(JsonNode md, String field) {
