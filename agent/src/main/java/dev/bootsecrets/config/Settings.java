@@ -86,9 +86,17 @@ public record Settings(
      * @param persist false: /run/ostree/auth.json, gone at the next boot; true: /etc/ostree/auth.json
      * @param podman  also keep podman's rootful auth file (/run/containers/0/auth.json) in step, and
      *                put credential helpers (and, when persisting, logins) in /etc/containers/auth.json
+     * @param ecr     docker-credential-bootsecrets: another ECR API endpoint than the registry's
+     *                region's (a VPC endpoint, the emulator)
+     * @param acr     docker-credential-bootsecrets: another token exchange URL than the
+     *                registry's own https://REGISTRY/oauth2/exchange (the emulator)
      */
-    public record RegistryAuth(boolean persist, boolean podman) {
+    public record RegistryAuth(boolean persist, boolean podman, Optional<URI> ecr, Optional<URI> acr) {
         public static final RegistryAuth DEFAULT = new RegistryAuth(false, false);
+
+        public RegistryAuth(boolean persist, boolean podman) {
+            this(persist, podman, Optional.empty(), Optional.empty());
+        }
     }
 
     public Settings withProvider(String value) {
