@@ -4,6 +4,7 @@ import dev.bootsecrets.secret.Secret;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * What the agent should write: named secrets, SSH keys, files, registry auth, systemd
@@ -39,22 +40,57 @@ public record Declarations(
         return new Declarations(secrets, value, files, registries, credentials, env);
     }
 
-    /** Where a named secret's value comes from. */
+    /**
+     * Where a named secret's value comes from. Each kind has a name ({@link #kind}), the word
+     * before the colon in {@code from:} ({@value #VALUE} for an inline value), by which the
+     * image's policy lets user-data use it or not ({@code userData.sources}).
+     */
     public sealed interface Source {
+        String VALUE = "value";
+        String FILE = "file";
+        String METADATA = "metadata";
+        String JOIN = "join";
+        String VAULT = "vault";
+
+        /** Every kind of source, as {@code userData.sources} may list them. */
+        Set<String> KINDS = Set.of(VALUE, FILE, METADATA, JOIN, VAULT);
+
+        String kind();
+
         /** An inline value: every reader of the metadata service can see it. */
-        record Inline(Secret value) implements Source {}
+        record Inline(Secret value) implements Source {
+            public String kind() {
+                return VALUE;
+            }
+        }
 
         /** {@code file:PATH}, a path under the target root. */
-        record FromFile(String path) implements Source {}
+        record FromFile(String path) implements Source {
+            public String kind() {
+                return FILE;
+            }
+        }
 
         /** {@code metadata:attributes/NAME}: a metadata attribute or instance tag. */
-        record FromMetadata(String attribute) implements Source {}
+        record FromMetadata(String attribute) implements Source {
+            public String kind() {
+                return METADATA;
+            }
+        }
 
         /** {@code join:NAME}: a secret the join service hands out (or {@code vault-token}). */
-        record FromJoin(String name) implements Source {}
+        record FromJoin(String name) implements Source {
+            public String kind() {
+                return JOIN;
+            }
+        }
 
         /** {@code vault:MOUNT/PATH#KEY}: one key of a Vault KV secret, read during the join. */
-        record FromVault(String path, String key) implements Source {}
+        record FromVault(String path, String key) implements Source {
+            public String kind() {
+                return VAULT;
+            }
+        }
     }
 
     public enum Encoding { NONE, BASE64 }

@@ -17,6 +17,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,7 +44,9 @@ final class Schema {
     private static final Set<String> AWS_KEYS = Set.of("imdsv1", "ipv6");
     private static final Set<String> AZURE_KEYS = Set.of("readyReport", "ovfEnv", "wireserver");
     private static final Set<String> NOCLOUD_KEYS = Set.of("seed");
-    private static final Set<String> USER_DATA_KEYS = Set.of("enabled", "maxBytes", "writePaths", "owners");
+    private static final Set<String> USER_DATA_KEYS = Set.of(
+            "enabled", "maxBytes", "writePaths", "owners", "sshUsers", "defaultUser", "sources", "readPaths",
+            "configSecrets");
     private static final Set<String> SECRET_KEYS = Set.of("value", "from", "encoding", "maxBytes");
     private static final Set<String> FILE_KEYS = Set.of("content", "secret", "owner", "group", "mode", "append");
     private static final Pattern SCHEME = Pattern.compile("[a-z][a-z0-9+.-]{0,9}");
@@ -55,7 +58,7 @@ final class Schema {
     static Settings defaults() {
         return new Settings("auto", Optional.empty(), Duration.ofSeconds(60), "core", true,
                 new Aws(false, false),
-                new UserDataPolicy(true, 1024 * 1024, List.of("/etc/", "/run/", "/var/"), true),
+                UserDataPolicy.DEFAULT,
                 Azure.DEFAULT, NoCloud.DEFAULT, RegistryAuth.DEFAULT, Optional.empty());
     }
 
@@ -86,6 +89,10 @@ final class Schema {
     private static Settings settings(Map<?, ?> s, Settings base, Scope scope) {
         String defaultUser = Fields.optional(s, "defaultUser", "", scope, Fields::name).orElse(base.defaultUser());
         if (scope.userData()) {
+            if (s.containsKey("defaultUser") && !scope.policy().orElseThrow().defaultUser()) {
+                scope.error("defaultUser", "user-data may not set the default user (userData.defaultUser is false)");
+                defaultUser = base.defaultUser();
+            }
             return new Settings(base.provider(), base.metadataUrl(), base.deadline(), defaultUser,
                     base.metadataKeys(), base.aws(), base.userData(), base.azure(), base.nocloud(), base.registryAuth(),
                     base.join());
@@ -182,7 +189,44 @@ final class Schema {
                 Fields.optional(m, "enabled", "userData", scope, Fields::bool).orElse(base.enabled()),
                 Fields.optional(m, "maxBytes", "userData", scope, Fields::size).orElse(base.maxBytes()),
                 Fields.optional(m, "writePaths", "userData", scope, Schema::directories).orElse(base.writePaths()),
-                Fields.optional(m, "owners", "userData", scope, Fields::bool).orElse(base.owners()));
+                Fields.optional(m, "owners", "userData", scope, Fields::bool).orElse(base.owners()),
+                Fields.optional(m, "sshUsers", "userData", scope, Schema::sshUsers).orElse(base.sshUsers()),
+                Fields.optional(m, "defaultUser", "userData", scope, Fields::bool).orElse(base.defaultUser()),
+                Fields.optional(m, "sources", "userData", scope, Schema::sourceKinds).orElse(base.sources()),
+                Fields.optional(m, "readPaths", "userData", scope, Schema::directories).orElse(base.readPaths()),
+                Fields.optional(m, "configSecrets", "userData", scope, Fields::bool).orElse(base.configSecrets()));
+    }
+
+    /** User names, or "*" for every user but root. */
+    private static Optional<List<String>> sshUsers(Object value, String path, Scope scope) {
+        return Fields.strings(value, path, scope).map(users -> {
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < users.size(); i++) {
+                String user = users.get(i);
+                if (user.equals(UserDataPolicy.ANY_USER)) {
+                    out.add(user);
+                } else {
+                    Fields.name(user, path + "[" + i + "]", scope).ifPresent(out::add);
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Source kinds, each one of {@link Source#KINDS}. */
+    private static Optional<Set<String>> sourceKinds(Object value, String path, Scope scope) {
+        return Fields.strings(value, path, scope).map(kinds -> {
+            Set<String> out = new HashSet<>();
+            for (int i = 0; i < kinds.size(); i++) {
+                if (Source.KINDS.contains(kinds.get(i))) {
+                    out.add(kinds.get(i));
+                } else {
+                    scope.error(path + "[" + i + "]", Fields.show(kinds.get(i)) + " is not a source kind (use "
+                            + String.join(", ", Source.KINDS.stream().sorted().toList()) + ")");
+                }
+            }
+            return out;
+        });
     }
 
     /** Directories as prefixes that end in "/", so /etc does not let user-data write /etcetera. */

@@ -27,6 +27,8 @@ final class AwsApi implements MetadataApi {
     private final Faults faults;
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
+    /** The role's credentials; null when the scenario gives the instance no role. */
+    private final AwsKeys role;
 
     AwsApi(Scenario scenario, Faults faults) {
         this.options = scenario.aws();
@@ -48,6 +50,16 @@ final class AwsApi implements MetadataApi {
         }
         scenario.attributes().forEach((name, value) -> tree.put("meta-data/tags/instance/" + name, value));
         scenario.userData().ifPresent(bytes -> tree.put("user-data", bytes));
+        if (options.role().isEmpty()) {
+            role = null;
+        } else {
+            role = AwsKeys.issue(options.credentialSeconds());
+            tree.put("meta-data/iam/info", JsonNodeFactory.instance.objectNode()
+                            .put("Code", "Success")
+                            .put("InstanceProfileArn", "arn:aws:iam::" + ACCOUNT_ID + ":instance-profile/" + options.role())
+                            .put("InstanceProfileId", "AIPAEMULATOREXAMPLE01").toPrettyString())
+                    .put("meta-data/iam/security-credentials/" + options.role(), role.json());
+        }
         byte[] document = identityDocument(scenario);
         tree.put("dynamic/instance-identity/document", document)
                 .put("dynamic/instance-identity/pkcs7", Base64.getMimeEncoder(64, new byte[] {'\n'}).encode(document));

@@ -5,10 +5,13 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -20,11 +23,16 @@ final class GcpApi implements MetadataApi {
     static final String ROOT = "/computeMetadata/v1";
     static final String FLAVOR = "metadata-flavor";
     static final String IDENTITY = "instance/service-accounts/default/identity";
+    static final String TOKEN = "instance/service-accounts/default/token";
+    static final int TOKEN_SECONDS = 3599;
     static final long PROJECT_NUMBER = 123456789012L;
 
     private final JsonNodeFactory json = JsonNodeFactory.instance;
     private final ObjectNode tree = json.objectNode();
     private final Scenario scenario;
+    /** Access tokens handed out, with when each stops working (System.nanoTime). */
+    private final Map<String, Long> tokens = new ConcurrentHashMap<>();
+    private final SecureRandom random = new SecureRandom();
 
     GcpApi(Scenario scenario) {
         this.scenario = scenario;
@@ -78,6 +86,9 @@ final class GcpApi implements MetadataApi {
         if (path.equals(IDENTITY)) {
             return identity(call.query());
         }
+        if (path.equals(TOKEN)) {
+            return token();
+        }
         JsonNode node = tree;
         boolean attributes = false;
         for (String part : path.isEmpty() ? new String[0] : path.split("/")) {
@@ -99,6 +110,23 @@ final class GcpApi implements MetadataApi {
             return Reply.text(lines.toString());
         }
         return Reply.text(node.asText());
+    }
+
+    /**
+     * An OAuth access token of the default service account, opaque as Google's are
+     * ({@code ya29.} and random text); the instance's scope is cloud-platform, which covers
+     * whatever scopes are asked for.
+     */
+    private Reply token() {
+        byte[] bytes = new byte[48];
+        random.nextBytes(bytes);
+        String token = "ya29." + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        tokens.put(token, System.nanoTime() + TOKEN_SECONDS * 1_000_000_000L);
+        return Reply.json(200, json.objectNode()
+                .put("access_token", token)
+                .put("expires_in", TOKEN_SECONDS)
+                .put("token_type", "Bearer")
+                .toString());
     }
 
     /** A JWT-shaped token naming the audience; its signature is random bytes, not a real one. */

@@ -60,12 +60,21 @@ public record Scenario(
     }
 
     /**
-     * @param imdsv1 answer GETs that carry no token
-     * @param imdsv2 offer the token API; without it the token PUT answers 404, as an
-     *               IMDSv1-only service would
+     * @param imdsv1            answer GETs that carry no token
+     * @param imdsv2            offer the token API; without it the token PUT answers 404, as an
+     *                          IMDSv1-only service would
+     * @param role              the instance profile's role, whose credentials IMDS hands out
+     *                          under iam/security-credentials/; "" for none
+     * @param credentialSeconds how long those credentials last (0: already expired)
      */
-    public record Aws(boolean imdsv1, boolean imdsv2) {
+    public record Aws(boolean imdsv1, boolean imdsv2, String role, int credentialSeconds) {
+        public static final String ROLE = "bootsecrets-demo";
         public static final Aws DEFAULT = new Aws(false, true);
+
+        /** With the default role and six-hour credentials. */
+        public Aws(boolean imdsv1, boolean imdsv2) {
+            this(imdsv1, imdsv2, ROLE, 21600);
+        }
     }
 
     /**

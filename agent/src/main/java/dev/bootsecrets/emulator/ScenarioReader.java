@@ -26,7 +26,7 @@ final class ScenarioReader {
 
     private static final Set<String> INSTANCE_KEYS =
             Set.of("instance-id", "hostname", "region", "zone", "ssh-keys", "attributes", "aws", "gcp", "azure");
-    private static final Set<String> AWS_KEYS = Set.of("imdsv1", "imdsv2");
+    private static final Set<String> AWS_KEYS = Set.of("imdsv1", "imdsv2", "role", "credential-seconds");
     private static final Set<String> GCP_KEYS = Set.of("project-id", "project-attributes");
     private static final Set<String> AZURE_KEYS = Set.of("admin-username", "subscription-id", "resource-group", "managed-identity");
     private static final Set<String> SSH_KEY_KEYS = Set.of("name", "key", "user", "expire-on", "project");
@@ -53,7 +53,9 @@ final class ScenarioReader {
         check(root, INSTANCE_KEYS, at);
         Map<String, Object> aws = map(root.get("aws"), at + "aws");
         check(aws, AWS_KEYS, at + "aws.");
-        var awsOptions = new Scenario.Aws(bool(aws, "imdsv1", false, at + "aws."), bool(aws, "imdsv2", true, at + "aws."));
+        var awsOptions = new Scenario.Aws(bool(aws, "imdsv1", false, at + "aws."), bool(aws, "imdsv2", true, at + "aws."),
+                aws.get("role") instanceof String role ? role : optionalString(aws, "role", Scenario.Aws.ROLE, at + "aws."),
+                aws.containsKey("credential-seconds") ? count(aws, "credential-seconds", at + "aws.") : 21600);
         if (!awsOptions.imdsv1() && !awsOptions.imdsv2()) {
             throw new IOException(at + "aws: imdsv1 and imdsv2 are both off, nothing could be read");
         }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Bad user-data: each is refused, naming the field, and never showing a secret value. */
@@ -38,7 +39,8 @@ class UserDataErrorsTest {
 
     private static Config policy(int maxBytes, boolean owners) {
         Settings s = ConfigLoader.defaults().settings();
-        return new Config(s.withUserData(new Settings.UserDataPolicy(true, maxBytes, s.userData().writePaths(), owners)),
+        return new Config(s.withUserData(new Settings.UserDataPolicy(true, maxBytes, s.userData().writePaths(), owners,
+                s.userData().sshUsers(), false, s.userData().sources(), List.of(), false)),
                 Declarations.empty());
     }
 
@@ -160,9 +162,9 @@ class UserDataErrorsTest {
                 """, "  files:\n    /usr/lib/bootsecrets/config.d/x.yaml: {content: \"" + SECRET + "\"}\n"));
         assertEquals(List.of(
                 "user-data: bootsecrets.files./usr/lib/bootsecrets/config.d/x.yaml: /usr/lib/bootsecrets/config.d/x.yaml"
-                        + " is outside the paths user-data may write (/etc/, /run/, /var/)",
-                "user-data: write_files[1].path: /usr/local/x is outside the paths user-data may write (/etc/, /run/, /var/)",
-                "user-data: write_files[2].path: /etcetera/x is outside the paths user-data may write (/etc/, /run/, /var/)"), e.errors());
+                        + " is never written for user-data (the agent's own config and state, and systemd's credential key)",
+                "user-data: write_files[1].path: /usr/local/x is outside the paths user-data may write (userData.writePaths: /etc/, /run/, /var/)",
+                "user-data: write_files[2].path: /etcetera/x is outside the paths user-data may write (userData.writePaths: /etc/, /run/, /var/)"), e.errors());
     }
 
     @Test
