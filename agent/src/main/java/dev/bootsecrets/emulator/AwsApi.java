@@ -29,6 +29,7 @@ final class AwsApi implements MetadataApi {
     private final SecureRandom random = new SecureRandom();
     /** The role's credentials; null when the scenario gives the instance no role. */
     private final AwsKeys role;
+    private final EcrApi ecr;
 
     AwsApi(Scenario scenario, Faults faults) {
         this.options = scenario.aws();
@@ -60,6 +61,7 @@ final class AwsApi implements MetadataApi {
                             .put("InstanceProfileId", "AIPAEMULATOREXAMPLE01").toPrettyString())
                     .put("meta-data/iam/security-credentials/" + options.role(), role.json());
         }
+        ecr = new EcrApi(scenario, role);
         byte[] document = identityDocument(scenario);
         tree.put("dynamic/instance-identity/document", document)
                 .put("dynamic/instance-identity/pkcs7", Base64.getMimeEncoder(64, new byte[] {'\n'}).encode(document));
@@ -67,6 +69,9 @@ final class AwsApi implements MetadataApi {
 
     @Override
     public Reply answer(Call call) {
+        if (EcrApi.wants(call)) {
+            return ecr.answer(call);
+        }
         if (call.path().equals(TOKEN_PATH)) {
             return token(call);
         }

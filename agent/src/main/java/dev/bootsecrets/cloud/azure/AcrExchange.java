@@ -27,8 +27,6 @@ import java.util.Optional;
 public final class AcrExchange {
     /** The user name ACR expects with a refresh token. */
     public static final String USERNAME = "00000000-0000-0000-0000-000000000000";
-    /** The Entra resource whose tokens ACR exchanges. */
-    public static final String RESOURCE = "https://management.azure.com/";
     /** ACR's refresh tokens live three hours; a token whose own expiry cannot be read is kept no longer. */
     static final long LIFETIME_SECONDS = 3 * 3600;
     private static final int MAX_RESPONSE = 64 * 1024;
@@ -44,7 +42,7 @@ public final class AcrExchange {
     /**
      * @param endpoint    the exchange URL: {@link #endpoint} unless config names another
      * @param registry    the registry's host, the {@code service} the refresh token is for
-     * @param accessToken the managed identity's token for {@link #RESOURCE}
+     * @param accessToken the managed identity's token for Azure Resource Manager
      */
     public static RegistryToken exchange(MetadataHttp http, URI endpoint, String registry, Secret accessToken,
             Deadline deadline, Clock clock) throws RegistryException {
