@@ -71,6 +71,7 @@ class RegistryPullTest {
     private final Scenario awsScenario = Scenario.sample("aws");
     private final Scenario azureScenario = Scenario.sample("azure");
     private String googleToken;
+    private final Map<String, Emulator> emulators = new java.util.HashMap<>();
 
     @BeforeAll
     void start() throws Exception {
@@ -181,22 +182,31 @@ class RegistryPullTest {
         return e;
     }
 
-    /** The helper's config and /run for one machine: NAME/etc/bootsecrets and NAME/run/bootsecrets. */
+    /** One machine's root: its config (the helper's too, as /etc/bootsecrets) and its /run/bootsecrets. */
     private void sandbox(String name, Emulator emulator) throws Exception {
-        Path root = dir.resolve(name);
+        Path root = Agent.sandbox(dir.resolve(name));
         Files.createDirectories(root.resolve("run/bootsecrets"));
-        String provider = name.replaceAll("-.*", "");
-        Agent.writeConfig(root, """
+        emulators.put(name, emulator);
+        Agent.writeConfig(root, config(name, ""));
+    }
+
+    private String config(String name, String registries) {
+        String url = emulators.get(name).url().toString();
+        return """
                 provider: %s
                 metadata: {url: "%s"}
                 registryAuth: {ecr: "%s/", acr: "%s/oauth2/exchange"}
-                """.formatted(provider, emulator.url(), emulator.url(), emulator.url()));
+                %s""".formatted(name.replaceAll("-.*", ""), url, url, url, registries);
+    }
+
+    private Path root(String name) {
+        return dir.resolve(name).resolve("root");
     }
 
     private String googleTokenFromHelper() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Log.configure(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false);
-        int exit = CredentialHelper.run(new String[] {"credential-helper", "--root", dir.resolve("gcp").toString(), "get"},
+        int exit = CredentialHelper.run(new String[] {"credential-helper", "--root", root("gcp").toString(), "get"},
                 new ByteArrayInputStream(GAR.getBytes(StandardCharsets.UTF_8)), new PrintStream(out, true, StandardCharsets.UTF_8));
         assertEquals(0, exit, "the helper's get for Artifact Registry failed");
         return new ObjectMapper().readTree(out.toByteArray()).get("Secret").asText();
@@ -214,10 +224,18 @@ class RegistryPullTest {
         assertEquals(0, push.exit(), push.toString());
     }
 
-    /** skopeo copy from {@code host}, whose only login is the credHelpers entry naming bootsecrets. */
+    /**
+     * A boot run of {@code machine} declaring {@code helper: bootsecrets} for {@code host}, then
+     * skopeo copy from it with the auth file the run wrote for bootc (its only login is that
+     * credHelpers entry).
+     */
     private Tool.Result pull(String machine, String host) throws Exception {
-        Path auth = dir.resolve("auth-" + machine + ".json");
-        Files.writeString(auth, "{\"credHelpers\": {\"" + host + ":" + registry.port() + "\": \"bootsecrets\"}}");
+        String registryKey = host + ":" + registry.port();
+        Agent.writeConfig(root(machine), config(machine, "registries: {\"" + registryKey + "\": {helper: bootsecrets}}\n"));
+        Agent.Run run = Agent.main("run", "--root", root(machine).toString());
+        assertEquals(0, run.exit(), run.all());
+        Path auth = root(machine).resolve("run/ostree/auth.json");
+        assertEquals("bootsecrets", new ObjectMapper().readTree(auth.toFile()).path("credHelpers").path(registryKey).asText());
         return inNamespace(machine, List.of("skopeo", "copy", "--insecure-policy",
                 "--src-authfile", auth.toString(), "--src-cert-dir", registry.certDir().toString(),
                 "docker://" + host + ":" + registry.port() + "/" + IMAGE, "oci:" + dir.resolve("pulled-" + machine) + ":v1"));
@@ -231,7 +249,7 @@ class RegistryPullTest {
     private Tool.Result inNamespace(String machine, List<String> command) throws Exception {
         List<String> argv = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", NAMESPACE, "sh"));
         argv.addAll(command);
-        Path root = dir.resolve(machine);
+        Path root = root(machine);
         return Tool.run(argv, Map.of(
                 "PATH", Tool.pathWith(bin),
                 "BOOTSECRETS_JAVA", System.getProperty("java.home"),
