@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real pulls: skopeo copies an image from Debian's docker-registry (htpasswd auth, TLS from the
- * emulator's CA) under ECR, Artifact Registry and ACR host names, its credHelpers entry
+ * emulator's CA) under ECR, Artifact Registry and ACR host names, with the auth file a boot run
+ * wrote for {@code helper: bootsecrets}: its credHelpers entry
  * running docker-credential-bootsecrets (the JVM launcher, by its link's name), which gets the
  * password from the emulator's ECR, metadata server and ACR exchange. The registry host names
  * resolve to 127.0.0.1 only inside skopeo's own mount namespace (a private /etc/hosts), where
