@@ -51,9 +51,14 @@ public record Declarations(
         String METADATA = "metadata";
         String JOIN = "join";
         String VAULT = "vault";
+        String AWS_SECRETS_MANAGER = "aws-secretsmanager";
+        String AWS_SSM = "aws-ssm";
+        String GCP_SECRET_MANAGER = "gcp-secretmanager";
+        String AZURE_KEY_VAULT = "azure-keyvault";
 
         /** Every kind of source, as {@code userData.sources} may list them. */
-        Set<String> KINDS = Set.of(VALUE, FILE, METADATA, JOIN, VAULT);
+        Set<String> KINDS = Set.of(VALUE, FILE, METADATA, JOIN, VAULT, AWS_SECRETS_MANAGER, AWS_SSM, GCP_SECRET_MANAGER,
+                AZURE_KEY_VAULT);
 
         String kind();
 
@@ -89,6 +94,87 @@ public record Declarations(
         record FromVault(String path, String key) implements Source {
             public String kind() {
                 return VAULT;
+            }
+        }
+
+        /**
+         * A secret in the cloud's own secrets manager, read with the instance's identity (role,
+         * service account, managed identity) once the plan has been checked with a stand-in.
+         */
+        sealed interface FromCloud extends Source {
+            /** The cloud whose identity reads it: aws, gcp or azure. */
+            String cloud();
+
+            /** {@code kind:REFERENCE} as declared, for messages; the reference is a name, never a value. */
+            String reference();
+        }
+
+        /**
+         * {@code aws-secretsmanager:NAME[?stage=S|?version=ID][&region=R][#KEY]}: GetSecretValue
+         * of NAME (or an ARN, whose region is used), one version stage or id (AWSCURRENT when
+         * neither), and optionally one key of the SecretString's JSON object.
+         */
+        record AwsSecret(String secretId, Optional<String> stage, Optional<String> versionId, Optional<String> region,
+                Optional<String> jsonKey) implements FromCloud {
+            public String kind() {
+                return AWS_SECRETS_MANAGER;
+            }
+
+            public String cloud() {
+                return "aws";
+            }
+
+            public String reference() {
+                return kind() + ":" + secretId + jsonKey.map(k -> "#" + k).orElse("");
+            }
+        }
+
+        /** {@code aws-ssm:/PARAMETER/PATH[?region=R]}: GetParameter with decryption (SecureString or String). */
+        record AwsParameter(String name, Optional<String> region) implements FromCloud {
+            public String kind() {
+                return AWS_SSM;
+            }
+
+            public String cloud() {
+                return "aws";
+            }
+
+            public String reference() {
+                return kind() + ":" + name;
+            }
+        }
+
+        /**
+         * {@code gcp-secretmanager:[projects/P/]secrets/S[/versions/V]}: one version's payload
+         * (latest when none is named), in the instance's project when none is named.
+         */
+        record GcpSecret(Optional<String> project, String secret, String version) implements FromCloud {
+            public String kind() {
+                return GCP_SECRET_MANAGER;
+            }
+
+            public String cloud() {
+                return "gcp";
+            }
+
+            public String reference() {
+                return kind() + ":" + project.map(p -> "projects/" + p + "/").orElse("") + "secrets/" + secret
+                        + "/versions/" + version;
+            }
+        }
+
+        /** {@code azure-keyvault:VAULT/NAME[/VERSION]}: a Key Vault secret's value, the latest when no version is named. */
+        record AzureSecret(String vault, String name, Optional<String> version) implements FromCloud {
+            public String kind() {
+                return AZURE_KEY_VAULT;
+            }
+
+            public String cloud() {
+                return "azure";
+            }
+
+            public String reference() {
+                return kind() + ":" + vault + "/" + name + version.map(v -> "/" + v).orElse("");
             }
         }
     }

@@ -14,6 +14,7 @@ import dev.bootsecrets.config.Settings.RegistryAuth;
 import dev.bootsecrets.config.Settings.UserDataPolicy;
 import dev.bootsecrets.secret.Secret;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,23 +36,25 @@ final class Schema {
 
     private static final Set<String> KEYS = Set.of(
             "version", "provider", "metadata", "defaultUser", "metadataKeys", "userData", "secrets", "ssh", "files",
-            "registryAuth", "registries", "credentials", "env", "join");
+            "registryAuth", "registries", "credentials", "env", "join", "endpoints");
     /** What only the image's and the machine's config may set. */
     private static final Set<String> MACHINE_ONLY =
-            Set.of("provider", "metadata", "metadataKeys", "userData", "registryAuth", "join");
+            Set.of("provider", "metadata", "metadataKeys", "userData", "registryAuth", "join", "endpoints");
     private static final Set<String> PROVIDERS = Set.of("auto", "aws", "gcp", "azure", "nocloud", "none");
     private static final Set<String> METADATA_KEYS = Set.of("url", "deadline", "aws", "azure", "nocloud");
     private static final Set<String> AWS_KEYS = Set.of("imdsv1", "ipv6");
     private static final Set<String> AZURE_KEYS = Set.of("readyReport", "ovfEnv", "wireserver");
     private static final Set<String> NOCLOUD_KEYS = Set.of("seed");
+    private static final Set<String> ENDPOINT_KEYS = Set.of("awsSecretsManager", "awsSsm", "gcpSecretManager", "azureKeyVault");
     private static final Set<String> USER_DATA_KEYS = Set.of(
             "enabled", "maxBytes", "writePaths", "owners", "sshUsers", "defaultUser", "sources", "readPaths",
             "configSecrets");
     private static final Set<String> SECRET_KEYS = Set.of("value", "from", "encoding", "maxBytes");
     private static final Set<String> FILE_KEYS = Set.of("content", "secret", "owner", "group", "mode", "append");
-    private static final Pattern SCHEME = Pattern.compile("[a-z][a-z0-9+.-]{0,9}");
+    private static final Pattern SCHEME = Pattern.compile("[a-z][a-z0-9+.-]{0,17}");
     private static final String SOURCES =
-            "(use value, file:PATH, metadata:attributes/NAME, join:NAME or vault:MOUNT/PATH#KEY)";
+            "(use value, file:PATH, metadata:attributes/NAME, join:NAME, vault:MOUNT/PATH#KEY, aws-secretsmanager:NAME,"
+            + " aws-ssm:/PARAMETER, gcp-secretmanager:secrets/NAME or azure-keyvault:VAULT/NAME)";
 
     private Schema() {}
 
@@ -59,7 +62,7 @@ final class Schema {
         return new Settings("auto", Optional.empty(), Duration.ofSeconds(60), "core", true,
                 new Aws(false, false),
                 UserDataPolicy.DEFAULT,
-                Azure.DEFAULT, NoCloud.DEFAULT, RegistryAuth.DEFAULT, Optional.empty());
+                Azure.DEFAULT, NoCloud.DEFAULT, RegistryAuth.DEFAULT, Optional.empty(), Settings.Endpoints.DEFAULT);
     }
 
     /** The section's settings laid over {@code base}, and the declarations it makes itself. */
@@ -95,7 +98,7 @@ final class Schema {
             }
             return new Settings(base.provider(), base.metadataUrl(), base.deadline(), defaultUser,
                     base.metadataKeys(), base.aws(), base.userData(), base.azure(), base.nocloud(), base.registryAuth(),
-                    base.join());
+                    base.join(), base.endpoints());
         }
         String provider = Fields.optional(s, "provider", "", scope, Schema::provider).orElse(base.provider());
         boolean metadataKeys = Fields.optional(s, "metadataKeys", "", scope, Fields::bool).orElse(base.metadataKeys());
@@ -136,8 +139,44 @@ final class Schema {
                         .orElse(base.registryAuth())
                 : base.registryAuth();
         Optional<JoinSettings> join = s.containsKey("join") ? JoinSchema.read(s.get("join"), scope) : base.join();
+        Settings.Endpoints endpoints = Fields.optional(s, "endpoints", "", scope, Fields::map)
+                .map(m -> endpoints(m, base.endpoints(), scope)).orElse(base.endpoints());
         return new Settings(provider, url, deadline, defaultUser, metadataKeys, aws, policy, azure, nocloud,
-                registryAuth, join);
+                registryAuth, join, endpoints);
+    }
+
+    private static Settings.Endpoints endpoints(Map<?, ?> m, Settings.Endpoints base, Scope scope) {
+        Fields.checkKeys(m, ENDPOINT_KEYS, "endpoints", scope);
+        return new Settings.Endpoints(
+                endpoint(m, "awsSecretsManager", scope).orElse(base.awsSecretsManager()),
+                endpoint(m, "awsSsm", scope).orElse(base.awsSsm()),
+                endpoint(m, "gcpSecretManager", scope).orElse(base.gcpSecretManager()),
+                endpoint(m, "azureKeyVault", scope).orElse(base.azureKeyVault()));
+    }
+
+    /**
+     * A URL template: https, or http to a loopback address, since a token or signature goes with
+     * every request; {@code {region}} and {@code {vault}} may stand in the host name.
+     */
+    private static Optional<String> endpoint(Map<?, ?> m, String key, Scope scope) {
+        String path = "endpoints." + key;
+        return Fields.optional(m, key, "endpoints", scope, Fields::string).flatMap(template -> {
+            String sample = template.replace(Settings.Endpoints.REGION, "us-east-1").replace(Settings.Endpoints.VAULT, "v");
+            try {
+                URI uri = new URI(sample);
+                boolean loopback = "http".equals(uri.getScheme()) && uri.getHost() != null
+                        && (uri.getHost().equals("localhost") || uri.getHost().equals("[::1]")
+                                || uri.getHost().matches("127\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}"));
+                boolean https = "https".equals(uri.getScheme()) && uri.getHost() != null;
+                if ((https || loopback) && uri.getRawQuery() == null && uri.getRawUserInfo() == null && uri.getRawFragment() == null) {
+                    return Optional.of(template.replaceAll("/+$", ""));
+                }
+            } catch (URISyntaxException e) {
+                // reported below
+            }
+            scope.error(path, "must be an https:// URL (http:// only to a loopback address), without query or user");
+            return Optional.empty();
+        });
     }
 
     private static Azure azure(Map<?, ?> m, Azure base, Scope scope) {
@@ -337,6 +376,20 @@ final class Schema {
                     return vault;
                 }
                 scope.error(path, "vault: needs a mount, a path and a key (vault:MOUNT/PATH#KEY)");
+            }
+            case Source.AWS_SECRETS_MANAGER, Source.AWS_SSM, Source.GCP_SECRET_MANAGER, Source.AZURE_KEY_VAULT -> {
+                // The instance's identity may read far more than this machine should have: only
+                // config names these, unless the image's policy lets user-data.
+                if (scope.policy().isPresent() && !scope.policy().get().allowsSource(scheme)) {
+                    scope.error(path, "user-data may not use " + scheme + ": sources (userData.sources does not list "
+                            + scheme + "; only the image's or the machine's config may name them)");
+                    return Optional.empty();
+                }
+                Optional<Source> cloud = CloudSources.parse(scheme, rest);
+                if (cloud.isPresent()) {
+                    return cloud;
+                }
+                scope.error(path, scheme + ": is not of the form " + CloudSources.form(scheme));
             }
             case "" -> scope.error(path, "is not a source " + SOURCES);
             // only what looks like a URL scheme is shown: a value put here by mistake must not be

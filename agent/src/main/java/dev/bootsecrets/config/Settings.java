@@ -20,6 +20,7 @@ import java.util.Set;
  * @param registryAuth where registry logins are written
  * @param join         the join service or Vault to trade a bootstrap secret or the instance
  *                     identity with for runtime secrets; empty when there is none
+ * @param endpoints    the clouds' secrets managers (VPC or private endpoints, FIPS, the emulator)
  */
 public record Settings(
         String provider,
@@ -32,7 +33,20 @@ public record Settings(
         Azure azure,
         NoCloud nocloud,
         RegistryAuth registryAuth,
-        Optional<JoinSettings> join) {
+        Optional<JoinSettings> join,
+        Endpoints endpoints) {
+
+    /**
+     * {@code endpoints:}, where the secrets managers are reached: URL templates, {@code {region}}
+     * replaced by the secret's region, {@code {vault}} by the Key Vault's name. https, or http to
+     * a loopback address (the emulator).
+     */
+    public record Endpoints(String awsSecretsManager, String awsSsm, String gcpSecretManager, String azureKeyVault) {
+        public static final String REGION = "{region}";
+        public static final String VAULT = "{vault}";
+        public static final Endpoints DEFAULT = new Endpoints("https://secretsmanager.{region}.amazonaws.com",
+                "https://ssm.{region}.amazonaws.com", "https://secretmanager.googleapis.com", "https://{vault}.vault.azure.net");
+    }
 
     /** @param imdsv1 allow falling back to IMDSv1 (no token) when the token PUT is refused */
     public record Aws(boolean imdsv1, boolean ipv6) {}
@@ -187,16 +201,16 @@ public record Settings(
 
     public Settings withProvider(String value) {
         return new Settings(value, metadataUrl, deadline, defaultUser, metadataKeys, aws, userData, azure, nocloud,
-                registryAuth, join);
+                registryAuth, join, endpoints);
     }
 
     public Settings withUserData(UserDataPolicy value) {
         return new Settings(provider, metadataUrl, deadline, defaultUser, metadataKeys, aws, value, azure, nocloud,
-                registryAuth, join);
+                registryAuth, join, endpoints);
     }
 
     public Settings withMetadataUrl(URI value) {
         return new Settings(provider, Optional.of(value), deadline, defaultUser, metadataKeys, aws, userData, azure,
-                nocloud, registryAuth, join);
+                nocloud, registryAuth, join, endpoints);
     }
 }

@@ -28,8 +28,8 @@ import java.util.regex.Pattern;
  */
 final class AwsAuth {
     private static final Pattern AUTHORIZATION = Pattern.compile(
-            "AWS4-HMAC-SHA256 Credential=([A-Z0-9]+)/([0-9]{8})/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request, "
-                    + "SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})");
+            "AWS4-HMAC-SHA256 Credential=([A-Z0-9]+)/([0-9]{8})/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request, ?"
+                    + "SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})");
     private static final DateTimeFormatter STAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final Duration SKEW = Duration.ofMinutes(5);
@@ -40,7 +40,8 @@ final class AwsAuth {
      * The error to answer, or empty when {@code call} is signed by {@code role} for
      * {@code region} and {@code service}.
      *
-     * @param role null when the instance has no role: no key is known
+     * @param role   null when the instance has no role: no key is known
+     * @param region the region the scope must name; null for any (a service of every region)
      */
     static Optional<Reply> refusal(Call call, AwsKeys role, String region, String service) {
         String authorization = call.headers().getOrDefault("authorization", "");
@@ -71,7 +72,8 @@ final class AwsAuth {
             return Optional.of(error(403, "InvalidSignatureException", "Signature expired: the request time is more than"
                     + " 5 minutes from the current time."));
         }
-        if (!m.group(2).equals(STAMP.format(time).substring(0, 8)) || !m.group(3).equals(region)
+        String scoped = m.group(3);
+        if (!m.group(2).equals(STAMP.format(time).substring(0, 8)) || (region != null && !scoped.equals(region))
                 || !m.group(4).equals(service)) {
             return Optional.of(error(403, "InvalidSignatureException", "Credential should be scoped to a valid region"
                     + " and service, and to the date of X-Amz-Date."));
@@ -87,11 +89,11 @@ final class AwsAuth {
             return Optional.of(error(403, "InvalidSignatureException", "Host and X-Amz-Date must be signed."));
         }
         AwsCredentials keys = new AwsCredentials(role.accessKeyId(), Secret.ofUtf8(role.secretAccessKey()),
-                Secret.ofUtf8(role.sessionToken()), role.expiration(), region);
+                Secret.ofUtf8(role.sessionToken()), role.expiration(), scoped);
         // the AWS JSON APIs the emulator serves take no query: a request with one fails here
-        String expected = SigV4.authorization(call.method(), call.path(), "", signed, call.body(), region,
+        String expected = SigV4.authorization(call.method(), call.path(), "", signed, call.body(), scoped,
                 service, keys, time);
-        if (!same(expected, authorization)) {
+        if (!same(expected, authorization.replace(", ", ",").replace(",", ", "))) {
             return Optional.of(error(403, "InvalidSignatureException", "The request signature we calculated does not"
                     + " match the signature you provided. Check your AWS Secret Access Key and signing method."));
         }
