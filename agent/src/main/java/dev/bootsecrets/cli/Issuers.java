@@ -30,7 +30,7 @@ import java.util.Map;
  * ECR from the instance role's credentials (SigV4), Artifact Registry and Container Registry
  * from the default service account's access token, ACR from the managed identity's token
  * exchanged at the registry. The metadata endpoints are the agent's ({@code metadata.url}
- * overrides them); ECR's API and ACR's exchange can be moved by {@code registryAuth.ecr/acr}.
+ * overrides them); ECR's API and ACR's exchange can be moved by {@code endpoints.ecr/acr}.
  */
 final class Issuers {
     /** The user Artifact Registry and Container Registry take an OAuth access token as the password of. */
@@ -64,7 +64,8 @@ final class Issuers {
         } catch (MetadataException e) {
             throw new RegistryException(host.host() + ": no role credentials: " + e.getMessage());
         }
-        URI endpoint = settings.registryAuth().ecr().orElse(URI.create("https://" + host.apiHost() + "/"));
+        URI endpoint = URI.create(settings.endpoints().ecr().map(t -> t.replace(Settings.Endpoints.REGION, host.region()))
+                .orElse("https://" + host.apiHost()) + "/");
         var request = SigV4.post(endpoint,
                 Map.of("Content-Type", Ecr.CONTENT_TYPE, "X-Amz-Target", Ecr.TARGET),
                 Ecr.body(host), MAX_ANSWER, host.region(), Ecr.SERVICE, credentials, clock.instant());
@@ -103,7 +104,8 @@ final class Issuers {
         } catch (MetadataException e) {
             throw new RegistryException(host.host() + ": no managed identity token: " + e.getMessage());
         }
-        URI endpoint = settings.registryAuth().acr().orElse(AcrExchange.endpoint(host.host()));
+        URI endpoint = settings.endpoints().acr().map(t -> URI.create(t.replace(Settings.Endpoints.REGISTRY, host.host())))
+                .orElse(AcrExchange.endpoint(host.host()));
         return AcrExchange.exchange(http, endpoint, host.host(), identity.token(), deadline, clock);
     }
 

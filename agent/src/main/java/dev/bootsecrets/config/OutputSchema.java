@@ -9,7 +9,6 @@ import dev.bootsecrets.config.Declarations.RegistryDecl;
 import dev.bootsecrets.config.Declarations.RegistryLogin;
 import dev.bootsecrets.config.Settings.RegistryAuth;
 import dev.bootsecrets.secret.Secret;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +24,7 @@ import java.util.regex.Pattern;
 final class OutputSchema {
     private static final Set<String> REGISTRY_KEYS = Set.of("username", "password", "identityToken", "helper");
     private static final Set<String> CREDENTIAL_KEYS = Set.of("secret", "encrypt");
-    private static final Set<String> REGISTRY_AUTH_KEYS = Set.of("persist", "podman", "ecr", "acr");
+    private static final Set<String> REGISTRY_AUTH_KEYS = Set.of("persist", "podman");
     /** DNS labels, or an IPv6 address in brackets, then an optional port. */
     private static final Pattern HOST = Pattern.compile(
             "(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
@@ -51,26 +50,7 @@ final class OutputSchema {
             Fields.checkKeys(m, REGISTRY_AUTH_KEYS, path, scope);
             return new RegistryAuth(
                     Fields.optional(m, "persist", path, scope, Fields::bool).orElse(base.persist()),
-                    Fields.optional(m, "podman", path, scope, Fields::bool).orElse(base.podman()),
-                    endpoint(m, "ecr", path, scope).orElse(base.ecr()),
-                    endpoint(m, "acr", path, scope).orElse(base.acr()));
-        });
-    }
-
-    /**
-     * An endpoint the credential helper sends an identity's token to: https, or http only to a
-     * loopback address (the emulator), so that a token never crosses a network in the clear.
-     */
-    private static Optional<Optional<URI>> endpoint(Map<?, ?> m, String key, String parent, Scope scope) {
-        String path = Fields.at(parent, key);
-        return Fields.optional(m, key, parent, scope, Fields::url).flatMap(url -> {
-            boolean loopback = url.getHost() != null
-                    && (url.getHost().equals("localhost") || url.getHost().startsWith("127.") || url.getHost().equals("[::1]"));
-            if (!"https".equals(url.getScheme()) && !("http".equals(url.getScheme()) && loopback)) {
-                scope.error(path, "must be an https:// URL (http:// only to a loopback address)");
-                return Optional.empty();
-            }
-            return Optional.of(Optional.of(url));
+                    Fields.optional(m, "podman", path, scope, Fields::bool).orElse(base.podman()));
         });
     }
 

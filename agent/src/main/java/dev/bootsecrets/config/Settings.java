@@ -39,13 +39,19 @@ public record Settings(
     /**
      * {@code endpoints:}, where the secrets managers are reached: URL templates, {@code {region}}
      * replaced by the secret's region, {@code {vault}} by the Key Vault's name. https, or http to
-     * a loopback address (the emulator).
+     * a loopback address (the emulator). {@code ecr} and {@code acr} are where
+     * docker-credential-bootsecrets gets registry tokens ({@code {region}} the registry's region,
+     * {@code {registry}} its host); empty: the registry's own (the region's ECR API, FIPS or
+     * China included, and https://REGISTRY/oauth2/exchange).
      */
-    public record Endpoints(String awsSecretsManager, String awsSsm, String gcpSecretManager, String azureKeyVault) {
+    public record Endpoints(String awsSecretsManager, String awsSsm, String gcpSecretManager, String azureKeyVault,
+            Optional<String> ecr, Optional<String> acr) {
         public static final String REGION = "{region}";
         public static final String VAULT = "{vault}";
+        public static final String REGISTRY = "{registry}";
         public static final Endpoints DEFAULT = new Endpoints("https://secretsmanager.{region}.amazonaws.com",
-                "https://ssm.{region}.amazonaws.com", "https://secretmanager.googleapis.com", "https://{vault}.vault.azure.net");
+                "https://ssm.{region}.amazonaws.com", "https://secretmanager.googleapis.com", "https://{vault}.vault.azure.net",
+                Optional.empty(), Optional.empty());
     }
 
     /** @param imdsv1 allow falling back to IMDSv1 (no token) when the token PUT is refused */
@@ -186,17 +192,9 @@ public record Settings(
      * @param persist false: /run/ostree/auth.json, gone at the next boot; true: /etc/ostree/auth.json
      * @param podman  also keep podman's rootful auth file (/run/containers/0/auth.json) in step, and
      *                put credential helpers (and, when persisting, logins) in /etc/containers/auth.json
-     * @param ecr     docker-credential-bootsecrets: another ECR API endpoint than the registry's
-     *                region's (a VPC endpoint, the emulator)
-     * @param acr     docker-credential-bootsecrets: another token exchange URL than the
-     *                registry's own https://REGISTRY/oauth2/exchange (the emulator)
      */
-    public record RegistryAuth(boolean persist, boolean podman, Optional<URI> ecr, Optional<URI> acr) {
+    public record RegistryAuth(boolean persist, boolean podman) {
         public static final RegistryAuth DEFAULT = new RegistryAuth(false, false);
-
-        public RegistryAuth(boolean persist, boolean podman) {
-            this(persist, podman, Optional.empty(), Optional.empty());
-        }
     }
 
     public Settings withProvider(String value) {

@@ -141,6 +141,20 @@ class CredentialHelperTest {
     }
 
     @Test
+    void aPlainHttpEndpointOffLoopbackIsRefusedBeforeAnyTokenIsSent() throws Exception {
+        start("aws", Scenario.sample("aws"));
+        Agent.writeConfig(root, "provider: aws\nmetadata: {url: \"" + emulator.url() + "\"}\n"
+                + "endpoints: {ecr: \"http://ecr.example.com\"}\n");
+
+        Call get = call("get", ECR);
+
+        assertEquals(1, get.exit());
+        assertTrue(get.out().startsWith("bootsecrets: invalid config"), get.out());
+        assertTrue(get.err().contains("endpoints.ecr"), get.err());
+        assertEquals(0, emulator.log().count());
+    }
+
+    @Test
     void listNamesTheRegistriesTheConfigHasThisHelperServe() throws Exception {
         start("aws", Scenario.sample("aws"));
 
@@ -187,7 +201,7 @@ class CredentialHelperTest {
         Agent.writeConfig(root, """
                 provider: %s
                 metadata: {url: "%s"}
-                registryAuth: {ecr: "%s/", acr: "%s/oauth2/exchange"}
+                endpoints: {ecr: "%s", acr: "%s/oauth2/exchange"}
                 registries:
                   %s: {helper: bootsecrets}
                   quay.io: {helper: other}

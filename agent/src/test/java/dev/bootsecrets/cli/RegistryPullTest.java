@@ -196,7 +196,7 @@ class RegistryPullTest {
         return """
                 provider: %s
                 metadata: {url: "%s"}
-                registryAuth: {ecr: "%s/", acr: "%s/oauth2/exchange"}
+                endpoints: {ecr: "%s", acr: "%s/oauth2/exchange"}
                 %s""".formatted(name.replaceAll("-.*", ""), url, url, url, registries);
     }
 
