@@ -52,6 +52,11 @@ public record Settings(
         public static final Endpoints DEFAULT = new Endpoints("https://secretsmanager.{region}.amazonaws.com",
                 "https://ssm.{region}.amazonaws.com", "https://secretmanager.googleapis.com", "https://{vault}.vault.azure.net",
                 Optional.empty(), Optional.empty());
+
+        /** The secrets managers' endpoints, with the registries' own. */
+        public Endpoints(String awsSecretsManager, String awsSsm, String gcpSecretManager, String azureKeyVault) {
+            this(awsSecretsManager, awsSsm, gcpSecretManager, azureKeyVault, Optional.empty(), Optional.empty());
+        }
     }
 
     /** @param imdsv1 allow falling back to IMDSv1 (no token) when the token PUT is refused */
