@@ -41,7 +41,7 @@ final class Schema {
     private static final Set<String> MACHINE_ONLY =
             Set.of("provider", "metadata", "metadataKeys", "userData", "registryAuth", "join", "endpoints");
     private static final Set<String> PROVIDERS = Set.of("auto", "aws", "gcp", "azure", "nocloud", "none");
-    private static final Set<String> METADATA_KEYS = Set.of("url", "deadline", "aws", "azure", "nocloud");
+    private static final Set<String> METADATA_KEYS = Set.of("url", "deadline", "aws", "azure", "nocloud", "lockdown");
     private static final Set<String> AWS_KEYS = Set.of("imdsv1", "ipv6");
     private static final Set<String> AZURE_KEYS = Set.of("readyReport", "ovfEnv", "wireserver");
     private static final Set<String> NOCLOUD_KEYS = Set.of("seed");
@@ -62,7 +62,7 @@ final class Schema {
         return new Settings("auto", Optional.empty(), Duration.ofSeconds(60), "core", true,
                 new Aws(false, false),
                 UserDataPolicy.DEFAULT,
-                Azure.DEFAULT, NoCloud.DEFAULT, RegistryAuth.DEFAULT, Optional.empty(), Settings.Endpoints.DEFAULT);
+                Azure.DEFAULT, NoCloud.DEFAULT, RegistryAuth.DEFAULT, Optional.empty(), Settings.Endpoints.DEFAULT, Lockdown.OFF);
     }
 
     /** The section's settings laid over {@code base}, and the declarations it makes itself. */
@@ -98,7 +98,7 @@ final class Schema {
             }
             return new Settings(base.provider(), base.metadataUrl(), base.deadline(), defaultUser,
                     base.metadataKeys(), base.aws(), base.userData(), base.azure(), base.nocloud(), base.registryAuth(),
-                    base.join(), base.endpoints());
+                    base.join(), base.endpoints(), base.lockdown());
         }
         String provider = Fields.optional(s, "provider", "", scope, Schema::provider).orElse(base.provider());
         boolean metadataKeys = Fields.optional(s, "metadataKeys", "", scope, Fields::bool).orElse(base.metadataKeys());
@@ -107,6 +107,7 @@ final class Schema {
         Aws aws = base.aws();
         Azure azure = base.azure();
         NoCloud nocloud = base.nocloud();
+        Lockdown lockdown = base.lockdown();
         Optional<Map<?, ?>> metadata = Fields.optional(s, "metadata", "", scope, Fields::map);
         if (metadata.isPresent()) {
             Map<?, ?> m = metadata.get();
@@ -131,6 +132,7 @@ final class Schema {
                 nocloud = Fields.optional(n.get(), "seed", "metadata.nocloud", scope, Schema::absolute)
                         .map(NoCloud::new).orElse(nocloud);
             }
+            lockdown = m.containsKey("lockdown") ? Lockdown.read(m.get("lockdown"), lockdown, scope) : lockdown;
         }
         UserDataPolicy policy = Fields.optional(s, "userData", "", scope, Fields::map)
                 .map(m -> policy(m, base.userData(), scope)).orElse(base.userData());
@@ -142,7 +144,7 @@ final class Schema {
         Settings.Endpoints endpoints = Fields.optional(s, "endpoints", "", scope, Fields::map)
                 .map(m -> endpoints(m, base.endpoints(), scope)).orElse(base.endpoints());
         return new Settings(provider, url, deadline, defaultUser, metadataKeys, aws, policy, azure, nocloud,
-                registryAuth, join, endpoints);
+                registryAuth, join, endpoints, lockdown);
     }
 
     private static Settings.Endpoints endpoints(Map<?, ?> m, Settings.Endpoints base, Scope scope) {

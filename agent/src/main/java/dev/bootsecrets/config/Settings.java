@@ -21,6 +21,7 @@ import java.util.Set;
  * @param join         the join service or Vault to trade a bootstrap secret or the instance
  *                     identity with for runtime secrets; empty when there is none
  * @param endpoints    the clouds' secrets managers (VPC or private endpoints, FIPS, the emulator)
+ * @param lockdown     who may reach the metadata service after the run ({@code metadata.lockdown})
  */
 public record Settings(
         String provider,
@@ -34,7 +35,8 @@ public record Settings(
         NoCloud nocloud,
         RegistryAuth registryAuth,
         Optional<JoinSettings> join,
-        Endpoints endpoints) {
+        Endpoints endpoints,
+        Lockdown lockdown) {
 
     /**
      * {@code endpoints:}, where the secrets managers are reached: URL templates, {@code {region}}
@@ -204,16 +206,16 @@ public record Settings(
 
     public Settings withProvider(String value) {
         return new Settings(value, metadataUrl, deadline, defaultUser, metadataKeys, aws, userData, azure, nocloud,
-                registryAuth, join, endpoints);
+                registryAuth, join, endpoints, lockdown);
     }
 
     public Settings withUserData(UserDataPolicy value) {
         return new Settings(provider, metadataUrl, deadline, defaultUser, metadataKeys, aws, value, azure, nocloud,
-                registryAuth, join, endpoints);
+                registryAuth, join, endpoints, lockdown);
     }
 
     public Settings withMetadataUrl(URI value) {
         return new Settings(provider, Optional.of(value), deadline, defaultUser, metadataKeys, aws, userData, azure,
-                nocloud, registryAuth, join, endpoints);
+                nocloud, registryAuth, join, endpoints, lockdown);
     }
 }
