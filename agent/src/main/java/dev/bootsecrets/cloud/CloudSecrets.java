@@ -84,10 +84,12 @@ public final class CloudSecrets {
             Deadline deadline) {
         URI url = settings.metadataUrl().orElse(null);
         return switch (provider) {
-            case "aws" -> new AwsSecrets(url != null ? url : AwsProvider.defaultEndpoint(settings.aws()), settings.aws().imdsv1(),
-                    settings.endpoints(), metadata, api, deadline);
-            case "gcp" -> new SecretManager(url != null ? url : GcpProvider.ENDPOINT, settings.endpoints(), metadata, api, deadline);
-            case "azure" -> new KeyVault(url != null ? url : AzureProvider.IMDS, settings.endpoints(), metadata, api, deadline);
+            case "aws" -> new AwsSecrets(new SecretStore.Context(url != null ? url : AwsProvider.defaultEndpoint(settings.aws()),
+                    settings.endpoints(), metadata, api, deadline), settings.aws().imdsv1());
+            case "gcp" -> new SecretManager(new SecretStore.Context(url != null ? url : GcpProvider.ENDPOINT,
+                    settings.endpoints(), metadata, api, deadline));
+            case "azure" -> new KeyVault(new SecretStore.Context(url != null ? url : AzureProvider.IMDS,
+                    settings.endpoints(), metadata, api, deadline));
             default -> null; // no identity: every source fails the check of its cloud before a read
         };
     }

@@ -46,6 +46,16 @@ public record Scenario(
         this(instanceId, hostname, region, zone, sshKeys, attributes, userData, aws, faults, gcp, azure, Secrets.NONE);
     }
 
+    /** The same instance with other AWS options. */
+    public Scenario withAws(Aws value) {
+        return new Scenario(instanceId, hostname, region, zone, sshKeys, attributes, userData, value, faults, gcp, azure, secrets);
+    }
+
+    /** The same instance with other Azure options. */
+    public Scenario withAzure(Azure value) {
+        return new Scenario(instanceId, hostname, region, zone, sshKeys, attributes, userData, aws, faults, gcp, value, secrets);
+    }
+
     /** The same instance with other secrets. */
     public Scenario withSecrets(Secrets value) {
         return new Scenario(instanceId, hostname, region, zone, sshKeys, attributes, userData, aws, faults, gcp, azure, value);

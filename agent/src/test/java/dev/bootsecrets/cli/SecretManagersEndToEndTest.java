@@ -157,10 +157,7 @@ class SecretManagersEndToEndTest {
 
     @Test
     void awsExpiredRoleCredentialsAreRefusedByTheServiceWith403() throws Exception {
-        Scenario sample = Scenario.sample("aws");
-        serve("aws", new Scenario(sample.instanceId(), sample.hostname(), sample.region(), sample.zone(), sample.sshKeys(),
-                sample.attributes(), sample.userData(), new Scenario.Aws(false, true, "bootsecrets-demo", 0),
-                sample.faults(), sample.gcp(), sample.azure(), SECRETS));
+        serve("aws", Scenario.sample("aws").withSecrets(SECRETS).withAws(new Scenario.Aws(false, true, "bootsecrets-demo", 0)));
         config("aws", """
                 secrets:
                   key: {from: "aws-ssm:/myapp/api-key"}
@@ -265,11 +262,9 @@ class SecretManagersEndToEndTest {
 
     @Test
     void azureWithoutAManagedIdentityGivesExit3() throws Exception {
-        Scenario sample = Scenario.sample("azure");
+        Scenario sample = Scenario.sample("azure").withSecrets(SECRETS);
         Scenario.Azure azure = sample.azure();
-        serve("azure", new Scenario(sample.instanceId(), sample.hostname(), sample.region(), sample.zone(),
-                sample.sshKeys(), sample.attributes(), sample.userData(), sample.aws(), sample.faults(), sample.gcp(),
-                new Scenario.Azure(azure.adminUsername(), azure.subscriptionId(), azure.resourceGroup(), false), SECRETS));
+        serve("azure", sample.withAzure(new Scenario.Azure(azure.adminUsername(), azure.subscriptionId(), azure.resourceGroup(), false)));
         config("azure", """
                 secrets:
                   db: {from: "azure-keyvault:demo-vault/db-password"}

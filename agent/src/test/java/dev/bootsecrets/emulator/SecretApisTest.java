@@ -14,7 +14,7 @@ import dev.bootsecrets.http.MetadataHttp;
 import dev.bootsecrets.http.Request;
 import dev.bootsecrets.http.Response;
 import dev.bootsecrets.secret.Secret;
-import java.net.InetSocketAddress;
+import dev.bootsecrets.testing.Emulated;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,24 +22,18 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The emulated secrets managers check what the real ones check: SigV4 and session tokens, bearer tokens. */
 class SecretApisTest {
     private static final Scenario.Secrets SECRETS = new Scenario.Secrets(Map.of(), Map.of("/app/key", "v-1"),
             Map.of("db", List.of("g-1")), Map.of("demo-vault/db", List.of("a-1")), List.of());
-    private final MetadataHttp http = MetadataHttp.create();
-    private final Deadline deadline = Deadline.in(Duration.ofSeconds(10));
+    @RegisterExtension
+    final Emulated cloud = new Emulated();
+    private final Deadline deadline = Emulated.seconds(10);
+    private MetadataHttp http;
     private Emulator emulator;
-
-    @AfterEach
-    void stop() {
-        http.close();
-        if (emulator != null) {
-            emulator.close();
-        }
-    }
 
     @Test
     void aRequestSignedWithTheRoleCredentialsIsAcceptedATamperedOneGets403() throws Exception {
@@ -120,6 +114,7 @@ class SecretApisTest {
     }
 
     private void start(String provider) throws Exception {
-        emulator = Emulator.start(provider, new InetSocketAddress("127.0.0.1", 0), Scenario.sample(provider).withSecrets(SECRETS));
+        emulator = cloud.start(provider, Scenario.sample(provider).withSecrets(SECRETS));
+        http = cloud.http();
     }
 }

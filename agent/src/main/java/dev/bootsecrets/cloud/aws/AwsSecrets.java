@@ -34,22 +34,13 @@ public final class AwsSecrets implements SecretStore {
     private static final int MAX_ANSWER = 1 << 20;
     private static final Duration THROTTLE_PAUSE = Duration.ofMillis(500);
 
-    private final URI imds;
+    private final Context context;
     private final boolean imdsv1;
-    private final Settings.Endpoints endpoints;
-    private final MetadataHttp metadata;
-    private final MetadataHttp api;
-    private final Deadline deadline;
     private AwsCredentials credentials;
 
-    public AwsSecrets(URI imds, boolean imdsv1, Settings.Endpoints endpoints, MetadataHttp metadata, MetadataHttp api,
-            Deadline deadline) {
-        this.imds = imds;
+    public AwsSecrets(Context context, boolean imdsv1) {
+        this.context = context;
         this.imdsv1 = imdsv1;
-        this.endpoints = endpoints;
-        this.metadata = metadata;
-        this.api = api;
-        this.deadline = deadline;
     }
 
     @Override
@@ -65,7 +56,7 @@ public final class AwsSecrets implements SecretStore {
         ObjectNode body = JsonNodeFactory.instance.objectNode().put("SecretId", source.secretId());
         source.stage().ifPresent(stage -> body.put("VersionStage", stage));
         source.versionId().ifPresent(id -> body.put("VersionId", id));
-        JsonNode answer = call(source.reference(), endpoints.awsSecretsManager(), "secretsmanager",
+        JsonNode answer = call(source.reference(), context.endpoints().awsSecretsManager(), "secretsmanager",
                 "secretsmanager.GetSecretValue", source.region(), body);
         JsonNode string = answer.get("SecretString");
         JsonNode binary = answer.get("SecretBinary");
@@ -88,7 +79,7 @@ public final class AwsSecrets implements SecretStore {
 
     private Secret parameter(Source.AwsParameter source) throws SecretSourceException {
         ObjectNode body = JsonNodeFactory.instance.objectNode().put("Name", source.name()).put("WithDecryption", true);
-        JsonNode value = call(source.reference(), endpoints.awsSsm(), "ssm", "AmazonSSM.GetParameter", source.region(), body)
+        JsonNode value = call(source.reference(), context.endpoints().awsSsm(), "ssm", "AmazonSSM.GetParameter", source.region(), body)
                 .path("Parameter").path("Value");
         if (!value.isTextual()) {
             throw new SecretSourceException(source.reference() + ": the answer has no Parameter.Value");
@@ -129,7 +120,7 @@ public final class AwsSecrets implements SecretStore {
         while (true) {
             Request request = SigV4.post(uri, Map.of("Content-Type", JSON_1_1, "X-Amz-Target", target), payload,
                     MAX_ANSWER, inRegion, service, role, Instant.now());
-            Response response = ApiCall.send(api, request, deadline, reference);
+            Response response = ApiCall.send(context.api(), request, context.deadline(), reference);
             byte[] answer = response.body();
             try {
                 JsonNode json = ApiCall.json(answer);
@@ -137,8 +128,8 @@ public final class AwsSecrets implements SecretStore {
                     return json;
                 }
                 String type = errorType(json);
-                if (type.equals("ThrottlingException") && deadline.remaining().compareTo(THROTTLE_PAUSE) > 0) {
-                    Log.notice("aws: " + service + " is throttling; asking again (" + deadline.remaining().toSeconds() + "s left)");
+                if (type.equals("ThrottlingException") && context.deadline().remaining().compareTo(THROTTLE_PAUSE) > 0) {
+                    Log.notice("aws: " + service + " is throttling; asking again (" + context.deadline().remaining().toSeconds() + "s left)");
                     pause(reference);
                     continue;
                 }
@@ -153,7 +144,7 @@ public final class AwsSecrets implements SecretStore {
     private synchronized AwsCredentials credentials(String reference) throws SecretSourceException {
         if (credentials == null) {
             try {
-                credentials = AwsCredentials.fromImds(imds, imdsv1, metadata, deadline);
+                credentials = AwsCredentials.fromImds(context.metadataUrl(), imdsv1, context.metadata(), context.deadline());
             } catch (MetadataException e) {
                 throw new SecretSourceException(reference + ": no role credentials: " + e.getMessage(), e);
             }

@@ -20,19 +20,11 @@ public final class KeyVault implements SecretStore {
     static final String API_VERSION = "7.4";
     private static final int MAX_ANSWER = 1 << 20;
 
-    private final URI imds;
-    private final Settings.Endpoints endpoints;
-    private final MetadataHttp metadata;
-    private final MetadataHttp api;
-    private final Deadline deadline;
+    private final Context context;
     private ManagedIdentity identity;
 
-    public KeyVault(URI imds, Settings.Endpoints endpoints, MetadataHttp metadata, MetadataHttp api, Deadline deadline) {
-        this.imds = imds;
-        this.endpoints = endpoints;
-        this.metadata = metadata;
-        this.api = api;
-        this.deadline = deadline;
+    public KeyVault(Context context) {
+        this.context = context;
     }
 
     @Override
@@ -41,11 +33,11 @@ public final class KeyVault implements SecretStore {
             throw new SecretSourceException(source.reference() + ": not an Azure source");
         }
         String reference = secret.reference();
-        URI uri = URI.create(endpoints.azureKeyVault().replace(Settings.Endpoints.VAULT, secret.vault())
+        URI uri = URI.create(context.endpoints().azureKeyVault().replace(Settings.Endpoints.VAULT, secret.vault())
                 + "/secrets/" + secret.name() + secret.version().map(v -> "/" + v).orElse("")
                 + "?api-version=" + API_VERSION);
-        Response response = ApiCall.send(api,
-                Request.get(uri, Map.of("Authorization", identity(reference).bearer()), MAX_ANSWER), deadline, reference);
+        Response response = ApiCall.send(context.api(),
+                Request.get(uri, Map.of("Authorization", identity(reference).bearer()), MAX_ANSWER), context.deadline(), reference);
         byte[] body = response.body();
         try {
             JsonNode answer = ApiCall.json(body);
@@ -76,7 +68,7 @@ public final class KeyVault implements SecretStore {
     private synchronized ManagedIdentity identity(String reference) throws SecretSourceException {
         if (identity == null) {
             try {
-                identity = ManagedIdentity.fetch(imds, ManagedIdentity.KEY_VAULT, metadata, deadline).orElseThrow(
+                identity = ManagedIdentity.fetch(context.metadataUrl(), ManagedIdentity.KEY_VAULT, context.metadata(), context.deadline()).orElseThrow(
                         () -> new SecretSourceException(reference + ": no managed identity is assigned to this VM"));
             } catch (MetadataException e) {
                 throw new SecretSourceException(reference + ": no managed identity token: " + e.getMessage(), e);

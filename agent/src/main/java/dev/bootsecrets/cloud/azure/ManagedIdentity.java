@@ -2,6 +2,7 @@ package dev.bootsecrets.cloud.azure;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bootsecrets.cloud.BearerToken;
 import dev.bootsecrets.cloud.MetadataException;
 import dev.bootsecrets.http.Deadline;
 import dev.bootsecrets.http.MetadataHttp;
@@ -12,7 +13,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param token     sent as {@code Authorization: Bearer TOKEN}
  * @param expiresAt when the token stops working (expires_on)
  */
-public record ManagedIdentity(Secret token, Instant expiresAt) {
+public record ManagedIdentity(Secret token, Instant expiresAt) implements BearerToken {
     public static final String KEY_VAULT = "https://vault.azure.net";
     public static final String MANAGEMENT = "https://management.azure.com/";
     static final String PATH = "/metadata/identity/oauth2/token";
@@ -74,16 +74,6 @@ public record ManagedIdentity(Secret token, Instant expiresAt) {
         } finally {
             Secret.wipe(body);
         }
-    }
-
-    /** Whether the token is expired, or will be within {@code margin} of {@code now}. */
-    public boolean expiresWithin(Duration margin, Instant now) {
-        return !now.plus(margin).isBefore(expiresAt);
-    }
-
-    /** The Authorization header's value; for a request's headers, never for a message. */
-    public String bearer() {
-        return "Bearer " + token.utf8();
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.bootsecrets.cloud.gcp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bootsecrets.cloud.Fetch;
+import dev.bootsecrets.cloud.BearerToken;
 import dev.bootsecrets.cloud.MetadataException;
 import dev.bootsecrets.http.Deadline;
 import dev.bootsecrets.http.MetadataHttp;
@@ -13,7 +14,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
@@ -24,7 +24,7 @@ import java.util.Map;
  * @param token     sent as {@code Authorization: Bearer TOKEN}
  * @param expiresAt when the token stops working (from expires_in)
  */
-public record GcpAccessToken(Secret token, Instant expiresAt) {
+public record GcpAccessToken(Secret token, Instant expiresAt) implements BearerToken {
     /** The scope every Google Cloud API accepts, Secret Manager's and Artifact Registry's among them. */
     public static final String CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform";
     static final String TOKEN = "/computeMetadata/v1/instance/service-accounts/default/token";
@@ -63,16 +63,6 @@ public record GcpAccessToken(Secret token, Instant expiresAt) {
         } finally {
             Secret.wipe(body);
         }
-    }
-
-    /** Whether the token is expired, or will be within {@code margin} of {@code now}. */
-    public boolean expiresWithin(Duration margin, Instant now) {
-        return !now.plus(margin).isBefore(expiresAt);
-    }
-
-    /** The Authorization header's value; for a request's headers, never for a message. */
-    public String bearer() {
-        return "Bearer " + token.utf8();
     }
 
     @Override

@@ -27,21 +27,12 @@ public final class SecretManager implements SecretStore {
     static final String PROJECT_ID = "/computeMetadata/v1/project/project-id";
     private static final int MAX_ANSWER = 1 << 20;
 
-    private final URI metadataEndpoint;
-    private final Settings.Endpoints endpoints;
-    private final MetadataHttp metadata;
-    private final MetadataHttp api;
-    private final Deadline deadline;
+    private final Context context;
     private GcpAccessToken token;
     private String project;
 
-    public SecretManager(URI metadataEndpoint, Settings.Endpoints endpoints, MetadataHttp metadata, MetadataHttp api,
-            Deadline deadline) {
-        this.metadataEndpoint = metadataEndpoint;
-        this.endpoints = endpoints;
-        this.metadata = metadata;
-        this.api = api;
-        this.deadline = deadline;
+    public SecretManager(Context context) {
+        this.context = context;
     }
 
     @Override
@@ -52,9 +43,9 @@ public final class SecretManager implements SecretStore {
         String reference = secret.reference();
         String name = "projects/" + secret.project().orElse(project(reference)) + "/secrets/" + secret.secret()
                 + "/versions/" + secret.version();
-        URI uri = URI.create(endpoints.gcpSecretManager() + "/v1/" + name + ":access");
-        Response response = ApiCall.send(api,
-                Request.get(uri, Map.of("Authorization", token(reference).bearer()), MAX_ANSWER), deadline, reference);
+        URI uri = URI.create(context.endpoints().gcpSecretManager() + "/v1/" + name + ":access");
+        Response response = ApiCall.send(context.api(),
+                Request.get(uri, Map.of("Authorization", token(reference).bearer()), MAX_ANSWER), context.deadline(), reference);
         byte[] body = response.body();
         try {
             JsonNode answer = ApiCall.json(body);
@@ -109,7 +100,7 @@ public final class SecretManager implements SecretStore {
     private synchronized GcpAccessToken token(String reference) throws SecretSourceException {
         if (token == null) {
             try {
-                token = GcpAccessToken.fetch(metadataEndpoint, metadata, deadline, GcpAccessToken.CLOUD_PLATFORM);
+                token = GcpAccessToken.fetch(context.metadataUrl(), context.metadata(), context.deadline(), GcpAccessToken.CLOUD_PLATFORM);
             } catch (MetadataException e) {
                 throw new SecretSourceException(reference + ": no access token: " + e.getMessage(), e);
             }
@@ -120,10 +111,10 @@ public final class SecretManager implements SecretStore {
     /** The instance's own project, for sources that name none. */
     private synchronized String project(String reference) throws SecretSourceException {
         if (project == null) {
-            URI uri = URI.create(metadataEndpoint.toString().replaceAll("/+$", "") + PROJECT_ID);
+            URI uri = URI.create(context.metadataUrl().toString().replaceAll("/+$", "") + PROJECT_ID);
             try {
-                Response response = Fetch.send(metadata,
-                        Request.get(uri, Map.of(GcpProvider.FLAVOR, GcpProvider.GOOGLE), 256), deadline);
+                Response response = Fetch.send(context.metadata(),
+                        Request.get(uri, Map.of(GcpProvider.FLAVOR, GcpProvider.GOOGLE), 256), context.deadline());
                 String id = new String(response.body(), StandardCharsets.UTF_8).strip();
                 if (response.status() != 200 || !id.matches("[a-z0-9][a-z0-9-]{0,62}")) {
                     throw new SecretSourceException(reference + ": the instance's project id could not be read ("

@@ -6,34 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bootsecrets.cloud.MetadataException;
-import dev.bootsecrets.emulator.Emulator;
 import dev.bootsecrets.emulator.RequestLog;
 import dev.bootsecrets.emulator.Scenario;
-import dev.bootsecrets.http.Deadline;
-import dev.bootsecrets.http.MetadataHttp;
-import java.net.InetSocketAddress;
+import dev.bootsecrets.testing.Emulated;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The role's credentials from the emulated IMDSv2. */
 class AwsCredentialsTest {
     private static final Scenario SAMPLE = Scenario.sample("aws");
-    private final MetadataHttp http = MetadataHttp.create();
-    private Emulator emulator;
 
-    @AfterEach
-    void stop() {
-        http.close();
-        if (emulator != null) {
-            emulator.close();
-        }
-    }
+    @RegisterExtension
+    final Emulated cloud = new Emulated();
 
     @Test
     void theRoleCredentialsAndRegionComeFromImdsWithAToken() throws Exception {
-        start(SAMPLE.aws());
+        cloud.start("aws", SAMPLE);
 
         AwsCredentials credentials = fetch();
 
@@ -46,7 +36,7 @@ class AwsCredentialsTest {
         assertTrue(credentials.expiresWithin(Duration.ofHours(7), Instant.now()));
         assertFalse(credentials.toString().contains(credentials.secretAccessKey().utf8()), credentials.toString());
         assertFalse(credentials.toString().contains(credentials.sessionToken().utf8()));
-        for (RequestLog.Entry entry : emulator.log().requests()) {
+        for (RequestLog.Entry entry : cloud.emulator().log().requests()) {
             if (entry.method().equals("GET")) {
                 assertTrue(entry.headers().contains("x-aws-ec2-metadata-token"), entry.path());
             }
@@ -56,7 +46,7 @@ class AwsCredentialsTest {
 
     @Test
     void anInstanceWithoutARoleIsToldSo() throws Exception {
-        start(new Scenario.Aws(false, true, "", 0));
+        cloud.start("aws", SAMPLE.withAws(new Scenario.Aws(false, true, "", 0)));
 
         MetadataException e = assertThrows(MetadataException.class, this::fetch);
 
@@ -65,12 +55,6 @@ class AwsCredentialsTest {
     }
 
     private AwsCredentials fetch() throws MetadataException {
-        return AwsCredentials.fromImds(emulator.url(), false, http, Deadline.in(Duration.ofSeconds(10)));
-    }
-
-    private void start(Scenario.Aws aws) throws Exception {
-        Scenario s = SAMPLE;
-        emulator = Emulator.start("aws", new InetSocketAddress("127.0.0.1", 0), new Scenario(s.instanceId(), s.hostname(),
-                s.region(), s.zone(), s.sshKeys(), s.attributes(), s.userData(), aws, s.faults(), s.gcp(), s.azure()));
+        return AwsCredentials.fromImds(cloud.emulator().url(), false, cloud.http(), Emulated.seconds(10));
     }
 }

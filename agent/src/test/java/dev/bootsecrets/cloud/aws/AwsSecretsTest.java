@@ -6,40 +6,31 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bootsecrets.cloud.SecretSourceException;
+import dev.bootsecrets.cloud.SecretStore;
 import dev.bootsecrets.config.Declarations.Source;
 import dev.bootsecrets.config.Settings;
 import dev.bootsecrets.emulator.Emulator;
 import dev.bootsecrets.emulator.Scenario;
-import dev.bootsecrets.http.Deadline;
-import dev.bootsecrets.http.MetadataHttp;
-import java.net.InetSocketAddress;
-import java.time.Duration;
+import dev.bootsecrets.testing.Emulated;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The AWS store against the emulator: a service that keeps refusing until the deadline is an error naming the source. */
 class AwsSecretsTest {
-    private final MetadataHttp http = MetadataHttp.create();
-    private Emulator emulator;
-
-    @AfterEach
-    void stop() {
-        http.close();
-        if (emulator != null) {
-            emulator.close();
-        }
-    }
+    @RegisterExtension
+    final Emulated cloud = new Emulated();
 
     @Test
     void throttledOrUnavailablePastTheDeadlineNamesTheSourceAndNoValue() throws Exception {
-        emulator = Emulator.start("aws", new InetSocketAddress("127.0.0.1", 0), Scenario.sample("aws").withSecrets(
+        Emulator emulator = cloud.start("aws", Scenario.sample("aws").withSecrets(
                 new Scenario.Secrets(Map.of(), Map.of("/a/b", "value-Lk3"), Map.of(), Map.of(), List.of())));
         String url = emulator.url().toString();
         Settings.Endpoints endpoints = new Settings.Endpoints(url, url, url, url);
-        AwsSecrets store = new AwsSecrets(emulator.url(), false, endpoints, http, http, Deadline.in(Duration.ofSeconds(2)));
+        AwsSecrets store = new AwsSecrets(
+                new SecretStore.Context(emulator.url(), endpoints, cloud.http(), cloud.http(), Emulated.seconds(2)), false);
         Source.AwsParameter parameter = new Source.AwsParameter("/a/b", Optional.empty());
         assertEquals("value-Lk3", store.read(parameter).utf8(), "the credentials are fetched once, here");
 

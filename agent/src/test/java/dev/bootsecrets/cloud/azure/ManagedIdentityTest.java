@@ -5,35 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.bootsecrets.emulator.Emulator;
 import dev.bootsecrets.emulator.Scenario;
-import dev.bootsecrets.http.Deadline;
-import dev.bootsecrets.http.MetadataHttp;
-import java.net.InetSocketAddress;
+import dev.bootsecrets.testing.Emulated;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The managed identity's token for a resource, from the emulated IMDS. */
 class ManagedIdentityTest {
     private static final Scenario SAMPLE = Scenario.sample("azure");
-    private final MetadataHttp http = MetadataHttp.create();
-    private Emulator emulator;
 
-    @AfterEach
-    void stop() {
-        http.close();
-        if (emulator != null) {
-            emulator.close();
-        }
-    }
+    @RegisterExtension
+    final Emulated cloud = new Emulated();
 
     @Test
     void aTokenForKeyVaultNamesThatResource() throws Exception {
-        start(SAMPLE.azure());
+        cloud.start("azure", SAMPLE);
 
         ManagedIdentity identity = fetch().orElseThrow();
 
@@ -47,18 +37,12 @@ class ManagedIdentityTest {
     @Test
     void aVmWithoutAManagedIdentityGetsNone() throws Exception {
         Scenario.Azure s = SAMPLE.azure();
-        start(new Scenario.Azure(s.adminUsername(), s.subscriptionId(), s.resourceGroup(), false));
+        cloud.start("azure", SAMPLE.withAzure(new Scenario.Azure(s.adminUsername(), s.subscriptionId(), s.resourceGroup(), false)));
 
         assertEquals(Optional.empty(), fetch());
     }
 
     private Optional<ManagedIdentity> fetch() throws Exception {
-        return ManagedIdentity.fetch(emulator.url(), ManagedIdentity.KEY_VAULT, http, Deadline.in(Duration.ofSeconds(10)));
-    }
-
-    private void start(Scenario.Azure azure) throws Exception {
-        Scenario s = SAMPLE;
-        emulator = Emulator.start("azure", new InetSocketAddress("127.0.0.1", 0), new Scenario(s.instanceId(), s.hostname(),
-                s.region(), s.zone(), s.sshKeys(), s.attributes(), s.userData(), s.aws(), s.faults(), s.gcp(), azure));
+        return ManagedIdentity.fetch(cloud.emulator().url(), ManagedIdentity.KEY_VAULT, cloud.http(), Emulated.seconds(10));
     }
 }

@@ -3,34 +3,23 @@ package dev.bootsecrets.cloud.gcp;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bootsecrets.emulator.Emulator;
 import dev.bootsecrets.emulator.Scenario;
-import dev.bootsecrets.http.Deadline;
-import dev.bootsecrets.http.MetadataHttp;
-import java.net.InetSocketAddress;
+import dev.bootsecrets.testing.Emulated;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The default service account's access token from the emulated metadata server. */
 class GcpAccessTokenTest {
-    private final MetadataHttp http = MetadataHttp.create();
-    private Emulator emulator;
-
-    @AfterEach
-    void stop() {
-        http.close();
-        if (emulator != null) {
-            emulator.close();
-        }
-    }
+    @RegisterExtension
+    final Emulated cloud = new Emulated();
 
     @Test
     void theTokenComesWithTheFlavorHeaderAndAnExpiry() throws Exception {
-        emulator = Emulator.start("gcp", new InetSocketAddress("127.0.0.1", 0), Scenario.sample("gcp"));
+        cloud.start("gcp", Scenario.sample("gcp"));
 
-        GcpAccessToken token = GcpAccessToken.fetch(emulator.url(), http, Deadline.in(Duration.ofSeconds(10)),
+        GcpAccessToken token = GcpAccessToken.fetch(cloud.emulator().url(), cloud.http(), Emulated.seconds(10),
                 GcpAccessToken.CLOUD_PLATFORM);
 
         assertTrue(token.token().utf8().startsWith("ya29."));
@@ -38,6 +27,6 @@ class GcpAccessTokenTest {
         assertTrue(token.expiresAt().isAfter(Instant.now().plus(Duration.ofMinutes(50))));
         assertFalse(token.expiresWithin(Duration.ofMinutes(5), Instant.now()));
         assertFalse(token.toString().contains(token.token().utf8()), token.toString());
-        assertTrue(emulator.log().requests().getLast().headers().contains("metadata-flavor"));
+        assertTrue(cloud.emulator().log().requests().getLast().headers().contains("metadata-flavor"));
     }
 }
