@@ -128,8 +128,7 @@ class CredentialHelperTest {
     @Test
     void expiredRoleCredentialsFailTheGetWithoutAToken() throws Exception {
         Scenario s = Scenario.sample("aws");
-        start("aws", new Scenario(s.instanceId(), s.hostname(), s.region(), s.zone(), s.sshKeys(), s.attributes(),
-                s.userData(), new Scenario.Aws(false, true, "bootsecrets-demo", 0), s.faults(), s.gcp(), s.azure()));
+        start("aws", s.withAws(new Scenario.Aws(false, true, "bootsecrets-demo", 0)));
 
         Call get = call("get", ECR);
 

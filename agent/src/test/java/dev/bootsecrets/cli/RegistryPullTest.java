@@ -165,8 +165,7 @@ class RegistryPullTest {
     @Test
     void expiredRoleCredentialsFailThePull() throws Exception {
         Scenario s = awsScenario;
-        Emulator expired = started("aws", new Scenario(s.instanceId(), s.hostname(), s.region(), s.zone(), s.sshKeys(),
-                s.attributes(), s.userData(), new Scenario.Aws(false, true, "bootsecrets-demo", 0), s.faults(), s.gcp(), s.azure()));
+        Emulator expired = started("aws", s.withAws(new Scenario.Aws(false, true, "bootsecrets-demo", 0)));
         sandbox("aws-expired", expired);
 
         Tool.Result pull = pull("aws-expired", ECR);

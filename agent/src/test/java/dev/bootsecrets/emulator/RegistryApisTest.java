@@ -10,11 +10,10 @@ import dev.bootsecrets.cloud.aws.Ecr;
 import dev.bootsecrets.cloud.aws.SigV4;
 import dev.bootsecrets.cloud.azure.ManagedIdentity;
 import dev.bootsecrets.http.Deadline;
-import dev.bootsecrets.http.MetadataHttp;
 import dev.bootsecrets.http.Request;
 import dev.bootsecrets.http.Response;
 import dev.bootsecrets.secret.Secret;
-import java.net.InetSocketAddress;
+import dev.bootsecrets.testing.Emulated;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -23,8 +22,8 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The emulator's ECR GetAuthorizationToken and ACR /oauth2/exchange check what the real
@@ -33,16 +32,8 @@ import org.junit.jupiter.api.Test;
 class RegistryApisTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ECR_BODY = "{\"registryIds\":[\"123456789012\"]}";
-    private final MetadataHttp http = MetadataHttp.create();
-    private Emulator emulator;
-
-    @AfterEach
-    void stop() {
-        http.close();
-        if (emulator != null) {
-            emulator.close();
-        }
-    }
+    @RegisterExtension
+    final Emulated cloud = new Emulated();
 
     @Test
     void ecrHandsOutTheDerivedPasswordToTheRolesSignedRequest() throws Exception {
@@ -71,16 +62,14 @@ class RegistryApisTest {
         assertError(ecr(wrongToken, "us-east-1", Instant.now()), 403, "UnrecognizedClientException");
         assertError(ecr(role, "eu-west-1", Instant.now()), 403, "InvalidSignatureException");
         assertError(ecr(role, "us-east-1", Instant.now().minus(Duration.ofMinutes(20))), 403, "InvalidSignatureException");
-        Response unsigned = http.send(Request.post(emulator.url().resolve("/"), Map.of("Content-Type", Ecr.CONTENT_TYPE,
+        Response unsigned = cloud.http().send(Request.post(cloud.emulator().url().resolve("/"), Map.of("Content-Type", Ecr.CONTENT_TYPE,
                 "X-Amz-Target", Ecr.TARGET), ECR_BODY.getBytes(StandardCharsets.UTF_8), 65536), deadline());
         assertError(unsigned, 400, "MissingAuthenticationTokenException");
     }
 
     @Test
     void ecrRefusesAnExpiredSessionToken() throws Exception {
-        Scenario s = Scenario.sample("aws");
-        AwsCredentials role = startAws(new Scenario(s.instanceId(), s.hostname(), s.region(), s.zone(), s.sshKeys(),
-                s.attributes(), s.userData(), new Scenario.Aws(false, true, "bootsecrets-demo", 0), s.faults(), s.gcp(), s.azure()));
+        AwsCredentials role = startAws(Scenario.sample("aws").withAws(new Scenario.Aws(false, true, "bootsecrets-demo", 0)));
 
         assertError(ecr(role, "us-east-1", Instant.now()), 403, "ExpiredTokenException");
     }
@@ -88,9 +77,9 @@ class RegistryApisTest {
     @Test
     void acrExchangesOnlyAValidManagedIdentityTokenOfThisTenant() throws Exception {
         Scenario scenario = Scenario.sample("azure");
-        emulator = Emulator.start("azure", new InetSocketAddress("127.0.0.1", 0), scenario);
-        Secret management = ManagedIdentity.fetch(emulator.url(), ManagedIdentity.MANAGEMENT, http, deadline()).orElseThrow().token();
-        Secret vault = ManagedIdentity.fetch(emulator.url(), ManagedIdentity.KEY_VAULT, http, deadline()).orElseThrow().token();
+        Emulator emulator = cloud.start("azure", scenario);
+        Secret management = ManagedIdentity.fetch(emulator.url(), ManagedIdentity.MANAGEMENT, cloud.http(), deadline()).orElseThrow().token();
+        Secret vault = ManagedIdentity.fetch(emulator.url(), ManagedIdentity.KEY_VAULT, cloud.http(), deadline()).orElseThrow().token();
 
         Response ok = exchange("access_token", "bootsecretsdemo.azurecr.io", management.utf8());
         assertEquals(200, ok.status());
@@ -107,21 +96,21 @@ class RegistryApisTest {
     }
 
     private AwsCredentials startAws(Scenario scenario) throws Exception {
-        emulator = Emulator.start("aws", new InetSocketAddress("127.0.0.1", 0), scenario);
-        return AwsCredentials.fromImds(emulator.url(), false, http, deadline());
+        cloud.start("aws", scenario);
+        return AwsCredentials.fromImds(cloud.emulator().url(), false, cloud.http(), deadline());
     }
 
     private Response ecr(AwsCredentials credentials, String region, Instant time) throws Exception {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", Ecr.CONTENT_TYPE);
         headers.put("X-Amz-Target", Ecr.TARGET);
-        return http.send(SigV4.post(emulator.url().resolve("/"), headers, ECR_BODY.getBytes(StandardCharsets.UTF_8), 65536,
+        return cloud.http().send(SigV4.post(cloud.emulator().url().resolve("/"), headers, ECR_BODY.getBytes(StandardCharsets.UTF_8), 65536,
                 region, "ecr", credentials, time), deadline());
     }
 
     private Response exchange(String grant, String service, String token) throws Exception {
         String form = "grant_type=" + grant + "&service=" + service + "&access_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
-        return http.send(Request.post(URI.create(emulator.url() + "/oauth2/exchange"),
+        return cloud.http().send(Request.post(URI.create(cloud.emulator().url() + "/oauth2/exchange"),
                 Map.of("Content-Type", "application/x-www-form-urlencoded"), form.getBytes(StandardCharsets.UTF_8), 65536), deadline());
     }
 
@@ -132,6 +121,6 @@ class RegistryApisTest {
     }
 
     private static Deadline deadline() {
-        return Deadline.in(Duration.ofSeconds(10));
+        return Emulated.seconds(10);
     }
 }
