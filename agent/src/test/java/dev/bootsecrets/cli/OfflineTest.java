@@ -9,12 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bootsecrets.emulator.Emulator;
 import dev.bootsecrets.emulator.Scenario;
 import dev.bootsecrets.fs.TargetRoot;
+import dev.bootsecrets.testing.Emulated;
 import dev.bootsecrets.store.Store;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,9 +25,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -42,6 +42,9 @@ class OfflineTest {
     @TempDir
     Path dir;
 
+    @RegisterExtension
+    final Emulated cloud = new Emulated();
+
     Path root;
     Emulator emulator;
 
@@ -50,12 +53,7 @@ class OfflineTest {
         root = Agent.sandbox(dir);
         Files.writeString(root.resolve("etc/machine-id"), "4f1c2a9e8d7b6c5a4f3e2d1c0b9a8f7e\n");
         imageConfig("offline: {maxAge: 7d}\n");
-        emulator = Emulator.start("aws", new InetSocketAddress("127.0.0.1", 0), Scenario.sample("aws"));
-    }
-
-    @AfterEach
-    void stop() {
-        emulator.close();
+        emulator = cloud.start("aws", Scenario.sample("aws"));
     }
 
     void imageConfig(String yaml) throws IOException {
@@ -85,7 +83,7 @@ class OfflineTest {
 
     void serveUserData(String userData) throws Exception {
         emulator.close();
-        emulator = Emulator.start("aws", new InetSocketAddress("127.0.0.1", 0), Agent.withUserData(userData));
+        emulator = cloud.start("aws", Agent.withUserData(userData));
     }
 
     List<String> storeFiles() throws IOException {
