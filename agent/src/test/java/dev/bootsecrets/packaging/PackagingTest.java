@@ -230,7 +230,9 @@ class PackagingTest {
         assertEquals(pom(ROOT.resolve("pom.xml")).getDocumentElement().getElementsByTagName("version").item(0)
                 .getTextContent(), version.group(1));
         for (String output : List.of("agent/target/bootsecrets ", "agent/target/bootsecrets.jar",
-                "agent/target/lib/*.jar", "agent/target/" + nativeImageName() + " ")) {
+                "agent/target/lib/*.jar", "%{native_image}/" + nativeImageName() + " ",
+                // the native image is in agent/target unless built before (native_dir)
+                "%global native_image %{?native_dir}%{!?native_dir:agent/target}")) {
             assertTrue(spec.contains(output), "the spec does not install " + output.strip());
         }
         for (String shipped : List.of("systemd/bootsecrets.service", "systemd/bootsecrets-refresh.service",
