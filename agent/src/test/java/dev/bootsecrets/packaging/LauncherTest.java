@@ -35,8 +35,9 @@ class LauncherTest {
         install = Files.createDirectories(dir.resolve("libexec"));
         Files.copy(LAUNCHER, install.resolve("bootsecrets"));
         Files.setPosixFilePermissions(install.resolve("bootsecrets"), PosixFilePermissions.fromString("rwxr-xr-x"));
-        full = runtime("full", "java.base java.desktop java.logging java.xml jdk.httpserver");
-        jlinked = runtime("jlinked", "java.base java.logging java.xml jdk.httpserver");
+        full = runtime("full", VERSION, "java.base java.desktop java.logging java.xml jdk.httpserver");
+        // jlink writes a release file with the version and the modules only
+        jlinked = runtime("jlinked", "JAVA_VERSION=\"25.0.3\"\n", "java.base java.logging java.xml jdk.httpserver");
     }
 
     @Test
@@ -56,6 +57,10 @@ class LauncherTest {
         assertEquals(0, launch(jlinked, "train", "demo", "--dry-run").exit());
         assertTrue(launch(jlinked, "on", "version").out().contains("-XX:AOTCache="));
         assertFalse(launch(full, "on", "version").out().contains("-XX:AOTCache"), "the full JDK is now the other one");
+
+        // The same modules from another version: another runtime.
+        Files.writeString(jlinked.resolve("release"), "JAVA_VERSION=\"25.0.4\"\nMODULES=\"java.base java.logging java.xml jdk.httpserver\"\n");
+        assertFalse(launch(jlinked, "on", "version").out().contains("-XX:AOTCache"), "an update of the runtime");
     }
 
     @Test
@@ -66,9 +71,9 @@ class LauncherTest {
     }
 
     /** A runtime whose java creates the cache file it is asked for and prints its options. */
-    private Path runtime(String name, String modules) throws Exception {
+    private Path runtime(String name, String release, String modules) throws Exception {
         Path home = Files.createDirectories(dir.resolve(name + "/bin")).getParent();
-        Files.writeString(home.resolve("release"), VERSION + "MODULES=\"" + modules + "\"\n");
+        Files.writeString(home.resolve("release"), release + "MODULES=\"" + modules + "\"\n");
         Files.writeString(home.resolve("bin/java"), """
                 #!/bin/sh
                 for a in "$@"; do case $a in -XX:AOTCacheOutput=*) : >"${a#*=}" ;; esac; done
