@@ -6,6 +6,7 @@ import dev.bootsecrets.config.ConfigLoader;
 import dev.bootsecrets.config.UserData;
 import dev.bootsecrets.join.Join;
 import dev.bootsecrets.output.Planner;
+import dev.bootsecrets.secret.Redaction;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -40,8 +41,8 @@ final class CheckCommand {
         } catch (ConfigException e) {
             errors.addAll(e.errors());
         }
-        warnings.forEach(w -> out.println("warning: " + w));
-        errors.forEach(e -> out.println("error: " + e));
+        warnings.forEach(w -> out.println(Redaction.scrub("warning: " + w)));
+        errors.forEach(e -> out.println(Redaction.scrub("error: " + e)));
         if (!errors.isEmpty()) {
             out.println("invalid: " + errors.size() + " error(s)");
             return ExitCode.INVALID;
