@@ -75,6 +75,32 @@ the_rpm() {
     rpm=${rpms[0]}
 }
 
+# the_native_rpm: sets native_rpm to the native RPM packaging/check built when a native image
+# existed, or to nothing.
+the_native_rpm() {
+    local rpms
+    shopt -s nullglob
+    rpms=("$repo"/target/rpm/bootsecrets-*."$(uname -m)".rpm)
+    shopt -u nullglob
+    [ ${#rpms[@]} -le 1 ] || die "expected at most one native RPM in target/rpm"
+    native_rpm=${rpms[0]:-}
+}
+
+# train_aot IMAGE: the RPM's AOT cache was trained with the build JDK, which the launcher (and
+# the JVM) refuse for the jlink'ed runtime, so the image trains its own with that runtime, as
+# an image build that brings a runtime would: the launcher's BOOTSECRETS_AOT=train. java finds
+# its libraries through $ORIGIN, which needs /proc: mounted in a mount namespace of its own.
+train_aot() {
+    [ -f "$1/usr/libexec/bootsecrets/bootsecrets.aot" ] || return 0
+    unshare --mount --fork sh -c 'mount -t proc proc "$1/proc" &&
+        exec chroot "$1" env BOOTSECRETS_AOT=train /usr/bin/bootsecrets demo --dry-run --dir /tmp/aot-training' \
+        sh "$1" >"$logs/aot-training.log" 2>&1 ||
+        die "AOT training with the jlink'ed runtime failed ($logs/aot-training.log)"
+    rm -rf "$1/tmp/aot-training"
+    grep -qxF "$(sed -n 's/^MODULES=//p' "$1"/usr/lib/jvm/*-jlink/release)" \
+        "$1/usr/libexec/bootsecrets/bootsecrets.aot.jvm" || die "the AOT cache is not the jlink'ed runtime's"
+}
+
 # add_user IMAGE: the agent's default user, core, with '*' as password: no password to log in
 # with, but not a locked account either.
 add_user() {

@@ -13,8 +13,16 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-/** Runs the agent's command line in-process, the way tests drive it, and reads the results. */
+/**
+ * Runs the agent's command line the way tests drive it, and reads the results: in-process by
+ * default, or, with {@code -Dbootsecrets.binary=PATH}, as that executable (the JVM launcher,
+ * the native image, a release build), so one suite checks every build of the agent.
+ */
 final class Agent {
+    /** The executable under test, if any: every command then runs as a process. */
+    static final Optional<Path> BINARY = Optional.ofNullable(System.getProperty("bootsecrets.binary"))
+            .filter(b -> !b.isBlank()).map(Path::of);
+
     /** What one command printed and returned. */
     record Run(int exit, String out, String err) {
         String all() {
@@ -25,6 +33,10 @@ final class Agent {
     private Agent() {}
 
     static Run main(String... args) {
+        return BINARY.map(binary -> ProcessRun.run(binary, args)).orElseGet(() -> inProcess(args));
+    }
+
+    private static Run inProcess(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),

@@ -1,0 +1,52 @@
+package dev.bootsecrets.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@code bootsecrets demo}, the README's first command: each provider's whole flow, the join. */
+class DemoTest {
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"aws", "gcp", "azure", "nocloud"})
+    void theDemoWritesEveryOutputForEachProvider(String provider) throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "the demo chowns, so it runs as root");
+        Path root = dir.resolve("root");
+        Agent.Run run = Agent.main("demo", "--dir", root.toString(), "--provider", provider);
+        assertEquals(0, run.exit(), run.all());
+        assertTrue(run.out().contains("exit 0 (applied)"), run.out());
+        if (!provider.equals("nocloud")) { // the NoCloud sample seed declares keys only
+            assertEquals("990:990", Agent.owner(root.resolve("etc/myapp/api.token")));
+        }
+        assertTrue(Files.readString(root.resolve("var/home/core/.ssh/authorized_keys")).contains("ssh-"));
+        assertTrue(Agent.main("status", "--root", root.toString()).out().contains("last run: applied (exit 0)"));
+    }
+
+    @Test
+    void theDemoJoinsThenJoinsAgainWithTheCertificate() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "the demo chowns, so it runs as root");
+        Path root = dir.resolve("root");
+        Agent.Run run = Agent.main("demo", "--dir", root.toString(), "--join");
+        assertEquals(0, run.exit(), run.all());
+        assertTrue(run.out().contains("deleted once used; a second run joined again with the machine's certificate"
+                + " (mutual TLS): exit 0"), run.out());
+        assertEquals("demo-db-password-0001", Files.readString(root.resolve("etc/myapp/db.password")));
+    }
+
+    @Test
+    void aDryRunDemoWritesNothingOutsideItsSandbox() {
+        Agent.Run run = Agent.main("demo", "--dir", dir.resolve("root").toString(), "--dry-run");
+        assertEquals(0, run.exit(), run.all());
+        assertTrue(run.out().contains("/etc/myapp/api.token"), run.out());
+        assertTrue(Files.notExists(dir.resolve("root/etc/myapp/api.token")));
+    }
+}
