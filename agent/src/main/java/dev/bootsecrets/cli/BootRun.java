@@ -162,6 +162,9 @@ public final class BootRun {
         } catch (ConfigException e) {
             throw Stop.invalid("user-data", e.errors(), metadata);
         } catch (MetadataException e) {
+            if (e.invalidContent()) {
+                throw Stop.invalid("metadata", List.of(e.getMessage()), metadata);
+            }
             Log.error("metadata service unreachable, nothing written: " + e.getMessage());
             throw new Stop(new Result(ExitCode.UNREACHABLE, Optional.empty(), List.of(), metadata),
                     List.of(e.getMessage()));

@@ -157,10 +157,10 @@ public final class AwsProvider implements MetadataProvider {
         try {
             json = new ObjectMapper().readTree(document);
         } catch (IOException e) {
-            throw new MetadataException(imds.endpoint(DOCUMENT), "not a JSON document");
+            throw MetadataException.invalid(imds.endpoint(DOCUMENT), "not a JSON document");
         }
         if (json == null || !instanceId.equals(json.path("instanceId").asText())) {
-            throw new MetadataException(imds.endpoint(DOCUMENT), "instanceId does not match meta-data/instance-id");
+            throw MetadataException.invalid(imds.endpoint(DOCUMENT), "instanceId does not match meta-data/instance-id");
         }
     }
 

@@ -98,7 +98,7 @@ public final class AzureProvider implements MetadataProvider {
             JsonNode compute = json(INSTANCE, request.deadline()).path("compute");
             String vmId = compute.path("vmId").asText("");
             if (vmId.isEmpty()) {
-                throw new MetadataException(imds + INSTANCE, "no compute.vmId in the answer");
+                throw MetadataException.invalid(imds + INSTANCE, "no compute.vmId in the answer");
             }
             Map<String, String> tags = tags(compute);
             gathered = tags;
@@ -192,7 +192,7 @@ public final class AzureProvider implements MetadataProvider {
         JsonNode document = json(ATTESTED, deadline);
         String signature = document.path("signature").asText("");
         if (signature.isEmpty()) {
-            throw new MetadataException(imds + ATTESTED, "no signature in the answer");
+            throw MetadataException.invalid(imds + ATTESTED, "no signature in the answer");
         }
         return Secret.ofUtf8(signature);
     }
@@ -211,7 +211,7 @@ public final class AzureProvider implements MetadataProvider {
         JsonNode answer = parse(TOKEN, ok(TOKEN, response));
         String token = answer.path("access_token").asText("");
         if (token.isEmpty()) {
-            throw new MetadataException(imds + TOKEN, "no access_token in the answer");
+            throw MetadataException.invalid(imds + TOKEN, "no access_token in the answer");
         }
         return Optional.of(Secret.ofUtf8(token));
     }
@@ -248,7 +248,7 @@ public final class AzureProvider implements MetadataProvider {
             try {
                 return Optional.of(Base64.getMimeDecoder().decode(encoded));
             } catch (IllegalArgumentException e) {
-                throw new MetadataException(imds + INSTANCE, "compute.userData is not valid base64");
+                throw MetadataException.invalid(imds + INSTANCE, "compute.userData is not valid base64");
             }
         }
         return OvfEnv.customData(root, settings.ovfEnv());
@@ -284,11 +284,11 @@ public final class AzureProvider implements MetadataProvider {
         try {
             JsonNode node = new ObjectMapper().readTree(body);
             if (node == null || !node.isObject()) {
-                throw new MetadataException(endpoint, "not a JSON object");
+                throw MetadataException.invalid(endpoint, "not a JSON object");
             }
             return node;
         } catch (IOException e) {
-            throw new MetadataException(endpoint, "not a JSON document");
+            throw MetadataException.invalid(endpoint, "not a JSON document");
         } finally {
             Secret.wipe(body);
         }

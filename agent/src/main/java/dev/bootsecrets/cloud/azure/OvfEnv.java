@@ -35,9 +35,9 @@ final class OvfEnv {
             Log.info("azure: user-data from the custom data in " + path);
             return Optional.of(Base64.getMimeDecoder().decode(encoded.get()));
         } catch (IllegalArgumentException e) {
-            throw new MetadataException(path, "CustomData is not valid base64");
+            throw MetadataException.invalid(path, "CustomData is not valid base64");
         } catch (IOException e) {
-            throw new MetadataException(path, e.getMessage());
+            throw MetadataException.invalid(path, e.getMessage());
         } finally {
             if (file != null) {
                 Secret.wipe(file);

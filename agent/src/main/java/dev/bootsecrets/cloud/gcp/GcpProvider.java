@@ -82,7 +82,7 @@ public final class GcpProvider implements MetadataProvider {
             JsonNode instance = all.path("instance");
             String id = instance.path("id").asText("");
             if (!instance.isObject() || id.isEmpty()) {
-                throw new MetadataException(base + path(ALL), "no instance.id in the answer");
+                throw MetadataException.invalid(base + path(ALL), "no instance.id in the answer");
             }
             Map<String, String> instanceAttributes = strings(instance.path("attributes"));
             Map<String, String> projectAttributes = strings(all.path("project").path("attributes"));
@@ -134,11 +134,11 @@ public final class GcpProvider implements MetadataProvider {
         try {
             JsonNode root = new ObjectMapper().readTree(body);
             if (root == null || !root.isObject()) {
-                throw new MetadataException(base + path(ALL), "not a JSON object");
+                throw MetadataException.invalid(base + path(ALL), "not a JSON object");
             }
             return root;
         } catch (IOException e) {
-            throw new MetadataException(base + path(ALL), "not a JSON document");
+            throw MetadataException.invalid(base + path(ALL), "not a JSON document");
         } finally {
             Secret.wipe(body);
         }
@@ -184,7 +184,7 @@ public final class GcpProvider implements MetadataProvider {
             try {
                 return Optional.of(Base64.getMimeDecoder().decode(text));
             } catch (IllegalArgumentException e) {
-                throw new MetadataException(base + path(ALL), "instance attribute " + USER_DATA + " is not valid base64");
+                throw MetadataException.invalid(base + path(ALL), "instance attribute " + USER_DATA + " is not valid base64");
             }
         }
         return Optional.of(text.getBytes(StandardCharsets.UTF_8));
