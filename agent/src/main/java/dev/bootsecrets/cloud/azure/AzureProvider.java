@@ -95,30 +95,35 @@ public final class AzureProvider implements MetadataProvider {
             Future<Optional<Secret>> identity = request.identity()
                     ? executor.submit(() -> identity(request))
                     : CompletableFuture.completedFuture(Optional.empty());
-            JsonNode compute = json(INSTANCE, request.deadline()).path("compute");
-            String vmId = compute.path("vmId").asText("");
-            if (vmId.isEmpty()) {
-                throw MetadataException.invalid(imds + INSTANCE, "no compute.vmId in the answer");
-            }
-            Map<String, String> tags = tags(compute);
-            gathered = tags;
-            JsonNode os = compute.path("osProfile");
-            String hostname = os.path("computerName").asText("");
-            InstanceMetadata metadata = new InstanceMetadata(
-                    name(),
-                    vmId,
-                    hostname.isEmpty() ? compute.path("name").asText("") : hostname,
-                    compute.path("location").asText(""),
-                    compute.path("zone").asText(""),
-                    sshKeys(compute.path("publicKeys"), os.path("adminUsername").asText("")),
-                    userData(compute),
-                    pick(tags, request.attributes()),
-                    await(identity));
+            InstanceMetadata metadata = read(json(INSTANCE, request.deadline()), request.attributes(), identity);
             Log.info("azure: " + requests.get() + " requests in " + (System.nanoTime() - start) / 1_000_000 + " ms");
             return metadata;
         } finally {
             executor.shutdownNow();
         }
+    }
+
+    /** The VM as the instance answer describes it (the fuzz target's entry too). */
+    InstanceMetadata read(JsonNode answer, Set<String> asked, Future<Optional<Secret>> identity) throws MetadataException {
+        JsonNode compute = answer.path("compute");
+        String vmId = compute.path("vmId").asText("");
+        if (vmId.isEmpty()) {
+            throw MetadataException.invalid(imds + INSTANCE, "no compute.vmId in the answer");
+        }
+        Map<String, String> tags = tags(compute);
+        gathered = tags;
+        JsonNode os = compute.path("osProfile");
+        String hostname = os.path("computerName").asText("");
+        return new InstanceMetadata(
+                name(),
+                vmId,
+                hostname.isEmpty() ? compute.path("name").asText("") : hostname,
+                compute.path("location").asText(""),
+                compute.path("zone").asText(""),
+                sshKeys(compute.path("publicKeys"), os.path("adminUsername").asText("")),
+                userData(compute),
+                pick(tags, asked),
+                await(identity));
     }
 
     @Override
@@ -279,7 +284,7 @@ public final class AzureProvider implements MetadataProvider {
     }
 
     /** A JSON object answer; the body is wiped, as an answer may hold a token. */
-    private JsonNode parse(String path, byte[] body) throws MetadataException {
+    JsonNode parse(String path, byte[] body) throws MetadataException {
         String endpoint = imds + path;
         try {
             JsonNode node = new ObjectMapper().readTree(body);
