@@ -2,7 +2,6 @@ package dev.bootsecrets.config;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -89,7 +88,7 @@ public final class ConfigLoader {
         if (bytes.length > MAX_FILE_BYTES) {
             throw new ConfigException(file + ": larger than " + MAX_FILE_BYTES + " bytes");
         }
-        return new String(bytes, StandardCharsets.UTF_8);
+        return Utf8.decode(bytes, file.toString());
     }
 
     private static String reason(IOException e) {

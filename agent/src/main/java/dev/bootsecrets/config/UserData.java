@@ -4,7 +4,6 @@ import dev.bootsecrets.config.Declarations.SshDecl;
 import dev.bootsecrets.config.Documents.Document;
 import dev.bootsecrets.config.Settings.UserDataPolicy;
 import dev.bootsecrets.log.Log;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +54,7 @@ public final class UserData {
         }
         if (apart.isPresent()) {
             checkSize(Origin.USER_DATA + ": " + SECTION_PART, apart.get(), policy);
-            docs.add(new Document(true, new String(apart.get(), StandardCharsets.UTF_8), SECTION_PART));
+            docs.add(new Document(true, Utf8.decode(apart.get(), Origin.USER_DATA + ": " + SECTION_PART), SECTION_PART));
         }
         Errors errors = new Errors();
         // Every section is read before any cloud-config key: the defaultUser a section sets
