@@ -95,7 +95,7 @@ public final class BootRun {
                     Accounts accounts = Accounts.load(root);
                     // The plan is checked with empty stand-ins for what the join would give first:
                     // a plan that cannot be written must not use up a one-time bootstrap secret.
-                    Plan plan = plan(gathered, preview(gathered), root, accounts);
+                    Plan plan = checked(gathered.config(), gathered.metadata(), root, accounts);
                     if (options.dryRun()) {
                         plan.warnings().forEach(Log::warn);
                         gathered.config().settings().join().ifPresent(j -> Log.notice(
@@ -171,14 +171,25 @@ public final class BootRun {
         }
     }
 
-    /** What the join would give, as empty stand-ins, so the plan can be checked before joining. */
-    private static Joined preview(Gathered gathered) throws Stop {
-        Optional<JoinSettings> join = gathered.config().settings().join();
+    /** The plan as gathered, with empty stand-ins for what the join would give (what a run checks before joining). */
+    private static Plan checked(Config config, InstanceMetadata metadata, TargetRoot root, Accounts accounts) throws Stop {
         try {
-            return join.isPresent() ? Join.preview(join.get(), gathered.config().declarations()) : Joined.none();
+            return validate(config, metadata, root, accounts);
         } catch (PlanException e) {
-            throw Stop.invalid("plan", e.errors(), gathered.metadata());
+            throw Stop.invalid("plan", e.errors(), metadata);
         }
+    }
+
+    /**
+     * The one validation of a run's outputs before anything is used up or written, shared with
+     * {@code check --root}: the whole plan against the root's users, paths and files, with empty
+     * stand-ins for the join's secrets and certificate.
+     */
+    static Plan validate(Config config, InstanceMetadata metadata, TargetRoot root, Accounts accounts)
+            throws PlanException {
+        Optional<JoinSettings> join = config.settings().join();
+        Joined joined = join.isPresent() ? Join.preview(join.get(), config.declarations()) : Joined.none();
+        return joined.addTo(Planner.plan(config, metadata, joined.secrets(), root, accounts));
     }
 
     /** plan: every output as a file intent, validated as a whole. */
