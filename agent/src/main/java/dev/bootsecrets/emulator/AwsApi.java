@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -19,7 +20,10 @@ final class AwsApi implements MetadataApi {
     static final String TTL_HEADER = "x-aws-ec2-metadata-token-ttl-seconds";
     static final int MAX_TTL = 21600;
     static final String ACCOUNT_ID = "123456789012";
-    private static final String ROOT = "/latest/";
+    /** The API versions served besides latest (cloud-init asks for a dated one, Ignition for 2019-10-01). */
+    static final List<String> VERSIONS = List.of("2009-04-04", "2016-09-02", "2018-09-24", "2019-10-01", "2021-03-23", "latest");
+    /** An interface's MAC address; cloud-init reads the primary interface's network data under it. */
+    static final String MAC = "06:00:00:00:00:01";
 
     private record Token(long expiresAtNanos, long epoch) {}
 
@@ -36,7 +40,14 @@ final class AwsApi implements MetadataApi {
                 .put("meta-data/hostname", scenario.hostname())
                 .put("meta-data/local-hostname", scenario.hostname())
                 .put("meta-data/placement/region", scenario.region())
-                .put("meta-data/placement/availability-zone", scenario.zone());
+                .put("meta-data/placement/availability-zone", scenario.zone())
+                .put("meta-data/instance-type", "t3.micro")
+                .put("meta-data/ami-id", "ami-0000000000000000")
+                .put("meta-data/local-ipv4", "10.0.0.10")
+                .put("meta-data/mac", MAC)
+                .put("meta-data/network/interfaces/macs/" + MAC + "/device-number", "0")
+                .put("meta-data/network/interfaces/macs/" + MAC + "/local-ipv4s", "10.0.0.10")
+                .put("meta-data/network/interfaces/macs/" + MAC + "/mac", MAC);
         var keys = scenario.sshKeys();
         if (!keys.isEmpty()) {
             // The key list is not a plain listing: "0=name" lines, then 0/openssh-key below.
@@ -59,17 +70,31 @@ final class AwsApi implements MetadataApi {
         if (call.path().equals(TOKEN_PATH)) {
             return token(call);
         }
-        if (!call.path().startsWith(ROOT) && !call.path().equals("/latest")) {
-            return Reply.status(404);
-        }
         if (!call.method().equals("GET")) {
-            return Reply.status(405);
+            return call.path().equals("/") || version(call.path()) != null ? Reply.status(405) : Reply.status(404);
+        }
+        if (call.path().equals("/")) {
+            return authorized(call) ? Reply.text(String.join("\n", VERSIONS)) : Reply.status(401);
+        }
+        String version = version(call.path());
+        if (version == null) {
+            return Reply.status(404);
         }
         if (!authorized(call)) {
             return Reply.status(401);
         }
-        String path = call.path().length() <= ROOT.length() ? "" : call.path().substring(ROOT.length());
+        String path = call.path().length() <= version.length() + 2 ? "" : call.path().substring(version.length() + 2);
         return tree.get(path).map(Reply::text).orElse(Reply.status(404));
+    }
+
+    /** The API version {@code path} asks for ("/latest/..." or a dated one), or null for another path. */
+    private static String version(String path) {
+        for (String version : VERSIONS) {
+            if (path.equals("/" + version) || path.startsWith("/" + version + "/")) {
+                return version;
+            }
+        }
+        return null;
     }
 
     private Reply token(Call call) {
@@ -99,7 +124,7 @@ final class AwsApi implements MetadataApi {
         String value = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         long lifetime = faults.tokenTtl().map(Duration::toNanos).orElse(ttl * 1_000_000_000L);
         tokens.put(value, new Token(now + lifetime, faults.tokenEpoch()));
-        return Reply.text(value);
+        return Reply.text(value).withHeader(TTL_HEADER, Integer.toString(ttl)); // the AWS SDKs read it back
     }
 
     private boolean authorized(Call call) {

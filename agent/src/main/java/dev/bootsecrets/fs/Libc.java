@@ -51,6 +51,7 @@ final class Libc {
     private static final Function FCHOWN = checked("fchown");
     private static final Function FCHMOD = checked("fchmod");
     private static final Function FSYNC = checked("fsync");
+    private static final Function SYNCFS = checked("syncfs");
     private static final Function RENAMEAT = checked("renameat");
     private static final Function UNLINKAT = checked("unlinkat");
     private static final Function CLOSE = checked("close");
@@ -123,6 +124,15 @@ final class Libc {
             FSYNC.invokeInt(new Object[] {fd});
         } catch (LastErrorException e) {
             throw error("fsync", shown, e);
+        }
+    }
+
+    /** syncfs(2): every dirty file and directory of the filesystem {@code fd} is on, written and flushed. */
+    static void syncfs(int fd, String shown) throws ErrnoException {
+        try {
+            SYNCFS.invokeInt(new Object[] {fd});
+        } catch (LastErrorException e) {
+            throw error("sync the filesystem of", shown, e);
         }
     }
 
@@ -276,6 +286,16 @@ final class Libc {
                 return null;
             }
             throw e;
+        }
+    }
+
+    /** The device (major << 32 | minor) of the filesystem {@code fd} is on. */
+    static long device(int fd, String shown) throws ErrnoException {
+        try (Memory buffer = new Memory(256)) {
+            STATX.invokeInt(new Object[] {fd, cstr(""), AT_EMPTY_PATH, STATX_BASIC_STATS, buffer});
+            return (buffer.getInt(136) & 0xffffffffL) << 32 | (buffer.getInt(140) & 0xffffffffL);
+        } catch (LastErrorException e) {
+            throw error("stat", shown, e);
         }
     }
 

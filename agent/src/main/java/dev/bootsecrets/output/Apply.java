@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The apply stage: materializes each intent with the safe writer, removes what bootsecrets
@@ -39,20 +40,33 @@ public final class Apply {
 
     private Apply() {}
 
-    /** Writes and removes every intent in order, then records what bootsecrets now owns in the manifests. */
+    /**
+     * Writes and removes every intent in order, then records what bootsecrets now owns in the
+     * manifests. The files are written in three passes, so that the run syncs the disk once
+     * rather than once per file: every new version into its temporary file, one sync of them
+     * all, then the renames in plan order (see {@link TargetRoot#stageWrites()}).
+     */
     public static List<Outcome> apply(Plan plan, TargetRoot root) {
-        List<Outcome> outcomes = new ArrayList<>(sweepStaleTemps(plan, root));
+        List<Outcome> swept = sweepStaleTemps(plan, root);
+        List<Outcome> outcomes = new ArrayList<>();
         Set<String> failed = new HashSet<>();
+        root.stageWrites();
         for (FileIntent intent : plan.files()) {
-            Optional<String> missing = intent.requires().stream().filter(failed::contains).findFirst();
-            Outcome outcome = missing.isPresent()
-                    ? failure(intent, intent.path() + ": not written, as " + missing.get() + " could not be")
-                    : applyOne(intent, root);
-            if (outcome.failed()) {
-                failed.add(intent.path());
-            }
-            outcomes.add(outcome);
+            outcomes.add(unlessRequiredFailed(intent, failed, () -> applyOne(intent, root)));
         }
+        try {
+            root.syncStaged();
+        } catch (IOException e) {
+            Log.error("the new files could not be made durable, so none replaces its old version: " + e.getMessage());
+            root.endStaging();
+        }
+        failed.clear();
+        for (int i = 0; i < outcomes.size(); i++) {
+            Outcome staged = outcomes.get(i);
+            outcomes.set(i, staged.failed() ? staged : unlessRequiredFailed(staged.intent(), failed, () -> publish(staged, root)));
+        }
+        root.endStaging();
+        outcomes.addAll(0, swept);
         Manifest manifest = record(plan, outcomes);
         try {
             manifest.write(root);
@@ -115,6 +129,36 @@ public final class Apply {
         return new Manifest(entries);
     }
 
+    /** {@code step}'s outcome, unless an output this intent requires has failed; failures are added to {@code failed}. */
+    private static Outcome unlessRequiredFailed(FileIntent intent, Set<String> failed, Supplier<Outcome> step) {
+        Optional<String> missing = intent.requires().stream().filter(failed::contains).findFirst();
+        Outcome outcome = missing.isPresent()
+                ? failure(intent, intent.path() + ": not written, as " + missing.get() + " could not be")
+                : step.get();
+        if (outcome.failed()) {
+            failed.add(intent.path());
+        }
+        return outcome;
+    }
+
+    /** Puts a staged new version in place and logs the change; an unchanged or removed file has nothing staged. */
+    private static Outcome publish(Outcome staged, TargetRoot root) {
+        FileIntent intent = staged.intent();
+        try {
+            if (!root.publish(intent.path()) && staged.change().orElseThrow() != Change.UNCHANGED
+                    && !intent.content().removes()) {
+                return failure(intent, intent.path() + ": its new version was not made durable; the old one is kept");
+            }
+        } catch (IOException e) {
+            return failure(intent, intent.path() + ": " + e.getMessage());
+        }
+        Change change = staged.change().orElseThrow();
+        Log.info(change.name().toLowerCase() + " " + intent.path() + " (" + intent.kind() + ", "
+                + (intent.content().removes() ? "" : intent.owner() + " " + mode(intent.mode()) + ", ")
+                + "from " + intent.source() + ")");
+        return staged;
+    }
+
     private static Outcome failure(FileIntent intent, String message) {
         Log.error("could not write " + message + " (from " + intent.source() + ")");
         return new Outcome(intent, Optional.empty(), Optional.of(message));
@@ -138,8 +182,6 @@ public final class Apply {
             bytes = intent.content().render(existing);
             existing.ifPresent(Secret::wipe);
             Change change = root.write(intent.path(), bytes, intent.owner().uid(), intent.owner().gid(), intent.mode());
-            Log.info(change.name().toLowerCase() + " " + intent.path() + " (" + intent.kind() + ", "
-                    + intent.owner() + " " + mode(intent.mode()) + ", from " + intent.source() + ")");
             return new Outcome(intent, Optional.of(change), Optional.empty());
         } catch (IOException | IllegalStateException e) {
             return failure(intent, intent.path() + ": " + e.getMessage());
@@ -151,7 +193,6 @@ public final class Apply {
     private static Outcome remove(FileIntent intent, TargetRoot root) {
         try {
             Change change = root.remove(intent.path()) ? Change.REMOVED : Change.UNCHANGED;
-            Log.info(change.name().toLowerCase() + " " + intent.path() + " (" + intent.kind() + ", " + intent.source() + ")");
             return new Outcome(intent, Optional.of(change), Optional.empty());
         } catch (IOException e) {
             return failure(intent, intent.path() + ": " + e.getMessage());

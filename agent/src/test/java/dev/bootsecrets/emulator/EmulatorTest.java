@@ -79,6 +79,27 @@ class EmulatorTest {
     }
 
     @Test
+    void theTokenAnswerEchoesItsTtlAsTheSdksExpect() throws Exception {
+        start(Scenario.sample("aws"));
+
+        assertEquals("3600", put("3600").headers().firstValue(TTL).orElseThrow());
+    }
+
+    @Test
+    void datedVersionsServeTheSameTreeAsLatest() throws Exception {
+        Scenario sample = Scenario.sample("aws");
+        start(sample);
+        String token = put("60").body();
+
+        assertTrue(List.of(get("/", token).body().split("\n")).containsAll(List.of("2009-04-04", "2021-03-23", "latest")));
+        assertEquals("i-0123456789abcdef0", get("/2021-03-23/meta-data/instance-id", token).body());
+        assertEquals(new String(sample.userData().orElseThrow()), get("/2019-10-01/user-data", token).body());
+        assertEquals("06:00:00:00:00:01/", get("/2021-03-23/meta-data/network/interfaces/macs/", token).body());
+        assertEquals(401, get("/2021-03-23/meta-data/instance-id", null).statusCode());
+        assertEquals(404, get("/1999-01-01/meta-data/instance-id", token).statusCode());
+    }
+
+    @Test
     void imdsv1ScenarioAnswersWithoutAToken() throws Exception {
         Scenario sample = Scenario.sample("aws");
         start(with(sample, new Scenario.Aws(true, true), sample.userData()));

@@ -162,6 +162,64 @@ class TargetRootTest {
         }
     }
 
+    // --- staged writes (one sync per run) ---
+
+    @Test
+    void stagedWriteKeepsTheOldFileUntilPublished() throws IOException {
+        Files.createDirectories(sandbox.resolve("etc"));
+        Path file = sandbox.resolve("etc/app.conf");
+        Files.writeString(file, "old\n");
+        root.stageWrites();
+
+        assertEquals(Change.UPDATED, root.write("/etc/app.conf", bytes("new\n"), 0, 0, 0600));
+        assertEquals("old\n", Files.readString(file));
+        assertEquals(2, names(file.getParent()).size()); // the new version waits in its temporary file
+
+        root.syncStaged();
+        assertTrue(root.publish("/etc/app.conf"));
+        assertFalse(root.publish("/etc/app.conf"));
+        root.endStaging();
+
+        assertEquals("new\n", Files.readString(file));
+        assertEquals(List.of("app.conf"), names(file.getParent()));
+    }
+
+    @Test
+    void unpublishedStagedWritesLeaveOldFilesAndNoTemporaryFiles() throws IOException {
+        Files.createDirectories(sandbox.resolve("etc/a"));
+        Files.createDirectories(sandbox.resolve("etc/b"));
+        Files.writeString(sandbox.resolve("etc/a/kept"), "old\n");
+        root.stageWrites();
+        root.write("/etc/a/kept", bytes("new\n"), 0, 0, 0600);
+        root.write("/etc/b/never", bytes("new\n"), 0, 0, 0600);
+
+        root.endStaging();
+
+        assertEquals("old\n", Files.readString(sandbox.resolve("etc/a/kept")));
+        assertEquals(List.of("kept"), names(sandbox.resolve("etc/a")));
+        assertEquals(List.of(), names(sandbox.resolve("etc/b")));
+    }
+
+    @Test
+    void aPathIsStagedOnlyOncePerBatch() throws IOException {
+        Files.createDirectories(sandbox.resolve("etc"));
+        root.stageWrites();
+        root.write("/etc/app.conf", bytes("one\n"), 0, 0, 0600);
+
+        assertThrows(IllegalStateException.class, () -> root.write("/etc/app.conf", bytes("two\n"), 0, 0, 0600));
+    }
+
+    @Test
+    void closingDiscardsWhatWasStagedButNotPublished() throws IOException {
+        Files.createDirectories(sandbox.resolve("etc"));
+        root.stageWrites();
+        root.write("/etc/app.conf", bytes("new\n"), 0, 0, 0600);
+
+        root.close();
+
+        assertEquals(List.of(), names(sandbox.resolve("etc")));
+    }
+
     // --- symlinks ---
 
     @Test
