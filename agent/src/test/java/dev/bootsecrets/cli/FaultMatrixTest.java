@@ -251,6 +251,97 @@ class FaultMatrixTest {
             }
         }
 
+        /** Runs {@code command}, which must succeed (mount, chattr). */
+        void sh(String... command) throws Exception {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        }
+
+        /** A fault on the filesystem under /etc/myapp: that output fails, named, the others are written, no temp is left. */
+        void myappFails(Path myapp) throws Exception {
+            Agent.Run run = run();
+            assertEquals(ExitCode.PARTIAL, run.exit(), run.all());
+            assertTrue(run.err().contains("/etc/myapp/config.env"), run.err());
+            assertTrue(Files.readString(root.resolve("etc/motd")).startsWith("Welcome"));
+            try (var listed = Files.list(myapp)) {
+                assertTrue(listed.noneMatch(p -> p.getFileName().toString().contains(".bootsecrets-")));
+            }
+        }
+
+        @Test
+        void noSpaceLeftOnASmallTmpfs() throws Exception {
+            Path myapp = Files.createDirectories(root.resolve("etc/myapp"));
+            sh("mount", "-t", "tmpfs", "-o", "size=16k,mode=0755", "tmpfs", myapp.toString());
+            try {
+                Files.write(myapp.resolve("filler"), new byte[16 << 10]);
+            } catch (IOException full) {
+                // full, as intended
+            }
+            try {
+                myappFails(myapp);
+            } finally {
+                sh("umount", myapp.toString());
+            }
+        }
+
+        @Test
+        void aReadOnlyTarget() throws Exception {
+            Path myapp = Files.createDirectories(root.resolve("etc/myapp"));
+            sh("mount", "-t", "tmpfs", "-o", "ro,size=16k,mode=0755", "tmpfs", myapp.toString());
+            try {
+                myappFails(myapp);
+            } finally {
+                sh("umount", myapp.toString());
+            }
+        }
+
+        @Test
+        void anImmutableFileIsReportedAndKept() throws Exception {
+            Path motd = Files.writeString(root.resolve("etc/motd"), "the admin's own\n");
+            sh("chattr", "+i", motd.toString());
+            try {
+                Agent.Run run = run();
+                assertEquals(ExitCode.PARTIAL, run.exit(), run.all());
+                assertTrue(run.err().contains("/etc/motd"), run.err());
+                assertEquals("the admin's own\n", Files.readString(motd));
+                assertTrue(Files.exists(root.resolve("etc/myapp/config.env")), "the other outputs are written");
+            } finally {
+                sh("chattr", "-i", motd.toString());
+            }
+        }
+
+        /** SIGKILL mid-apply, again and again: every file is whole (old or new), and the next run leaves no temp behind. */
+        @Test
+        void killedMidApplyInALoop() throws Exception {
+            StringBuilder yaml = new StringBuilder("#cloud-config\nwrite_files:\n");
+            for (int i = 0; i < 200; i++) {
+                yaml.append("  - {path: /etc/many/f").append(i).append(", content: \"").append("v2-").append(i).append("\"}\n");
+            }
+            Files.createDirectories(root.resolve("etc/many"));
+            for (int i = 0; i < 200; i++) {
+                Files.writeString(root.resolve("etc/many/f" + i), "v1-" + i);
+            }
+            serveUserData(yaml.toString().getBytes(StandardCharsets.UTF_8));
+            String java = ProcessHandle.current().info().command().orElseThrow();
+            for (int round = 0; round < 8; round++) {
+                Process agent = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                        System.getProperty("java.class.path"), Main.class.getName(), "run", "--root", root.toString(),
+                        "--provider", "aws", "--metadata-url", emulator.url().toString())
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                Thread.sleep(400 + 150L * round);
+                agent.destroyForcibly().waitFor();
+                for (int i = 0; i < 200; i++) {
+                    String content = Files.readString(root.resolve("etc/many/f" + i));
+                    assertTrue(content.equals("v1-" + i) || content.equals("v2-" + i), "f" + i + " is " + content);
+                }
+            }
+            assertEquals(0, run().exit());
+            for (int i = 0; i < 200; i++) {
+                assertEquals("v2-" + i, Files.readString(root.resolve("etc/many/f" + i)));
+            }
+            assertTrue(Agent.files(root).stream().noneMatch(p -> p.contains(".bootsecrets-")), "temp files left");
+        }
+
         @Test
         void twoConcurrentRunsBothComplete() throws Exception {
             var first = CompletableFuture.supplyAsync(FaultMatrixTest.this::run);
