@@ -173,6 +173,21 @@ class MetadataHttpTest {
         }
     }
 
+    @Test
+    void theJoinsClientIsCutOffAtItsDeadlineToo() throws Exception {
+        try (var listener = new ServerSocket(0, 0, LOOPBACK);
+                MetadataHttp join = MetadataHttp.tls(javax.net.ssl.SSLContext.getDefault())) {
+            Thread server = Thread.ofVirtual().start(() -> trickle(listener, "HTTP/1.1 200 OK\r\nContent-Length: 999\r\n\r\n"));
+            URI base = URI.create("http://127.0.0.1:" + listener.getLocalPort());
+
+            var e = assertThrows(MetadataUnavailableException.class,
+                    () -> join.send(get(base, "/v1/join", 1024), Deadline.in(Duration.ofSeconds(2))));
+
+            assertTrue(e.getMessage().contains("too slow"), e.getMessage());
+            server.interrupt();
+        }
+    }
+
     private static void trickle(ServerSocket listener, String head) {
         try (var socket = listener.accept()) {
             socket.getInputStream().read(new byte[4096]);
