@@ -1,19 +1,24 @@
 package dev.bootsecrets.cli;
 
+import dev.bootsecrets.cloud.CloudSecrets;
 import dev.bootsecrets.cloud.GatherRequest;
 import dev.bootsecrets.cloud.InstanceMetadata;
+import dev.bootsecrets.cloud.MetadataLockdown;
 import dev.bootsecrets.cloud.Machine;
 import dev.bootsecrets.cloud.MetadataException;
 import dev.bootsecrets.cloud.MetadataProvider;
 import dev.bootsecrets.cloud.Providers;
+import dev.bootsecrets.cloud.SecretSourceException;
 import dev.bootsecrets.config.Config;
 import dev.bootsecrets.config.ConfigException;
 import dev.bootsecrets.config.ConfigLoader;
 import dev.bootsecrets.config.Declarations;
 import dev.bootsecrets.config.JoinSettings;
+import dev.bootsecrets.config.Lockdown;
 import dev.bootsecrets.config.Settings;
 import dev.bootsecrets.config.UserData;
 import dev.bootsecrets.fs.Accounts;
+import dev.bootsecrets.fs.Group;
 import dev.bootsecrets.fs.RunLock;
 import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.http.Deadline;
@@ -27,19 +32,23 @@ import dev.bootsecrets.output.Apply.Outcome;
 import dev.bootsecrets.output.Planner;
 import dev.bootsecrets.plan.Plan;
 import dev.bootsecrets.plan.PlanException;
+import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * One boot run, the whole pipeline of DESIGN.md in one place ({@link #run}):
- * config -> identify -> gather -> (user-data) config -> plan -> join -> plan -> apply -> report.
+ * config -> identify -> gather -> (user-data) config -> plan -> secrets managers -> join -> plan -> apply -> report.
  * Each stage hands a value to the next; a stage that fails ends the run with a {@link Stop}
  * before anything is written, except apply, whose failures are per output.
  */
@@ -87,38 +96,81 @@ public final class BootRun {
     public static Result run(Options options) throws IOException {
         Instant started = Instant.now();
         try (TargetRoot root = TargetRoot.open(options.root())) {
+            Config config;
             try {
-                Config config = configure(options);
-                try (RunLock lock = options.dryRun() ? null : RunLock.acquire(root, LOCK_WAIT);
-                        MetadataHttp http = MetadataHttp.create()) {
-                    Gathered gathered = gather(config, options, root, http);
-                    Accounts accounts = Accounts.load(root);
-                    // The plan is checked with empty stand-ins for what the join would give first:
-                    // a plan that cannot be written must not use up a one-time bootstrap secret.
-                    Plan plan = checked(gathered.config(), gathered.metadata(), root, accounts);
-                    if (options.dryRun()) {
-                        plan.warnings().forEach(Log::warn);
-                        gathered.config().settings().join().ifPresent(j -> Log.notice(
-                                "join: not done in a dry run (it would use up the bootstrap secret); the plan shows its outputs"));
-                        return new Result(ExitCode.OK, Optional.of(plan), List.of(), gathered.metadata());
-                    }
-                    Joined joined = join(gathered, root);
-                    if (gathered.config().settings().join().isPresent()) {
-                        plan = plan(gathered, joined, root, accounts);
-                    }
-                    plan.warnings().forEach(Log::warn);
-                    List<Outcome> outcomes = Apply.apply(plan, root);
-                    boolean failed = outcomes.stream().anyMatch(Outcome::failed);
-                    if (!failed) {
-                        joined.burnBootstrap(root); // only once everything it gave is written
-                    }
-                    int exit = failed ? ExitCode.PARTIAL : ExitCode.OK;
-                    return report(new Result(exit, Optional.of(plan), outcomes, gathered.metadata()), started, root,
-                            options, List.of());
-                }
+                config = configure(options);
             } catch (Stop stop) {
                 return report(stop.result, started, root, options, stop.errors);
             }
+            Result result = run(config, options, root, started);
+            if (!options.dryRun() && config.settings().lockdown().enabled()) {
+                lockDown(config.settings().lockdown(), result.metadata().provider(), root);
+            }
+            return result;
+        }
+    }
+
+    /** Everything after the config: gather, plan, join, apply, report. */
+    private static Result run(Config config, Options options, TargetRoot root, Instant started) throws IOException {
+        try {
+            try (RunLock lock = options.dryRun() ? null : RunLock.acquire(root, LOCK_WAIT);
+                    MetadataHttp http = MetadataHttp.create()) {
+                Gathered gathered = gather(config, options, root, http);
+                Accounts accounts = Accounts.load(root);
+                // The plan is checked with empty stand-ins for what the join would give first:
+                // a plan that cannot be written must not use up a one-time bootstrap secret.
+                Declarations declared = gathered.config().declarations();
+                Plan plan = checked(gathered.config(), gathered.metadata(), root, accounts);
+                if (options.dryRun()) {
+                    plan.warnings().forEach(Log::warn);
+                    if (CloudSecrets.any(declared)) {
+                        Log.notice("secrets managers: not read in a dry run; the plan shows their outputs");
+                    }
+                    gathered.config().settings().join().ifPresent(j -> Log.notice(
+                            "join: not done in a dry run (it would use up the bootstrap secret); the plan shows its outputs"));
+                    return new Result(ExitCode.OK, Optional.of(plan), List.of(), gathered.metadata());
+                }
+                // Before the join: a secret that cannot be read must not cost a one-time bootstrap secret.
+                Map<String, Secret> managed = cloudSecrets(gathered, http);
+                Joined joined = join(gathered, root);
+                if (gathered.config().settings().join().isPresent() || !managed.isEmpty()) {
+                    plan = plan(gathered, joined, managed, root, accounts);
+                }
+                plan.warnings().forEach(Log::warn);
+                List<Outcome> outcomes = Apply.apply(plan, root);
+                boolean failed = outcomes.stream().anyMatch(Outcome::failed);
+                if (!failed) {
+                    joined.burnBootstrap(root); // only once everything it gave is written
+                }
+                int exit = failed ? ExitCode.PARTIAL : ExitCode.OK;
+                return report(new Result(exit, Optional.of(plan), outcomes, gathered.metadata()), started, root,
+                        options, List.of());
+            }
+        } catch (Stop stop) {
+            return report(stop.result, started, root, options, stop.errors);
+        }
+    }
+
+    /**
+     * After the run, whatever its outcome: only root and the configured group may reach the
+     * metadata service for the rest of the boot. A failure is logged, and the outputs stand.
+     */
+    private static void lockDown(Lockdown lockdown, String provider, TargetRoot root) {
+        try {
+            OptionalInt gid = OptionalInt.empty();
+            if (lockdown.group().isPresent()) {
+                Optional<Group> group = Accounts.load(root).group(lockdown.group().get());
+                if (group.isEmpty()) {
+                    throw new IOException("metadata lockdown: metadata.lockdown.group " + lockdown.group().get()
+                            + " is not a group in the target root's /etc/group");
+                }
+                gid = OptionalInt.of(group.get().gid());
+            }
+            MetadataLockdown.apply(provider, gid);
+            Log.notice("metadata service locked down: only root" + lockdown.group().map(g -> " and group " + g).orElse("")
+                    + " may reach it for the rest of the boot");
+        } catch (IOException e) {
+            Log.error(e.getMessage() + "; every process can still reach the metadata service");
         }
     }
 
@@ -171,7 +223,7 @@ public final class BootRun {
         }
     }
 
-    /** The plan as gathered, with empty stand-ins for what the join would give (what a run checks before joining). */
+    /** The plan as gathered, with empty stand-ins for what the join and secrets managers would give. */
     private static Plan checked(Config config, InstanceMetadata metadata, TargetRoot root, Accounts accounts) throws Stop {
         try {
             return validate(config, metadata, root, accounts);
@@ -183,19 +235,38 @@ public final class BootRun {
     /**
      * The one validation of a run's outputs before anything is used up or written, shared with
      * {@code check --root}: the whole plan against the root's users, paths and files, with empty
-     * stand-ins for the join's secrets and certificate.
+     * stand-ins for the join's secrets and certificate and for the secrets managers' values.
      */
     static Plan validate(Config config, InstanceMetadata metadata, TargetRoot root, Accounts accounts)
             throws PlanException {
         Optional<JoinSettings> join = config.settings().join();
         Joined joined = join.isPresent() ? Join.preview(join.get(), config.declarations()) : Joined.none();
-        return joined.addTo(Planner.plan(config, metadata, joined.secrets(), root, accounts));
+        Map<String, Secret> secrets = new HashMap<>(joined.secrets());
+        secrets.putAll(CloudSecrets.standIns(config.declarations()));
+        return joined.addTo(Planner.plan(config, metadata, secrets, root, accounts));
+    }
+
+    /**
+     * The secrets the clouds' secrets managers hold for this machine, read with its identity;
+     * any failure (denied, not found, throttled past the deadline) ends the run, nothing written.
+     */
+    private static Map<String, Secret> cloudSecrets(Gathered gathered, MetadataHttp http) throws Stop {
+        Settings settings = gathered.config().settings();
+        try {
+            return CloudSecrets.fetch(gathered.config().declarations(), gathered.metadata().provider(), settings, http,
+                    Deadline.in(settings.deadline()));
+        } catch (SecretSourceException e) {
+            throw Stop.invalid("secret source", List.of(e.getMessage()), gathered.metadata());
+        }
     }
 
     /** plan: every output as a file intent, validated as a whole. */
-    private static Plan plan(Gathered gathered, Joined joined, TargetRoot root, Accounts accounts) throws Stop {
+    private static Plan plan(Gathered gathered, Joined joined, Map<String, Secret> managed, TargetRoot root,
+            Accounts accounts) throws Stop {
+        Map<String, Secret> secrets = new HashMap<>(joined.secrets());
+        secrets.putAll(managed);
         try {
-            return joined.addTo(Planner.plan(gathered.config(), gathered.metadata(), joined.secrets(), root, accounts));
+            return joined.addTo(Planner.plan(gathered.config(), gathered.metadata(), secrets, root, accounts));
         } catch (PlanException e) {
             throw Stop.invalid("plan", e.errors(), gathered.metadata());
         }

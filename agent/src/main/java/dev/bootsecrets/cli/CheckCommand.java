@@ -10,6 +10,7 @@ import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.join.Join;
 import dev.bootsecrets.output.Planner;
 import dev.bootsecrets.plan.PlanException;
+import dev.bootsecrets.secret.Redaction;
 import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,8 +53,8 @@ final class CheckCommand {
         } catch (ConfigException e) {
             errors.addAll(e.errors());
         }
-        warnings.forEach(w -> out.println("warning: " + w));
-        errors.forEach(e -> out.println("error: " + e));
+        warnings.forEach(w -> out.println(Redaction.scrub("warning: " + w)));
+        errors.forEach(e -> out.println(Redaction.scrub("error: " + e)));
         if (!errors.isEmpty()) {
             out.println("invalid: " + errors.size() + " error(s)");
             return ExitCode.INVALID;

@@ -64,6 +64,7 @@ final class DemoCommand {
                 out.println("NoCloud seed: " + root + SEED);
             } else {
                 out.println("emulator: " + provider + " metadata service at " + emulator.url());
+                writeSecretsManager(root, provider, emulator.url().toString());
             }
             if (join != null) {
                 out.println("join service: " + join.url() + " (bootstrap token in " + root + JOIN_TOKEN + ")");
@@ -95,6 +96,30 @@ final class DemoCommand {
                     + root);
             return result.exitCode();
         }
+    }
+
+    /** The secret each sample cloud's secrets manager holds, read with the instance's identity. */
+    private static final Map<String, String> MANAGED = Map.of(
+            "aws", "aws-secretsmanager:demo/db#password",
+            "gcp", "gcp-secretmanager:secrets/demo-api-key",
+            "azure", "azure-keyvault:demo-vault/demo-api-key");
+
+    /**
+     * Machine config that points the secrets managers at the emulator and writes the sample's
+     * secret to /etc/myapp/cloud.secret: no token or key is in the config, only the secret's name.
+     */
+    private static void writeSecretsManager(Path root, String provider, String emulator) throws IOException {
+        write(root, "/etc/bootsecrets/config.d/40-secrets-manager.yaml", """
+                # The demo's secrets manager: the emulator's, reached with the instance's identity.
+                endpoints:
+                  awsSecretsManager: %s
+                  gcpSecretManager: %s
+                  azureKeyVault: %s/keyvault/{vault}
+                secrets:
+                  cloud-secret: {from: "%s"}
+                files:
+                  /etc/myapp/cloud.secret: {secret: cloud-secret, owner: myapp, group: myapp, mode: "0400"}
+                """.formatted(emulator, emulator, emulator, MANAGED.get(provider)), "rw-r--r--");
     }
 
     /** The sample seed at the NoCloud provider's default place, root-only like the agent's state. */

@@ -8,7 +8,7 @@ public final class ExitCode {
     public static final int INTERNAL = 1;
     /** A command line that could not be parsed. */
     public static final int USAGE = 2;
-    /** Invalid config, user-data or plan: nothing was written. */
+    /** Invalid config, user-data or plan, or a secret a secrets manager would not give: nothing was written. */
     public static final int INVALID = 3;
     /** The metadata service was not reachable before the deadline: nothing was written. */
     public static final int UNREACHABLE = 4;

@@ -4,6 +4,7 @@ import dev.bootsecrets.output.Apply;
 import dev.bootsecrets.output.Apply.Outcome;
 import dev.bootsecrets.plan.FileIntent;
 import dev.bootsecrets.plan.Plan;
+import dev.bootsecrets.secret.Redaction;
 import java.io.PrintStream;
 import java.util.Comparator;
 import java.util.List;
@@ -18,7 +19,7 @@ final class Listing {
     static void plan(Plan plan, PrintStream out) {
         out.printf(ROW, "PATH", "KIND", "OWNER", "MODE", "SOURCE");
         plan.files().stream().sorted(Comparator.comparing(FileIntent::path)).forEach(f ->
-                out.printf(ROW, f.path(), f.kind(), owner(f), mode(f), f.source()));
+                row(out, ROW, f.path(), f.kind(), owner(f), mode(f), f.source()));
         long removals = plan.files().stream().filter(f -> f.content().removes()).count();
         out.println(plan.files().size() + " outputs planned (" + removals + " to remove); nothing written (--dry-run)");
     }
@@ -28,9 +29,14 @@ final class Listing {
         outcomes.stream().sorted(Comparator.comparing(o -> o.intent().path())).forEach(o -> {
             FileIntent f = o.intent();
             String result = o.change().map(c -> c.name().toLowerCase()).orElse("FAILED");
-            out.printf(RESULT_ROW, f.path(), result, owner(f), mode(f), f.source());
-            o.error().ifPresent(e -> out.println("    error: " + e));
+            row(out, RESULT_ROW, f.path(), result, owner(f), mode(f), f.source());
+            o.error().ifPresent(e -> out.println(Redaction.scrub("    error: " + e)));
         });
+    }
+
+    /** One row, through the same net as the log: a path or a name may happen to equal a short value. */
+    private static void row(PrintStream out, String format, Object... columns) {
+        out.print(Redaction.scrub(String.format(format, columns)));
     }
 
     /** A removal has no owner or mode: it shows what happens instead. */

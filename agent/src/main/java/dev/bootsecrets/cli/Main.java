@@ -2,6 +2,7 @@ package dev.bootsecrets.cli;
 
 import dev.bootsecrets.fs.ProcessHardening;
 import dev.bootsecrets.log.Log;
+import dev.bootsecrets.secret.Redaction;
 import java.io.PrintStream;
 import java.util.Arrays;
 
@@ -41,6 +42,7 @@ public final class Main {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         boolean verbose = Arrays.asList(args).contains("--verbose");
         Log.configure(err, verbose);
+        Redaction.forget();
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
             out.print(USAGE);
             return args.length == 0 ? ExitCode.USAGE : ExitCode.OK;

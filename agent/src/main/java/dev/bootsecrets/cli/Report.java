@@ -10,6 +10,7 @@ import dev.bootsecrets.log.Log;
 import dev.bootsecrets.output.Apply;
 import dev.bootsecrets.output.Apply.Outcome;
 import dev.bootsecrets.plan.FileIntent;
+import dev.bootsecrets.secret.Redaction;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
@@ -52,29 +53,29 @@ final class Report {
             json.writeStringField("finished", finished.toString());
             json.writeNumberField("durationMs", Duration.between(started, finished).toMillis());
             json.writeStringField("provider", result.metadata().provider());
-            json.writeStringField("instanceId", result.metadata().instanceId());
+            text(json, "instanceId", result.metadata().instanceId());
             json.writeArrayFieldStart("outputs");
             for (Outcome outcome : result.outcomes()) {
                 FileIntent intent = outcome.intent();
                 json.writeStartObject();
-                json.writeStringField("path", intent.path());
+                text(json, "path", intent.path());
                 json.writeStringField("kind", intent.kind());
-                json.writeStringField("source", intent.source());
+                text(json, "source", intent.source());
                 if (!intent.content().removes()) {
-                    json.writeStringField("owner", intent.owner().user());
-                    json.writeStringField("group", intent.owner().group());
+                    text(json, "owner", intent.owner().user());
+                    text(json, "group", intent.owner().group());
                     json.writeStringField("mode", Apply.mode(intent.mode()));
                 }
                 json.writeStringField("result", outcome.change().map(c -> c.name().toLowerCase()).orElse("failed"));
                 if (outcome.error().isPresent()) {
-                    json.writeStringField("error", outcome.error().get());
+                    text(json, "error", outcome.error().get());
                 }
                 json.writeEndObject();
             }
             json.writeEndArray();
             json.writeArrayFieldStart("errors");
             for (String error : errors) {
-                json.writeString(error);
+                json.writeString(Redaction.scrub(error));
             }
             json.writeEndArray();
             json.writeEndObject();
@@ -85,6 +86,15 @@ final class Report {
 
         root.ensureDirectory(DIR, 0, 0, 0700);
         root.write(STATUS, bytes.toByteArray(), 0, 0, 0600);
+    }
+
+    /**
+     * The status file's free texts pass the same net as the log: an error message may hold what
+     * a reviewer missed, a path or name may happen to equal a short value. Fields of the agent's
+     * own vocabulary (outcome, result, kind, mode, times) stay as they are for the programs reading them.
+     */
+    private static void text(JsonGenerator json, String name, String value) throws IOException {
+        json.writeStringField(name, Redaction.scrub(value));
     }
 
     /** "3 outputs: 1 created, 0 updated, 2 unchanged, 0 failed, 0 removed" for the log, or empty when there were none. */

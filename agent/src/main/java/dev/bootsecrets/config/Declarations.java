@@ -4,6 +4,7 @@ import dev.bootsecrets.secret.Secret;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * What the agent should write: named secrets, SSH keys, files, registry auth, systemd
@@ -39,22 +40,143 @@ public record Declarations(
         return new Declarations(secrets, value, files, registries, credentials, env);
     }
 
-    /** Where a named secret's value comes from. */
+    /**
+     * Where a named secret's value comes from. Each kind has a name ({@link #kind}), the word
+     * before the colon in {@code from:} ({@value #VALUE} for an inline value), by which the
+     * image's policy lets user-data use it or not ({@code userData.sources}).
+     */
     public sealed interface Source {
+        String VALUE = "value";
+        String FILE = "file";
+        String METADATA = "metadata";
+        String JOIN = "join";
+        String VAULT = "vault";
+        String AWS_SECRETS_MANAGER = "aws-secretsmanager";
+        String AWS_SSM = "aws-ssm";
+        String GCP_SECRET_MANAGER = "gcp-secretmanager";
+        String AZURE_KEY_VAULT = "azure-keyvault";
+
+        /** Every kind of source, as {@code userData.sources} may list them. */
+        Set<String> KINDS = Set.of(VALUE, FILE, METADATA, JOIN, VAULT, AWS_SECRETS_MANAGER, AWS_SSM, GCP_SECRET_MANAGER,
+                AZURE_KEY_VAULT);
+
+        String kind();
+
         /** An inline value: every reader of the metadata service can see it. */
-        record Inline(Secret value) implements Source {}
+        record Inline(Secret value) implements Source {
+            public String kind() {
+                return VALUE;
+            }
+        }
 
         /** {@code file:PATH}, a path under the target root. */
-        record FromFile(String path) implements Source {}
+        record FromFile(String path) implements Source {
+            public String kind() {
+                return FILE;
+            }
+        }
 
         /** {@code metadata:attributes/NAME}: a metadata attribute or instance tag. */
-        record FromMetadata(String attribute) implements Source {}
+        record FromMetadata(String attribute) implements Source {
+            public String kind() {
+                return METADATA;
+            }
+        }
 
         /** {@code join:NAME}: a secret the join service hands out (or {@code vault-token}). */
-        record FromJoin(String name) implements Source {}
+        record FromJoin(String name) implements Source {
+            public String kind() {
+                return JOIN;
+            }
+        }
 
         /** {@code vault:MOUNT/PATH#KEY}: one key of a Vault KV secret, read during the join. */
-        record FromVault(String path, String key) implements Source {}
+        record FromVault(String path, String key) implements Source {
+            public String kind() {
+                return VAULT;
+            }
+        }
+
+        /**
+         * A secret in the cloud's own secrets manager, read with the instance's identity (role,
+         * service account, managed identity) once the plan has been checked with a stand-in.
+         */
+        sealed interface FromCloud extends Source {
+            /** The cloud whose identity reads it: aws, gcp or azure. */
+            String cloud();
+
+            /** {@code kind:REFERENCE} as declared, for messages; the reference is a name, never a value. */
+            String reference();
+        }
+
+        /**
+         * {@code aws-secretsmanager:NAME[?stage=S|?version=ID][&region=R][#KEY]}: GetSecretValue
+         * of NAME (or an ARN, whose region is used), one version stage or id (AWSCURRENT when
+         * neither), and optionally one key of the SecretString's JSON object.
+         */
+        record AwsSecret(String secretId, Optional<String> stage, Optional<String> versionId, Optional<String> region,
+                Optional<String> jsonKey) implements FromCloud {
+            public String kind() {
+                return AWS_SECRETS_MANAGER;
+            }
+
+            public String cloud() {
+                return "aws";
+            }
+
+            public String reference() {
+                return kind() + ":" + secretId + jsonKey.map(k -> "#" + k).orElse("");
+            }
+        }
+
+        /** {@code aws-ssm:/PARAMETER/PATH[?region=R]}: GetParameter with decryption (SecureString or String). */
+        record AwsParameter(String name, Optional<String> region) implements FromCloud {
+            public String kind() {
+                return AWS_SSM;
+            }
+
+            public String cloud() {
+                return "aws";
+            }
+
+            public String reference() {
+                return kind() + ":" + name;
+            }
+        }
+
+        /**
+         * {@code gcp-secretmanager:[projects/P/]secrets/S[/versions/V]}: one version's payload
+         * (latest when none is named), in the instance's project when none is named.
+         */
+        record GcpSecret(Optional<String> project, String secret, String version) implements FromCloud {
+            public String kind() {
+                return GCP_SECRET_MANAGER;
+            }
+
+            public String cloud() {
+                return "gcp";
+            }
+
+            public String reference() {
+                return kind() + ":" + project.map(p -> "projects/" + p + "/").orElse("") + "secrets/" + secret
+                        + "/versions/" + version;
+            }
+        }
+
+        /** {@code azure-keyvault:VAULT/NAME[/VERSION]}: a Key Vault secret's value, the latest when no version is named. */
+        record AzureSecret(String vault, String name, Optional<String> version) implements FromCloud {
+            public String kind() {
+                return AZURE_KEY_VAULT;
+            }
+
+            public String cloud() {
+                return "azure";
+            }
+
+            public String reference() {
+                return kind() + ":" + vault + "/" + name + version.map(v -> "/" + v).orElse("");
+            }
+        }
     }
 
     public enum Encoding { NONE, BASE64 }

@@ -14,9 +14,11 @@ import dev.bootsecrets.config.Settings.RegistryAuth;
 import dev.bootsecrets.config.Settings.UserDataPolicy;
 import dev.bootsecrets.secret.Secret;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,29 +36,33 @@ final class Schema {
 
     private static final Set<String> KEYS = Set.of(
             "version", "provider", "metadata", "defaultUser", "metadataKeys", "userData", "secrets", "ssh", "files",
-            "registryAuth", "registries", "credentials", "env", "join");
+            "registryAuth", "registries", "credentials", "env", "join", "endpoints");
     /** What only the image's and the machine's config may set. */
     private static final Set<String> MACHINE_ONLY =
-            Set.of("provider", "metadata", "metadataKeys", "userData", "registryAuth", "join");
+            Set.of("provider", "metadata", "metadataKeys", "userData", "registryAuth", "join", "endpoints");
     private static final Set<String> PROVIDERS = Set.of("auto", "aws", "gcp", "azure", "nocloud", "none");
-    private static final Set<String> METADATA_KEYS = Set.of("url", "deadline", "aws", "azure", "nocloud");
+    private static final Set<String> METADATA_KEYS = Set.of("url", "deadline", "aws", "azure", "nocloud", "lockdown");
     private static final Set<String> AWS_KEYS = Set.of("imdsv1", "ipv6");
     private static final Set<String> AZURE_KEYS = Set.of("readyReport", "ovfEnv", "wireserver");
     private static final Set<String> NOCLOUD_KEYS = Set.of("seed");
-    private static final Set<String> USER_DATA_KEYS = Set.of("enabled", "maxBytes", "writePaths", "owners");
+    private static final Set<String> ENDPOINT_KEYS = Set.of("awsSecretsManager", "awsSsm", "gcpSecretManager", "azureKeyVault");
+    private static final Set<String> USER_DATA_KEYS = Set.of(
+            "enabled", "maxBytes", "writePaths", "owners", "sshUsers", "defaultUser", "sources", "readPaths",
+            "configSecrets");
     private static final Set<String> SECRET_KEYS = Set.of("value", "from", "encoding", "maxBytes");
     private static final Set<String> FILE_KEYS = Set.of("content", "secret", "owner", "group", "mode", "append");
-    private static final Pattern SCHEME = Pattern.compile("[a-z][a-z0-9+.-]{0,9}");
+    private static final Pattern SCHEME = Pattern.compile("[a-z][a-z0-9+.-]{0,17}");
     private static final String SOURCES =
-            "(use value, file:PATH, metadata:attributes/NAME, join:NAME or vault:MOUNT/PATH#KEY)";
+            "(use value, file:PATH, metadata:attributes/NAME, join:NAME, vault:MOUNT/PATH#KEY, aws-secretsmanager:NAME,"
+            + " aws-ssm:/PARAMETER, gcp-secretmanager:secrets/NAME or azure-keyvault:VAULT/NAME)";
 
     private Schema() {}
 
     static Settings defaults() {
         return new Settings("auto", Optional.empty(), Duration.ofSeconds(60), "core", true,
                 new Aws(false, false),
-                new UserDataPolicy(true, 1024 * 1024, List.of("/etc/", "/run/", "/var/"), true),
-                Azure.DEFAULT, NoCloud.DEFAULT, RegistryAuth.DEFAULT, Optional.empty());
+                UserDataPolicy.DEFAULT,
+                Azure.DEFAULT, NoCloud.DEFAULT, RegistryAuth.DEFAULT, Optional.empty(), Settings.Endpoints.DEFAULT, Lockdown.OFF);
     }
 
     /** The section's settings laid over {@code base}, and the declarations it makes itself. */
@@ -86,9 +92,13 @@ final class Schema {
     private static Settings settings(Map<?, ?> s, Settings base, Scope scope) {
         String defaultUser = Fields.optional(s, "defaultUser", "", scope, Fields::name).orElse(base.defaultUser());
         if (scope.userData()) {
+            if (s.containsKey("defaultUser") && !scope.policy().orElseThrow().defaultUser()) {
+                scope.error("defaultUser", "user-data may not set the default user (userData.defaultUser is false)");
+                defaultUser = base.defaultUser();
+            }
             return new Settings(base.provider(), base.metadataUrl(), base.deadline(), defaultUser,
                     base.metadataKeys(), base.aws(), base.userData(), base.azure(), base.nocloud(), base.registryAuth(),
-                    base.join());
+                    base.join(), base.endpoints(), base.lockdown());
         }
         String provider = Fields.optional(s, "provider", "", scope, Schema::provider).orElse(base.provider());
         boolean metadataKeys = Fields.optional(s, "metadataKeys", "", scope, Fields::bool).orElse(base.metadataKeys());
@@ -97,6 +107,7 @@ final class Schema {
         Aws aws = base.aws();
         Azure azure = base.azure();
         NoCloud nocloud = base.nocloud();
+        Lockdown lockdown = base.lockdown();
         Optional<Map<?, ?>> metadata = Fields.optional(s, "metadata", "", scope, Fields::map);
         if (metadata.isPresent()) {
             Map<?, ?> m = metadata.get();
@@ -121,6 +132,7 @@ final class Schema {
                 nocloud = Fields.optional(n.get(), "seed", "metadata.nocloud", scope, Schema::absolute)
                         .map(NoCloud::new).orElse(nocloud);
             }
+            lockdown = m.containsKey("lockdown") ? Lockdown.read(m.get("lockdown"), lockdown, scope) : lockdown;
         }
         UserDataPolicy policy = Fields.optional(s, "userData", "", scope, Fields::map)
                 .map(m -> policy(m, base.userData(), scope)).orElse(base.userData());
@@ -129,8 +141,44 @@ final class Schema {
                         .orElse(base.registryAuth())
                 : base.registryAuth();
         Optional<JoinSettings> join = s.containsKey("join") ? JoinSchema.read(s.get("join"), scope) : base.join();
+        Settings.Endpoints endpoints = Fields.optional(s, "endpoints", "", scope, Fields::map)
+                .map(m -> endpoints(m, base.endpoints(), scope)).orElse(base.endpoints());
         return new Settings(provider, url, deadline, defaultUser, metadataKeys, aws, policy, azure, nocloud,
-                registryAuth, join);
+                registryAuth, join, endpoints, lockdown);
+    }
+
+    private static Settings.Endpoints endpoints(Map<?, ?> m, Settings.Endpoints base, Scope scope) {
+        Fields.checkKeys(m, ENDPOINT_KEYS, "endpoints", scope);
+        return new Settings.Endpoints(
+                endpoint(m, "awsSecretsManager", scope).orElse(base.awsSecretsManager()),
+                endpoint(m, "awsSsm", scope).orElse(base.awsSsm()),
+                endpoint(m, "gcpSecretManager", scope).orElse(base.gcpSecretManager()),
+                endpoint(m, "azureKeyVault", scope).orElse(base.azureKeyVault()));
+    }
+
+    /**
+     * A URL template: https, or http to a loopback address, since a token or signature goes with
+     * every request; {@code {region}} and {@code {vault}} may stand in the host name.
+     */
+    private static Optional<String> endpoint(Map<?, ?> m, String key, Scope scope) {
+        String path = "endpoints." + key;
+        return Fields.optional(m, key, "endpoints", scope, Fields::string).flatMap(template -> {
+            String sample = template.replace(Settings.Endpoints.REGION, "us-east-1").replace(Settings.Endpoints.VAULT, "v");
+            try {
+                URI uri = new URI(sample);
+                boolean loopback = "http".equals(uri.getScheme()) && uri.getHost() != null
+                        && (uri.getHost().equals("localhost") || uri.getHost().equals("[::1]")
+                                || uri.getHost().matches("127\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}"));
+                boolean https = "https".equals(uri.getScheme()) && uri.getHost() != null;
+                if ((https || loopback) && uri.getRawQuery() == null && uri.getRawUserInfo() == null && uri.getRawFragment() == null) {
+                    return Optional.of(template.replaceAll("/+$", ""));
+                }
+            } catch (URISyntaxException e) {
+                // reported below
+            }
+            scope.error(path, "must be an https:// URL (http:// only to a loopback address), without query or user");
+            return Optional.empty();
+        });
     }
 
     private static Azure azure(Map<?, ?> m, Azure base, Scope scope) {
@@ -182,7 +230,44 @@ final class Schema {
                 Fields.optional(m, "enabled", "userData", scope, Fields::bool).orElse(base.enabled()),
                 Fields.optional(m, "maxBytes", "userData", scope, Fields::size).orElse(base.maxBytes()),
                 Fields.optional(m, "writePaths", "userData", scope, Schema::directories).orElse(base.writePaths()),
-                Fields.optional(m, "owners", "userData", scope, Fields::bool).orElse(base.owners()));
+                Fields.optional(m, "owners", "userData", scope, Fields::bool).orElse(base.owners()),
+                Fields.optional(m, "sshUsers", "userData", scope, Schema::sshUsers).orElse(base.sshUsers()),
+                Fields.optional(m, "defaultUser", "userData", scope, Fields::bool).orElse(base.defaultUser()),
+                Fields.optional(m, "sources", "userData", scope, Schema::sourceKinds).orElse(base.sources()),
+                Fields.optional(m, "readPaths", "userData", scope, Schema::directories).orElse(base.readPaths()),
+                Fields.optional(m, "configSecrets", "userData", scope, Fields::bool).orElse(base.configSecrets()));
+    }
+
+    /** User names, or "*" for every user but root. */
+    private static Optional<List<String>> sshUsers(Object value, String path, Scope scope) {
+        return Fields.strings(value, path, scope).map(users -> {
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < users.size(); i++) {
+                String user = users.get(i);
+                if (user.equals(UserDataPolicy.ANY_USER)) {
+                    out.add(user);
+                } else {
+                    Fields.name(user, path + "[" + i + "]", scope).ifPresent(out::add);
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Source kinds, each one of {@link Source#KINDS}. */
+    private static Optional<Set<String>> sourceKinds(Object value, String path, Scope scope) {
+        return Fields.strings(value, path, scope).map(kinds -> {
+            Set<String> out = new HashSet<>();
+            for (int i = 0; i < kinds.size(); i++) {
+                if (Source.KINDS.contains(kinds.get(i))) {
+                    out.add(kinds.get(i));
+                } else {
+                    scope.error(path + "[" + i + "]", Fields.show(kinds.get(i)) + " is not a source kind (use "
+                            + String.join(", ", Source.KINDS.stream().sorted().toList()) + ")");
+                }
+            }
+            return out;
+        });
     }
 
     /** Directories as prefixes that end in "/", so /etc does not let user-data write /etcetera. */
@@ -293,6 +378,20 @@ final class Schema {
                     return vault;
                 }
                 scope.error(path, "vault: needs a mount, a path and a key (vault:MOUNT/PATH#KEY)");
+            }
+            case Source.AWS_SECRETS_MANAGER, Source.AWS_SSM, Source.GCP_SECRET_MANAGER, Source.AZURE_KEY_VAULT -> {
+                // The instance's identity may read far more than this machine should have: only
+                // config names these, unless the image's policy lets user-data.
+                if (scope.policy().isPresent() && !scope.policy().get().allowsSource(scheme)) {
+                    scope.error(path, "user-data may not use " + scheme + ": sources (userData.sources does not list "
+                            + scheme + "; only the image's or the machine's config may name them)");
+                    return Optional.empty();
+                }
+                Optional<Source> cloud = CloudSources.parse(scheme, rest);
+                if (cloud.isPresent()) {
+                    return cloud;
+                }
+                scope.error(path, scheme + ": is not of the form " + CloudSources.form(scheme));
             }
             case "" -> scope.error(path, "is not a source " + SOURCES);
             // only what looks like a URL scheme is shown: a value put here by mistake must not be

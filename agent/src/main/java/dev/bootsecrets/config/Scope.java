@@ -55,6 +55,6 @@ record Scope(String layer, String prefix, Optional<UserDataPolicy> policy, Error
     }
 
     static boolean isRoot(String name) {
-        return name.equals("root") || name.equals("0");
+        return UserDataPolicy.isRoot(name);
     }
 }

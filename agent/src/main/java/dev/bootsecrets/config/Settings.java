@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * How the agent runs, as opposed to what it writes ({@link Declarations}). Only the image's
@@ -19,6 +20,8 @@ import java.util.Optional;
  * @param registryAuth where registry logins are written
  * @param join         the join service or Vault to trade a bootstrap secret or the instance
  *                     identity with for runtime secrets; empty when there is none
+ * @param endpoints    the clouds' secrets managers (VPC or private endpoints, FIPS, the emulator)
+ * @param lockdown     who may reach the metadata service after the run ({@code metadata.lockdown})
  */
 public record Settings(
         String provider,
@@ -31,7 +34,21 @@ public record Settings(
         Azure azure,
         NoCloud nocloud,
         RegistryAuth registryAuth,
-        Optional<JoinSettings> join) {
+        Optional<JoinSettings> join,
+        Endpoints endpoints,
+        Lockdown lockdown) {
+
+    /**
+     * {@code endpoints:}, where the secrets managers are reached: URL templates, {@code {region}}
+     * replaced by the secret's region, {@code {vault}} by the Key Vault's name. https, or http to
+     * a loopback address (the emulator).
+     */
+    public record Endpoints(String awsSecretsManager, String awsSsm, String gcpSecretManager, String azureKeyVault) {
+        public static final String REGION = "{region}";
+        public static final String VAULT = "{vault}";
+        public static final Endpoints DEFAULT = new Endpoints("https://secretsmanager.{region}.amazonaws.com",
+                "https://ssm.{region}.amazonaws.com", "https://secretmanager.googleapis.com", "https://{vault}.vault.azure.net");
+    }
 
     /** @param imdsv1 allow falling back to IMDSv1 (no token) when the token PUT is refused */
     public record Aws(boolean imdsv1, boolean ipv6) {}
@@ -57,26 +74,111 @@ public record Settings(
     }
 
     /**
-     * What the image lets user-data do.
+     * What the image lets user-data do ({@code userData:}), capability by capability; the
+     * defaults are the safe ones. Whoever controls user-data (and, for {@link #sshUsers}, the
+     * instance's metadata) gets exactly this much. docs/security.md is the table.
      *
-     * @param enabled    read user-data at all
-     * @param maxBytes   user-data larger than this (after decompression) is refused
-     * @param writePaths path prefixes user-data's files may be written under
-     * @param owners     whether user-data may name owners and groups other than root
+     * @param enabled       read user-data at all
+     * @param maxBytes      the most user-data may decode to in total: the raw bytes, gzip, MIME
+     *                      parts and encoded write_files contents together
+     * @param writePaths    path prefixes user-data's files may be written under; {@link #NEVER_WRITTEN}
+     *                      stays out of reach whatever they say
+     * @param owners        whether user-data may name owners and groups other than root
+     * @param sshUsers      who may get SSH keys from user-data and the cloud's metadata: names, or
+     *                      {@value #ANY_USER} for every user but root; root (uid 0) only when listed
+     * @param defaultUser   whether user-data may set {@code defaultUser}
+     * @param sources       the secret source kinds user-data's secrets may use ({@link Declarations.Source#KINDS})
+     * @param readPaths     path prefixes a {@code file:} source in user-data may read (with
+     *                      {@code file} among the sources); none by default
+     * @param configSecrets whether user-data may refer to, or replace, secrets the config declared
      */
-    public record UserDataPolicy(boolean enabled, int maxBytes, List<String> writePaths, boolean owners) {
+    public record UserDataPolicy(
+            boolean enabled,
+            int maxBytes,
+            List<String> writePaths,
+            boolean owners,
+            List<String> sshUsers,
+            boolean defaultUser,
+            Set<String> sources,
+            List<String> readPaths,
+            boolean configSecrets) {
+
+        /** In {@link #sshUsers}: every user of the machine except root. */
+        public static final String ANY_USER = "*";
+
+        /**
+         * The agent's own config, state and manifests and systemd's credential host key: never
+         * written for user-data, whatever writePaths say (a prefix ending in "/" is a directory).
+         */
+        public static final List<String> NEVER_WRITTEN = List.of(
+                "/etc/bootsecrets/", "/usr/lib/bootsecrets/", "/var/lib/bootsecrets/", "/run/bootsecrets/",
+                "/var/lib/systemd/credential.secret");
+
+        public static final UserDataPolicy DEFAULT = new UserDataPolicy(true, 1024 * 1024,
+                List.of("/etc/", "/run/", "/var/"), true, List.of(ANY_USER), false,
+                Set.of(Declarations.Source.VALUE, Declarations.Source.METADATA), List.of(), false);
+
         public UserDataPolicy {
             writePaths = List.copyOf(writePaths);
+            sshUsers = List.copyOf(sshUsers);
+            sources = Set.copyOf(sources);
+            readPaths = List.copyOf(readPaths);
         }
 
-        /** Whether user-data may have {@code path} written: it lies under one of writePaths ("/etc" does not cover "/etcetera"). */
+        /** Whether user-data may have {@code path} written: under one of writePaths ("/etc" does not cover "/etcetera") and not never written. */
         public boolean allows(String path) {
-            return writePaths.stream().anyMatch(dir -> path.startsWith(dir.endsWith("/") ? dir : dir + "/"));
+            return under(path, writePaths) && !under(path, NEVER_WRITTEN);
         }
 
-        /** The error for a path user-data may not have written. */
+        /** The error for a path user-data may not have written, naming the policy key that refused it. */
         public String refusal(String path) {
-            return path + " is outside the paths user-data may write (" + String.join(", ", writePaths) + ")";
+            return under(path, NEVER_WRITTEN)
+                    ? path + " is never written for user-data (the agent's own config and state, and systemd's credential key)"
+                    : writePathsRefusal(path);
+        }
+
+        /**
+         * For an output whose place the agent picks itself in its own directory (env files under
+         * /run/bootsecrets/env): only writePaths narrow it.
+         */
+        public boolean allowsAgentsPlace(String path) {
+            return under(path, writePaths);
+        }
+
+        public String writePathsRefusal(String path) {
+            return path + " is outside the paths user-data may write (userData.writePaths: " + String.join(", ", writePaths) + ")";
+        }
+
+        /** Whether user-data or metadata may give {@code user} SSH keys; root (by name or uid 0) only when listed by name. */
+        public boolean allowsSsh(String user) {
+            return sshUsers.contains(user) || (sshUsers.contains(ANY_USER) && !isRoot(user));
+        }
+
+        /** The error (or warning) for keys {@link #allowsSsh} refuses. */
+        public String sshRefusal(String user) {
+            return isRoot(user)
+                    ? "user-data and metadata may not give root SSH keys (userData.sshUsers does not list root)"
+                    : "user-data and metadata may not give " + user + " SSH keys (userData.sshUsers does not list it)";
+        }
+
+        /** Whether user-data's secrets may come from sources of this kind ({@link Declarations.Source#kind}). */
+        public boolean allowsSource(String kind) {
+            return sources.contains(kind);
+        }
+
+        /** Whether a {@code file:} source in user-data may read {@code path}: under readPaths and not never written. */
+        public boolean allowsRead(String path) {
+            return under(path, readPaths) && !under(path, NEVER_WRITTEN);
+        }
+
+        /** The user names that mean root to these checks; uid 0 under another name is caught at plan time. */
+        public static boolean isRoot(String user) {
+            return user.equals("root") || user.equals("0");
+        }
+
+        /** {@code path} is one of {@code prefixes} or lies under one that ends in "/". */
+        private static boolean under(String path, List<String> prefixes) {
+            return prefixes.stream().anyMatch(p -> p.endsWith("/") ? path.startsWith(p) : path.equals(p) || path.startsWith(p + "/"));
         }
     }
 
@@ -93,16 +195,16 @@ public record Settings(
 
     public Settings withProvider(String value) {
         return new Settings(value, metadataUrl, deadline, defaultUser, metadataKeys, aws, userData, azure, nocloud,
-                registryAuth, join);
+                registryAuth, join, endpoints, lockdown);
     }
 
     public Settings withUserData(UserDataPolicy value) {
         return new Settings(provider, metadataUrl, deadline, defaultUser, metadataKeys, aws, value, azure, nocloud,
-                registryAuth, join);
+                registryAuth, join, endpoints, lockdown);
     }
 
     public Settings withMetadataUrl(URI value) {
         return new Settings(provider, Optional.of(value), deadline, defaultUser, metadataKeys, aws, userData, azure,
-                nocloud, registryAuth, join);
+                nocloud, registryAuth, join, endpoints, lockdown);
     }
 }

@@ -1,5 +1,7 @@
 package dev.bootsecrets.config;
 
+import java.util.List;
+import java.util.Map;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.constructor.ConstructorException;
 import org.yaml.snakeyaml.constructor.DuplicateKeyException;
@@ -7,6 +9,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.parser.ParserException;
+import org.yaml.snakeyaml.scanner.ScannerException;
 
 /**
  * The one way this program reads YAML: SnakeYAML's safe constructor, to plain maps, lists
@@ -41,8 +45,9 @@ public final class Yaml {
     }
 
     /**
-     * SnakeYAML's messages may quote the document (a snippet, a duplicate key, a value that
-     * is not a valid timestamp or number), so only its structural problems are passed on.
+     * SnakeYAML's messages may quote the document (an alias or tag name, a snippet, a
+     * character), so none is passed on: the place, and a fixed category picked from the
+     * problem's start.
      */
     private static String describe(RuntimeException e) {
         if (e instanceof DuplicateKeyException d) {
@@ -52,7 +57,7 @@ public final class Yaml {
             return at(c.getProblemMark()) + "a value of an unsupported type or tag";
         }
         if (e instanceof MarkedYAMLException m) {
-            return at(m.getProblemMark()) + m.getProblem();
+            return at(m.getProblemMark()) + category(String.valueOf(m.getProblem()), m);
         }
         String message = e instanceof YAMLException ? String.valueOf(e.getMessage()) : "";
         if (message.startsWith("Number of aliases")) {
@@ -62,6 +67,30 @@ public final class Yaml {
             return "nested deeper than " + MAX_DEPTH + " levels";
         }
         return "not valid YAML (a value could not be read)";
+    }
+
+    /** The problem's first words and the fixed text shown for them. */
+    private static final List<Map.Entry<String, String>> PROBLEMS = List.of(
+            Map.entry("found undefined alias", "an alias (*name) to an anchor that is not defined"),
+            Map.entry("Global tag is not allowed", "a tag that is not allowed"),
+            Map.entry("found unknown escape character", "an unknown escape sequence in a double-quoted string"),
+            Map.entry("found unexpected end of stream", "the document ends inside a quoted string"),
+            Map.entry("found character", "a character that cannot start a token here (a tab in indentation?)"),
+            Map.entry("mapping values are not allowed", "a ':' where no mapping can start (quote the value?)"),
+            Map.entry("could not find expected ':'", "a key without its ':'"),
+            Map.entry("found unacceptable", "a character YAML does not accept"));
+
+    private static String category(String problem, MarkedYAMLException e) {
+        for (Map.Entry<String, String> known : PROBLEMS) {
+            if (problem.startsWith(known.getKey())) {
+                return known.getValue();
+            }
+        }
+        return switch (e) {
+            case ScannerException s -> "text that cannot be read as YAML tokens";
+            case ParserException p -> "a structure that is not valid YAML (indentation, or a bracket or quote not closed?)";
+            default -> "not valid YAML";
+        };
     }
 
     private static String at(Mark mark) {

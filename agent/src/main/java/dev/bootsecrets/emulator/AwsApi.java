@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The EC2 instance metadata service (IMDS) under /latest/: the IMDSv2 token API and the
- * metadata, user-data and identity paths an agent reads.
+ * metadata, user-data, identity and role credential paths an agent reads; and, at POST /,
+ * Secrets Manager and SSM ({@link AwsSecretsApi}), whose endpoints config points here.
  */
 final class AwsApi implements MetadataApi {
     static final String TOKEN_PATH = "/latest/api/token";
@@ -32,6 +33,9 @@ final class AwsApi implements MetadataApi {
     private final Faults faults;
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
+    /** The role's credentials; null when the scenario gives the instance no role. */
+    private final AwsKeys role;
+    private final AwsSecretsApi services;
 
     AwsApi(Scenario scenario, Faults faults) {
         this.options = scenario.aws();
@@ -60,6 +64,17 @@ final class AwsApi implements MetadataApi {
         }
         scenario.attributes().forEach((name, value) -> tree.put("meta-data/tags/instance/" + name, value));
         scenario.userData().ifPresent(bytes -> tree.put("user-data", bytes));
+        if (options.role().isEmpty()) {
+            role = null;
+        } else {
+            role = AwsKeys.issue(options.credentialSeconds());
+            tree.put("meta-data/iam/info", JsonNodeFactory.instance.objectNode()
+                            .put("Code", "Success")
+                            .put("InstanceProfileArn", "arn:aws:iam::" + ACCOUNT_ID + ":instance-profile/" + options.role())
+                            .put("InstanceProfileId", "AIPAEMULATOREXAMPLE01").toPrettyString())
+                    .put("meta-data/iam/security-credentials/" + options.role(), role.json());
+        }
+        services = new AwsSecretsApi(scenario, role);
         byte[] document = identityDocument(scenario);
         tree.put("dynamic/instance-identity/document", document)
                 .put("dynamic/instance-identity/pkcs7", Base64.getMimeEncoder(64, new byte[] {'\n'}).encode(document));
@@ -67,6 +82,9 @@ final class AwsApi implements MetadataApi {
 
     @Override
     public Reply answer(Call call) {
+        if (call.path().equals("/") && call.method().equals("POST") && call.headers().containsKey("x-amz-target")) {
+            return services.answer(call);
+        }
         if (call.path().equals(TOKEN_PATH)) {
             return token(call);
         }

@@ -5,7 +5,13 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -25,12 +31,18 @@ final class AzureApi implements MetadataApi {
     static final String PRINCIPAL = "3e8a6b1c-2d4f-4a9b-8c7e-5f6a7b8c9d0e";
     static final String CLIENT_ID = "b7c2e9d4-1a3f-4e6b-9d8c-2f4a6b8c0d1e";
     static final long TOKEN_SECONDS = 86399;
+    /** Key Vault's API under /keyvault/VAULT/, since the emulator has no VAULT.vault.azure.net host name. */
+    static final String KEY_VAULT_ROOT = "/keyvault/";
+    static final String KEY_VAULT_RESOURCE = "https://vault.azure.net";
+    private static final Pattern SECRET = Pattern.compile("/keyvault/([a-z0-9-]{3,24})/secrets/([A-Za-z0-9-]{1,127})(?:/([a-f0-9]{32}))?/?");
 
     private final Scenario scenario;
     private final String instance;
     private final String attested;
     private final String roleInstance;
     private final String resourceId;
+    /** Access tokens handed out, by the resource each is for. */
+    private final Map<String, String> tokens = new ConcurrentHashMap<>();
 
     AzureApi(Scenario scenario) {
         this.scenario = scenario;
@@ -53,6 +65,9 @@ final class AzureApi implements MetadataApi {
     public Reply answer(Call call) {
         if (call.path().equals("/machine") || call.path().equals("/machine/")) {
             return wireserver(call);
+        }
+        if (call.path().startsWith(KEY_VAULT_ROOT)) {
+            return keyVault(call);
         }
         if (!call.path().startsWith("/metadata/")) {
             return Reply.status(404);
@@ -105,8 +120,10 @@ final class AzureApi implements MetadataApi {
                 .put("sub", PRINCIPAL)
                 .put("tid", TENANT)
                 .put("xms_mirid", resourceId);
+        String token = Jwt.of(claims);
+        tokens.put(token, resource.replaceAll("/+$", ""));
         return Reply.json(200, json.objectNode()
-                .put("access_token", Jwt.of(claims))
+                .put("access_token", token)
                 .put("client_id", CLIENT_ID)
                 .put("expires_in", String.valueOf(TOKEN_SECONDS))
                 .put("expires_on", String.valueOf(now + TOKEN_SECONDS))
@@ -115,6 +132,68 @@ final class AzureApi implements MetadataApi {
                 .put("resource", resource)
                 .put("token_type", "Bearer")
                 .toString());
+    }
+
+    /**
+     * Key Vault's get secret: {@code GET /keyvault/VAULT/secrets/NAME[/VERSION]?api-version=7.x}
+     * with a bearer token the identity endpoint handed out for https://vault.azure.net.
+     */
+    private Reply keyVault(Call call) {
+        String auth = call.headers().getOrDefault("authorization", "");
+        String resource = auth.startsWith("Bearer ") ? tokens.get(auth.substring("Bearer ".length())) : null;
+        if (resource == null) {
+            return vaultError(401, "Unauthorized", "AKV10000: Request is missing a Bearer or PoP token.")
+                    .withHeader("WWW-Authenticate", "Bearer authorization=\"https://login.microsoftonline.com/" + TENANT
+                            + "\", resource=\"" + KEY_VAULT_RESOURCE + "\"");
+        }
+        if (!resource.equals(KEY_VAULT_RESOURCE)) {
+            return vaultError(401, "Unauthorized", "AKV10022: Invalid audience. Expected " + KEY_VAULT_RESOURCE + ".");
+        }
+        if (!call.query().getOrDefault("api-version", "").startsWith("7.")) {
+            return vaultError(400, "BadParameter", "The specified version is not recognized by this service.");
+        }
+        if (!call.method().equals("GET")) {
+            return vaultError(405, "BadParameter", "Method not allowed.");
+        }
+        Matcher m = SECRET.matcher(call.path());
+        if (!m.matches()) {
+            return vaultError(404, "NotFound", "The requested path was not found.");
+        }
+        String reference = m.group(1) + "/" + m.group(2);
+        if (scenario.secrets().denied().contains(reference)) {
+            return vaultError(403, "Forbidden", "Caller is not authorized to perform action on resource. Action:"
+                    + " 'Microsoft.KeyVault/vaults/secrets/getSecret/action'");
+        }
+        List<String> versions = scenario.secrets().azureKeyVault().get(reference);
+        int index = versions == null ? -1 : versions.size() - 1;
+        if (versions != null && m.group(3) != null) {
+            index = -1;
+            for (int i = 0; i < versions.size(); i++) {
+                if (version(reference, i).equals(m.group(3))) {
+                    index = i;
+                }
+            }
+        }
+        if (index < 0) {
+            return vaultError(404, "SecretNotFound", "A secret with (name/id) " + m.group(2) + " was not found in this key vault.");
+        }
+        ObjectNode answer = JsonNodeFactory.instance.objectNode()
+                .put("value", versions.get(index))
+                .put("id", "https://" + m.group(1) + ".vault.azure.net/secrets/" + m.group(2) + "/" + version(reference, index));
+        answer.putObject("attributes").put("enabled", true).put("created", 1_700_000_000L + index)
+                .put("updated", 1_700_000_000L + index).put("recoveryLevel", "Recoverable+Purgeable");
+        return Reply.json(200, answer.toString());
+    }
+
+    /** A version id as Key Vault's: 32 hex digits. */
+    static String version(String reference, int index) {
+        return UUID.nameUUIDFromBytes((reference + "/" + index).getBytes(StandardCharsets.UTF_8)).toString().replace("-", "");
+    }
+
+    private static Reply vaultError(int status, String code, String message) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.putObject("error").put("code", code).put("message", message);
+        return Reply.json(status, body.toString());
     }
 
     /** The token endpoint's errors are OAuth's shape, not the rest of IMDS's. */

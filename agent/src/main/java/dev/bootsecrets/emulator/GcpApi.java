@@ -5,26 +5,42 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.zip.CRC32C;
 
 /**
  * The Compute Engine metadata server under /computeMetadata/v1/: the instance and project
  * tree (as JSON with ?recursive=true, as listings and values without), and the service
- * account's identity token. Every answer carries {@code Metadata-Flavor: Google}.
+ * account's identity and access tokens. Every answer carries {@code Metadata-Flavor: Google}.
+ * Secret Manager's access call sits under /v1/projects/, where config points its endpoint.
  */
 final class GcpApi implements MetadataApi {
     static final String ROOT = "/computeMetadata/v1";
+    static final String SECRETS_ROOT = "/v1/projects/";
+    private static final Pattern SECRET_VERSION = Pattern.compile(
+            "/v1/projects/([a-z0-9-]+)/secrets/([A-Za-z0-9_-]+)/versions/(latest|[1-9][0-9]{0,8}):access");
     static final String FLAVOR = "metadata-flavor";
     static final String IDENTITY = "instance/service-accounts/default/identity";
+    static final String TOKEN = "instance/service-accounts/default/token";
+    static final int TOKEN_SECONDS = 3599;
     static final long PROJECT_NUMBER = 123456789012L;
 
     private final JsonNodeFactory json = JsonNodeFactory.instance;
     private final ObjectNode tree = json.objectNode();
     private final Scenario scenario;
+    /** Access tokens handed out, with when each stops working (System.nanoTime). */
+    private final Map<String, Long> tokens = new ConcurrentHashMap<>();
+    private final SecureRandom random = new SecureRandom();
 
     GcpApi(Scenario scenario) {
         this.scenario = scenario;
@@ -60,7 +76,61 @@ final class GcpApi implements MetadataApi {
 
     @Override
     public Reply answer(Call call) {
+        if (call.path().startsWith(SECRETS_ROOT)) {
+            return secretVersion(call);
+        }
         return flavored(serve(call));
+    }
+
+    /**
+     * Secret Manager's {@code GET /v1/projects/P/secrets/S/versions/V:access}, P the project's id
+     * or number, V a number or latest; a bearer token the token endpoint handed out is required.
+     */
+    private Reply secretVersion(Call call) {
+        String auth = call.headers().getOrDefault("authorization", "");
+        Long expires = auth.startsWith("Bearer ") ? tokens.get(auth.substring("Bearer ".length())) : null;
+        if (expires == null || System.nanoTime() - expires >= 0) {
+            return googleError(401, "UNAUTHENTICATED", "Request had invalid authentication credentials. Expected OAuth 2"
+                    + " access token, login cookie or other valid authentication credential.")
+                    .withHeader("WWW-Authenticate", "Bearer realm=\"https://accounts.google.com/\"");
+        }
+        if (!call.method().equals("GET")) {
+            return googleError(405, "METHOD_NOT_ALLOWED", "Method not allowed.");
+        }
+        Matcher m = SECRET_VERSION.matcher(call.path());
+        boolean ourProject = m.matches()
+                && (m.group(1).equals(scenario.gcp().projectId()) || m.group(1).equals(String.valueOf(PROJECT_NUMBER)));
+        if (!ourProject) {
+            return googleError(404, "NOT_FOUND", "Secret not found or has no versions.");
+        }
+        String secret = m.group(2);
+        if (scenario.secrets().denied().contains(secret)) {
+            return googleError(403, "PERMISSION_DENIED", "Permission 'secretmanager.versions.access' denied for resource"
+                    + " 'projects/" + scenario.gcp().projectId() + "/secrets/" + secret + "/versions/" + m.group(3)
+                    + "' (or it may not exist).");
+        }
+        List<String> versions = scenario.secrets().gcpSecretManager().get(secret);
+        int number = versions == null ? 0 : m.group(3).equals("latest") ? versions.size() : Integer.parseInt(m.group(3));
+        if (versions == null || number < 1 || number > versions.size()) {
+            return googleError(404, "NOT_FOUND", "Secret [projects/" + PROJECT_NUMBER + "/secrets/" + secret
+                    + "] not found or has no versions.");
+        }
+        byte[] data = versions.get(number - 1).getBytes(StandardCharsets.UTF_8);
+        CRC32C crc = new CRC32C();
+        crc.update(data);
+        ObjectNode answer = json.objectNode()
+                .put("name", "projects/" + PROJECT_NUMBER + "/secrets/" + secret + "/versions/" + number);
+        answer.putObject("payload")
+                .put("data", Base64.getEncoder().encodeToString(data))
+                .put("dataCrc32c", String.valueOf(crc.getValue()));
+        return Reply.json(200, answer.toString());
+    }
+
+    /** Google's API error shape. */
+    private Reply googleError(int status, String code, String message) {
+        ObjectNode body = json.objectNode();
+        body.putObject("error").put("code", status).put("message", message).put("status", code);
+        return Reply.json(status, body.toString());
     }
 
     private Reply serve(Call call) {
@@ -77,6 +147,9 @@ final class GcpApi implements MetadataApi {
         String path = call.path().substring(ROOT.length()).replaceAll("^/+|/+$", "");
         if (path.equals(IDENTITY)) {
             return identity(call.query());
+        }
+        if (path.equals(TOKEN)) {
+            return token();
         }
         JsonNode node = tree;
         boolean attributes = false;
@@ -99,6 +172,23 @@ final class GcpApi implements MetadataApi {
             return Reply.text(lines.toString());
         }
         return Reply.text(node.asText());
+    }
+
+    /**
+     * An OAuth access token of the default service account, opaque as Google's are
+     * ({@code ya29.} and random text); the instance's scope is cloud-platform, which covers
+     * whatever scopes are asked for.
+     */
+    private Reply token() {
+        byte[] bytes = new byte[48];
+        random.nextBytes(bytes);
+        String token = "ya29." + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        tokens.put(token, System.nanoTime() + TOKEN_SECONDS * 1_000_000_000L);
+        return Reply.json(200, json.objectNode()
+                .put("access_token", token)
+                .put("expires_in", TOKEN_SECONDS)
+                .put("token_type", "Bearer")
+                .toString());
     }
 
     /** A JWT-shaped token naming the audience; its signature is random bytes, not a real one. */

@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param faults     the faults the emulator starts with
  * @param gcp        the project, which only the GCP emulation has
  * @param azure      options only the Azure emulation reads
+ * @param secrets    what the clouds' secrets managers hold
  */
 public record Scenario(
         String instanceId,
@@ -31,11 +32,57 @@ public record Scenario(
         Aws aws,
         FaultDefaults faults,
         Gcp gcp,
-        Azure azure) {
+        Azure azure,
+        Secrets secrets) {
 
     public Scenario {
         sshKeys = List.copyOf(sshKeys);
         attributes = Map.copyOf(attributes);
+    }
+
+    /** A scenario whose secrets managers hold nothing. */
+    public Scenario(String instanceId, String hostname, String region, String zone, List<SshKey> sshKeys,
+            Map<String, String> attributes, Optional<byte[]> userData, Aws aws, FaultDefaults faults, Gcp gcp, Azure azure) {
+        this(instanceId, hostname, region, zone, sshKeys, attributes, userData, aws, faults, gcp, azure, Secrets.NONE);
+    }
+
+    /** The same instance with other AWS options. */
+    public Scenario withAws(Aws value) {
+        return new Scenario(instanceId, hostname, region, zone, sshKeys, attributes, userData, value, faults, gcp, azure, secrets);
+    }
+
+    /** The same instance with other Azure options. */
+    public Scenario withAzure(Azure value) {
+        return new Scenario(instanceId, hostname, region, zone, sshKeys, attributes, userData, aws, faults, gcp, value, secrets);
+    }
+
+    /** The same instance with other secrets. */
+    public Scenario withSecrets(Secrets value) {
+        return new Scenario(instanceId, hostname, region, zone, sshKeys, attributes, userData, aws, faults, gcp, azure, value);
+    }
+
+    /**
+     * The secrets managers' contents, each by the reference its source kind uses, versions oldest
+     * first (the last is AWSCURRENT, GCP's latest, Key Vault's current; AWS's one before it AWSPREVIOUS).
+     *
+     * @param awsSecretsManager by secret name; a version is its SecretString, or SecretBinary when
+     *                          it starts with "base64:"
+     * @param awsSsm            SecureString parameters by name
+     * @param gcpSecretManager  by secret name (in the scenario's project)
+     * @param azureKeyVault     by VAULT/NAME
+     * @param denied            references (as the keys above) the instance's identity may not read
+     */
+    public record Secrets(Map<String, List<String>> awsSecretsManager, Map<String, String> awsSsm,
+            Map<String, List<String>> gcpSecretManager, Map<String, List<String>> azureKeyVault, List<String> denied) {
+        public static final Secrets NONE = new Secrets(Map.of(), Map.of(), Map.of(), Map.of(), List.of());
+
+        public Secrets {
+            awsSecretsManager = Map.copyOf(awsSecretsManager);
+            awsSsm = Map.copyOf(awsSsm);
+            gcpSecretManager = Map.copyOf(gcpSecretManager);
+            azureKeyVault = Map.copyOf(azureKeyVault);
+            denied = List.copyOf(denied);
+        }
     }
 
     /** A scenario with the GCP and Azure options left at their defaults. */
@@ -60,12 +107,21 @@ public record Scenario(
     }
 
     /**
-     * @param imdsv1 answer GETs that carry no token
-     * @param imdsv2 offer the token API; without it the token PUT answers 404, as an
-     *               IMDSv1-only service would
+     * @param imdsv1            answer GETs that carry no token
+     * @param imdsv2            offer the token API; without it the token PUT answers 404, as an
+     *                          IMDSv1-only service would
+     * @param role              the instance profile's role, whose credentials IMDS hands out
+     *                          under iam/security-credentials/; "" for none
+     * @param credentialSeconds how long those credentials last (0: already expired)
      */
-    public record Aws(boolean imdsv1, boolean imdsv2) {
+    public record Aws(boolean imdsv1, boolean imdsv2, String role, int credentialSeconds) {
+        public static final String ROLE = "bootsecrets-demo";
         public static final Aws DEFAULT = new Aws(false, true);
+
+        /** With the default role and six-hour credentials. */
+        public Aws(boolean imdsv1, boolean imdsv2) {
+            this(imdsv1, imdsv2, ROLE, 21600);
+        }
     }
 
     /**

@@ -25,8 +25,10 @@ final class ScenarioReader {
     private static final long MAX_FILE = 64L << 20;
 
     private static final Set<String> INSTANCE_KEYS =
-            Set.of("instance-id", "hostname", "region", "zone", "ssh-keys", "attributes", "aws", "gcp", "azure");
-    private static final Set<String> AWS_KEYS = Set.of("imdsv1", "imdsv2");
+            Set.of("instance-id", "hostname", "region", "zone", "ssh-keys", "attributes", "aws", "gcp", "azure", "secrets");
+    private static final Set<String> SECRETS_KEYS =
+            Set.of("aws-secretsmanager", "aws-ssm", "gcp-secretmanager", "azure-keyvault", "denied");
+    private static final Set<String> AWS_KEYS = Set.of("imdsv1", "imdsv2", "role", "credential-seconds");
     private static final Set<String> GCP_KEYS = Set.of("project-id", "project-attributes");
     private static final Set<String> AZURE_KEYS = Set.of("admin-username", "subscription-id", "resource-group", "managed-identity");
     private static final Set<String> SSH_KEY_KEYS = Set.of("name", "key", "user", "expire-on", "project");
@@ -53,7 +55,9 @@ final class ScenarioReader {
         check(root, INSTANCE_KEYS, at);
         Map<String, Object> aws = map(root.get("aws"), at + "aws");
         check(aws, AWS_KEYS, at + "aws.");
-        var awsOptions = new Scenario.Aws(bool(aws, "imdsv1", false, at + "aws."), bool(aws, "imdsv2", true, at + "aws."));
+        var awsOptions = new Scenario.Aws(bool(aws, "imdsv1", false, at + "aws."), bool(aws, "imdsv2", true, at + "aws."),
+                aws.get("role") instanceof String role ? role : optionalString(aws, "role", Scenario.Aws.ROLE, at + "aws."),
+                aws.containsKey("credential-seconds") ? count(aws, "credential-seconds", at + "aws.") : 21600);
         if (!awsOptions.imdsv1() && !awsOptions.imdsv2()) {
             throw new IOException(at + "aws: imdsv1 and imdsv2 are both off, nothing could be read");
         }
@@ -80,7 +84,42 @@ final class ScenarioReader {
                 awsOptions,
                 faults.isEmpty() ? Scenario.FaultDefaults.NONE : faults(source + "/" + FAULTS_YAML, faults.get()),
                 gcpOptions,
-                azureOptions);
+                azureOptions,
+                secrets(root.get("secrets"), at + "secrets"));
+    }
+
+    private static Scenario.Secrets secrets(Object value, String at) throws IOException {
+        Map<String, Object> secrets = map(value, at);
+        check(secrets, SECRETS_KEYS, at + ".");
+        List<String> denied = new ArrayList<>();
+        Object deniedValue = secrets.get("denied");
+        if (deniedValue != null) {
+            if (!(deniedValue instanceof List<?> list) || !list.stream().allMatch(String.class::isInstance)) {
+                throw new IOException(at + ".denied: not a list of strings");
+            }
+            list.forEach(item -> denied.add((String) item));
+        }
+        return new Scenario.Secrets(versions(secrets.get("aws-secretsmanager"), at + ".aws-secretsmanager"),
+                attributes(secrets.get("aws-ssm"), at + ".aws-ssm"),
+                versions(secrets.get("gcp-secretmanager"), at + ".gcp-secretmanager"),
+                versions(secrets.get("azure-keyvault"), at + ".azure-keyvault"), denied);
+    }
+
+    /** NAME: a string (one version) or a list of strings (versions, oldest first). */
+    private static Map<String, List<String>> versions(Object value, String at) throws IOException {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (var entry : map(value, at).entrySet()) {
+            String item = at + "." + entry.getKey();
+            if (entry.getValue() instanceof String text) {
+                out.put(entry.getKey(), List.of(text));
+            } else if (entry.getValue() instanceof List<?> list && !list.isEmpty()
+                    && list.stream().allMatch(String.class::isInstance)) {
+                out.put(entry.getKey(), list.stream().map(String.class::cast).toList());
+            } else {
+                throw new IOException(item + ": not a string or a list of strings (quote numbers)");
+            }
+        }
+        return out;
     }
 
     private static Scenario.FaultDefaults faults(String source, byte[] text) throws IOException {

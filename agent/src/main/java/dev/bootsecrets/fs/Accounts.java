@@ -46,6 +46,23 @@ public final class Accounts {
         return Optional.ofNullable(users.get(name));
     }
 
+    /**
+     * The other users with the same home directory and another uid, by name (Fedora's
+     * operator shares root's /root): whoever owns that home controls their ~/.ssh.
+     */
+    public List<String> sharingHome(Account account) {
+        String home = stripSlash(account.home());
+        return users.values().stream()
+                .filter(a -> a.uid() != account.uid() && stripSlash(a.home()).equals(home))
+                .map(Account::name)
+                .sorted()
+                .toList();
+    }
+
+    private static String stripSlash(String home) {
+        return home.length() > 1 && home.endsWith("/") ? home.substring(0, home.length() - 1) : home;
+    }
+
     public Optional<Group> group(String name) {
         return Optional.ofNullable(groups.get(name));
     }

@@ -1,7 +1,10 @@
 package dev.bootsecrets.fs;
 
-/** The parts of statx(2) the safe writer looks at. {@code mode} holds type and permission bits. */
-record FileStat(int uid, int gid, int mode, long size, long inode) {
+/**
+ * The parts of statx(2) the safe writer looks at. {@code mode} holds type and permission bits;
+ * {@code links} is the hard link count.
+ */
+record FileStat(int uid, int gid, int mode, long size, long inode, int links) {
     static final int S_IFMT = 0170000, S_IFDIR = 0040000, S_IFREG = 0100000, S_IFLNK = 0120000;
 
     boolean isDirectory() {

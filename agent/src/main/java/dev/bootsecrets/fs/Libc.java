@@ -308,7 +308,8 @@ final class Libc {
                     buffer.getInt(24),
                     buffer.getShort(28) & 0xffff,
                     buffer.getLong(40),
-                    buffer.getLong(32));
+                    buffer.getLong(32),
+                    buffer.getInt(16));
         } catch (LastErrorException e) {
             throw error("stat", shown, e);
         }

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -67,6 +68,25 @@ public final class TargetRoot implements AutoCloseable {
      * (and should wipe) the returned array.
      */
     public Optional<byte[]> read(String path, int maxBytes) throws IOException {
+        return read(path, maxBytes, -1);
+    }
+
+    /**
+     * Reads the file at {@code path} as {@link #read} does, to merge its lines into the file
+     * that replaces it (an authorized_keys block, an append): refused, decided on the opened
+     * descriptor, when it has more than one hard link (a planted link to another file, whose
+     * content would leak into the new one, whatever fs.protected_hardlinks says) or an owner
+     * other than {@code ownerUid} or root.
+     */
+    public Optional<byte[]> readToMerge(String path, int maxBytes, int ownerUid) throws IOException {
+        if (ownerUid < 0) {
+            throw new IllegalArgumentException("uid " + ownerUid + " for " + path);
+        }
+        return read(path, maxBytes, ownerUid);
+    }
+
+    /** {@link #read}, and with {@code ownerUid} >= 0 the checks of {@link #readToMerge}. */
+    private Optional<byte[]> read(String path, int maxBytes, int ownerUid) throws IOException {
         ensureOpen();
         try (Location at = walker.walk(path, false, true)) {
             if (at == null) {
@@ -80,6 +100,14 @@ public final class TargetRoot implements AutoCloseable {
                 FileStat stat = Libc.fstat(fd, path);
                 if (!stat.isRegularFile()) {
                     throw new UnsafePathException(path, "not a regular file");
+                }
+                if (ownerUid >= 0 && stat.links() > 1) {
+                    throw new UnsafePathException(path, "has " + stat.links()
+                            + " hard links (another name may be another user's file); refusing to read it into a new file");
+                }
+                if (ownerUid >= 0 && stat.uid() != ownerUid && stat.uid() != 0) {
+                    throw new UnsafePathException(path, "belongs to uid " + stat.uid() + ", not to "
+                            + (ownerUid == 0 ? "root" : "uid " + ownerUid + " or root") + "; refusing to read it into a new file");
                 }
                 byte[] data = readUpTo(fd, maxBytes, stat.size(), path);
                 if (data.length > maxBytes) {
@@ -104,32 +132,61 @@ public final class TargetRoot implements AutoCloseable {
     /**
      * Ensures a directory exists with exactly this owner and mode. Missing parents are created
      * root:root 0755, a missing last component with {@code uid}, {@code gid}, {@code mode}; an
-     * existing one gets its owner and mode fixed (UPDATED) or is left alone (UNCHANGED).
+     * existing one gets its group and mode fixed (UPDATED) or is left alone (UNCHANGED).
      */
     public Change ensureDirectory(String path, int uid, int gid, int mode) throws IOException {
+        return ensureDirectory(path, uid, gid, mode, true);
+    }
+
+    /**
+     * Ensures a directory exists, created as {@link #ensureDirectory(String, int, int, int)}
+     * does. An existing one must already belong to {@code uid}: a directory of another user
+     * (root's /root for a user who shares it as home) is never chowned, nor written into on
+     * someone else's behalf, and is an {@link UnsafePathException}. With {@code fixExisting}
+     * its group and mode are set too; without, it is used as it is (a home directory).
+     */
+    public Change ensureDirectory(String path, int uid, int gid, int mode, boolean fixExisting) throws IOException {
         ensureOpen();
         checkMode(path, mode);
         try (Location at = walker.walk(path, true, true)) {
-            FileStat stat = Libc.lstatAt(at.dirFd(), at.name(), path);
-            if (stat == null) {
+            FileStat seen = Libc.lstatAt(at.dirFd(), at.name(), path);
+            if (seen == null) {
                 Libc.close(walker.createDirectory(at.dirFd(), at.name(), at.realPath(), uid, gid, mode));
                 return Change.CREATED;
             }
-            if (!stat.isDirectory()) {
+            if (!seen.isDirectory()) {
                 throw new UnsafePathException(path, at.realPath() + " is not a directory");
-            }
-            if (stat.hasOwnerAndMode(uid, gid, mode)) {
-                return Change.UNCHANGED;
             }
             int fd = Libc.openat(at.dirFd(), at.name(),
                     Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0, path);
             try {
+                FileStat stat = Libc.fstat(fd, path); // the directory opened, not the one looked at
+                if (stat.uid() != uid) {
+                    throw new UnsafePathException(path, at.realPath() + " belongs to uid " + stat.uid()
+                            + ", not to uid " + uid + "; refusing to change its owner or write into it");
+                }
+                if (!fixExisting || stat.hasOwnerAndMode(uid, gid, mode)) {
+                    return Change.UNCHANGED;
+                }
                 Libc.fchown(fd, uid, gid, path);
                 Libc.fchmod(fd, mode, path);
+                return Change.UPDATED;
             } finally {
                 Libc.close(fd);
             }
-            return Change.UPDATED;
+        }
+    }
+
+    /**
+     * The owner of whatever is at {@code path} (following only symlinks only root could have
+     * made), or empty if nothing is there. For early warnings only: what a later write does is
+     * decided again on the descriptor it opens.
+     */
+    public OptionalInt ownerOf(String path) throws IOException {
+        ensureOpen();
+        try (Location at = walker.walk(path, false, true)) {
+            FileStat stat = at == null ? null : Libc.lstatAt(at.dirFd(), at.name(), path);
+            return stat == null ? OptionalInt.empty() : OptionalInt.of(stat.uid());
         }
     }
 

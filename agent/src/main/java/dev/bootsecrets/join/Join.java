@@ -2,6 +2,7 @@ package dev.bootsecrets.join;
 
 import dev.bootsecrets.cloud.GatherRequest;
 import dev.bootsecrets.cloud.InstanceMetadata;
+import dev.bootsecrets.cloud.azure.ManagedIdentity;
 import dev.bootsecrets.config.Declarations;
 import dev.bootsecrets.config.Declarations.SecretDecl;
 import dev.bootsecrets.config.Declarations.Source;
@@ -32,7 +33,7 @@ public final class Join {
      * Vault's azure auth method (its config's {@code resource}). A Vault set to another one
      * refuses the token; there is no setting for it here yet.
      */
-    public static final String AZURE_RESOURCE = "https://management.azure.com/";
+    public static final String AZURE_RESOURCE = ManagedIdentity.MANAGEMENT;
     private static final Pattern COMMON_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
     private Join() {}

@@ -171,13 +171,11 @@ public final class Apply {
         byte[] bytes = null;
         try {
             for (DirIntent dir : intent.dirs()) {
-                if (dir.enforce() || !root.exists(dir.path())) {
-                    root.ensureDirectory(dir.path(), dir.owner().uid(), dir.owner().gid(), dir.mode());
-                }
+                root.ensureDirectory(dir.path(), dir.owner().uid(), dir.owner().gid(), dir.mode(), dir.enforce());
             }
             root.createParents(intent.path());
             Optional<byte[]> existing = intent.content().readsExisting()
-                    ? root.read(intent.path(), MAX_EXISTING)
+                    ? root.readToMerge(intent.path(), MAX_EXISTING, intent.owner().uid())
                     : Optional.empty();
             bytes = intent.content().render(existing);
             existing.ifPresent(Secret::wipe);

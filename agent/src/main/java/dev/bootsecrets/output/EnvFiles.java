@@ -43,8 +43,8 @@ final class EnvFiles {
         for (EnvDecl decl : declared) {
             String path = DIR + "/" + decl.name() + ".env";
             String field = decl.origin().toString();
-            if (decl.origin().fromUserData() && !policy.allows(path)) {
-                errors.add(field + ": " + policy.refusal(path));
+            if (decl.origin().fromUserData() && !policy.allowsAgentsPlace(path)) {
+                errors.add(field + ": " + policy.writePathsRefusal(path));
                 continue;
             }
             render(decl, secrets, errors).ifPresent(content -> {

@@ -126,7 +126,7 @@ public final class Planner {
                 }
             }
         }
-        List<FileIntent> intents = SshKeys.plan(byUser, accounts, errors, warnings);
+        List<FileIntent> intents = SshKeys.plan(byUser, accounts, root, errors, warnings);
         for (FileIntent intent : intents) {
             String user = intent.owner().user();
             if (!revoked.contains(user)) {

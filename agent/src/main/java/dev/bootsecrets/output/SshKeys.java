@@ -2,11 +2,13 @@ package dev.bootsecrets.output;
 
 import dev.bootsecrets.fs.Account;
 import dev.bootsecrets.fs.Accounts;
+import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.plan.Content;
 import dev.bootsecrets.plan.FileIntent;
 import dev.bootsecrets.plan.FileIntent.DirIntent;
 import dev.bootsecrets.plan.Ownership;
 import dev.bootsecrets.plan.Paths;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -16,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -36,8 +39,8 @@ public final class SshKeys {
     private SshKeys() {}
 
     /** Plans the authorized_keys of every user in {@code keysByUser}, in a stable order. */
-    public static List<FileIntent> plan(
-            Map<String, List<Declared>> keysByUser, Accounts accounts, List<String> errors, List<String> warnings) {
+    public static List<FileIntent> plan(Map<String, List<Declared>> keysByUser, Accounts accounts, TargetRoot root,
+            List<String> errors, List<String> warnings) {
         List<FileIntent> intents = new ArrayList<>();
         for (Map.Entry<String, List<Declared>> entry : keysByUser.entrySet()) {
             String user = entry.getKey();
@@ -55,6 +58,12 @@ public final class SshKeys {
                 errors.add("ssh keys for " + user + ": home directory " + home + " is not usable");
                 continue;
             }
+            Optional<String> notOwn = notTheirOwn(account.get(), accounts, root);
+            if (notOwn.isPresent()) {
+                warnings.add("ssh keys for " + user + " (" + String.join(", ", sources) + ") skipped: "
+                        + notOwn.get() + "; its files are left alone");
+                continue;
+            }
             String lines = validKeys(user, entry.getValue(), warnings);
             Ownership owner = new Ownership(user, account.get().uid(), accounts.groupName(account.get().gid()),
                     account.get().gid());
@@ -68,6 +77,31 @@ public final class SshKeys {
                     List.of(new DirIntent(home, owner, 0700, false), new DirIntent(home + "/.ssh", owner, 0700, true))));
         }
         return intents;
+    }
+
+    /**
+     * Why the user's home or ~/.ssh is not theirs to get keys in, or empty: one that belongs to
+     * another uid (its owner, not this user, controls the keys), or a home shared with another
+     * uid that does not exist yet (whoever comes first would own it). Looked at here to warn
+     * and skip; the writer decides again on the directories it opens.
+     */
+    static Optional<String> notTheirOwn(Account account, Accounts accounts, TargetRoot root) {
+        String home = account.home();
+        try {
+            for (String dir : List.of(home, home + "/.ssh")) {
+                OptionalInt owner = root.ownerOf(dir);
+                if (owner.isPresent() && owner.getAsInt() != account.uid()) {
+                    return Optional.of(dir + " belongs to uid " + owner.getAsInt() + ", not to " + account.name()
+                            + " (uid " + account.uid() + ")");
+                }
+                if (owner.isEmpty() && dir.equals(home) && !accounts.sharingHome(account).isEmpty()) {
+                    return Optional.of("home " + home + " is shared with " + String.join(", ", accounts.sharingHome(account)));
+                }
+            }
+        } catch (IOException e) {
+            return Optional.empty(); // a planted link and the like: the writer refuses it, as an error
+        }
+        return Optional.empty();
     }
 
     /** The valid, distinct keys as authorized_keys lines; each bad one becomes a warning. */

@@ -34,9 +34,10 @@ public record FileIntent(
     public static final String NO_LONGER_DECLARED = "no longer declared";
 
     /**
-     * A directory a file needs.
+     * A directory a file needs. An existing one must already belong to {@code owner}: the
+     * writer never chowns another user's directory, nor writes into it for someone else.
      *
-     * @param enforce true: owner and mode are set even when it exists (~/.ssh); false: only a
+     * @param enforce true: group and mode are set even when it exists (~/.ssh); false: only a
      *                missing directory is created with them (a home directory the system owns)
      */
     public record DirIntent(String path, Ownership owner, int mode, boolean enforce) {}

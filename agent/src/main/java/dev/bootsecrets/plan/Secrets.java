@@ -22,7 +22,8 @@ public final class Secrets {
      * source cannot be read, adds an error and is left out.
      *
      * @param joined what the join stage received for the secrets declared with a {@code join:}
-     *               or {@code vault:} source, by the declared secret's name
+     *               or {@code vault:} source, and what the clouds' secrets managers gave, by the
+     *               declared secret's name
      */
     public static Map<String, Secret> resolve(
             List<SecretDecl> declared, Set<String> needed, InstanceMetadata metadata, Map<String, Secret> joined,
@@ -63,6 +64,7 @@ public final class Secrets {
             case Source.FromMetadata m -> Optional.ofNullable(metadata.attributes().get(m.attribute()));
             case Source.FromJoin j -> Optional.ofNullable(joined.get(decl.name()));
             case Source.FromVault v -> Optional.ofNullable(joined.get(decl.name()));
+            case Source.FromCloud c -> Optional.ofNullable(joined.get(decl.name()));
             case Source.FromFile f -> {
                 // One byte over the limit tells "too big" apart from "exactly at the limit".
                 Optional<byte[]> bytes = root.read(f.path(), decl.maxBytes() + 1);
@@ -81,6 +83,8 @@ public final class Secrets {
             // The join stage fails when a configured join does not give a declared secret.
             case Source.FromJoin j -> "join:" + j.name() + " but no join service is configured (join.url)";
             case Source.FromVault v -> "vault:" + v.path() + " but no Vault is configured (join.vault)";
+            // Fetched before the plan is made; a failed fetch ends the run before this.
+            case Source.FromCloud c -> c.reference() + " was not fetched";
         };
     }
 

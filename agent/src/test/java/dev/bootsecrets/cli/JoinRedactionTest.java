@@ -31,6 +31,8 @@ class JoinRedactionTest {
     static final String KV_VALUE = "kv-secret-value-0c4b7d2e";
     static final String JOIN_TOKEN = "join-bootstrap-token-5e8a1f";
     static final String JOINED_VALUE = "joined-secret-value-9b3c6d";
+    /** A joined value of 4 bytes, also the name of its file: the net masks values of any length. */
+    static final String SHORT_JOINED = "7Qx2";
 
     @TempDir
     Path dir;
@@ -119,20 +121,22 @@ class JoinRedactionTest {
     @Test
     void theBootstrapTokenJoinedSecretsAndTheKeyAppearNowhere() throws Exception {
         try (JoinServer join = JoinServer.start(new InetSocketAddress("127.0.0.1", 0), JOIN_TOKEN,
-                Map.of("app-secret", JOINED_VALUE))) {
+                Map.of("app-secret", JOINED_VALUE, "pin", SHORT_JOINED))) {
             write("/etc/bootsecrets/join-ca.pem", join.caPem());
             write("/etc/bootsecrets/bootstrap/join-token", JOIN_TOKEN);
             Agent.writeConfig(root, """
                     secrets:
                       join-token: {from: "file:/etc/bootsecrets/bootstrap/join-token"}
                       app: {from: "join:app-secret"}
+                      pin: {from: "join:pin"}
                     files:
                       /etc/app/secret: {secret: app}
+                      /etc/app/%s: {secret: pin}
                     join:
                       url: %s
                       token: join-token
                       caFile: /etc/bootsecrets/join-ca.pem
-                    """.formatted(join.url()));
+                    """.formatted(SHORT_JOINED, join.url()));
             runs.add(Agent.main("check", "--root", root.toString(), "--verbose"));
             join.deny(true);
             runAndInspect();
@@ -143,7 +147,10 @@ class JoinRedactionTest {
             assertEquals(0, runs.get(runs.size() - 3).exit(), runs.get(runs.size() - 3).all());
             assertEquals(JOINED_VALUE, Files.readString(root.resolve("etc/app/secret")));
 
-            List<String> secrets = new ArrayList<>(List.of(JOIN_TOKEN, JOINED_VALUE));
+            assertEquals(SHORT_JOINED, Files.readString(root.resolve("etc/app/" + SHORT_JOINED)));
+            assertFalse(runs.get(1).all().contains("this instance may not join"), "the service's error text is not echoed");
+
+            List<String> secrets = new ArrayList<>(List.of(JOIN_TOKEN, JOINED_VALUE, SHORT_JOINED));
             secrets.addAll(keyLines());
             assertNowhere(secrets);
         }

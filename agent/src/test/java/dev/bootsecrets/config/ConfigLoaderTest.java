@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,7 +49,8 @@ class ConfigLoaderTest {
         assertEquals("core", s.defaultUser());
         assertTrue(s.metadataKeys());
         assertEquals(new Settings.Aws(false, false), s.aws());
-        assertEquals(new Settings.UserDataPolicy(true, 1048576, List.of("/etc/", "/run/", "/var/"), true), s.userData());
+        assertEquals(new Settings.UserDataPolicy(true, 1048576, List.of("/etc/", "/run/", "/var/"), true, List.of("*"), false,
+                Set.of("value", "metadata"), List.of(), false), s.userData());
         assertEquals(Declarations.empty(), config.declarations());
         assertEquals(config, ConfigLoader.defaults());
     }
@@ -72,7 +74,8 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofMinutes(2), s.deadline());                  // --config over all
         assertEquals(Optional.of(URI.create("http://127.0.0.1:8080/")), s.metadataUrl());
         assertEquals(new Settings.Aws(true, true), s.aws());                // two files, one map, merged
-        assertEquals(new Settings.UserDataPolicy(true, 4096, List.of("/run/"), false), s.userData()); // a list replaces
+        assertEquals(new Settings.UserDataPolicy(true, 4096, List.of("/run/"), false, List.of("*"), false,
+                Set.of("value", "metadata"), List.of(), false), s.userData()); // a list replaces
     }
 
     @Test

@@ -63,6 +63,26 @@ class ProviderSettingsTest {
     }
 
     @Test
+    void lockdownIsOffUnlessConfigTurnsItOnAndLaterLayersWinKeyByKey() throws Exception {
+        assertEquals(Lockdown.OFF, load().lockdown());
+        write("usr/lib/bootsecrets/config.d/10-image.yaml", "metadata: {lockdown: {enabled: true, group: imds}}\n");
+        assertEquals(new Lockdown(true, Optional.of("imds")), load().lockdown());
+        write("etc/bootsecrets/config.yaml", "metadata: {lockdown: {group: null}}\n");
+        assertEquals(new Lockdown(true, Optional.empty()), load().lockdown());
+
+        write("etc/bootsecrets/config.yaml", "metadata: {lockdown: {enabled: yes please, group: \"a b\", users: [x]}}\n");
+        String m = assertThrows(ConfigException.class, this::load).getMessage();
+        for (String expected : List.of("metadata.lockdown.enabled: must be true or false", "metadata.lockdown.group:",
+                "metadata.lockdown.users: unknown key")) {
+            assertTrue(m.contains(expected), expected + " in " + m);
+        }
+        Files.delete(root.resolve("etc/bootsecrets/config.yaml"));
+        var e = assertThrows(ConfigException.class, () -> UserData.apply(ConfigLoader.load(root, Optional.empty()),
+                "#cloud-config\nbootsecrets:\n  metadata: {lockdown: {enabled: false}}\n".getBytes(StandardCharsets.UTF_8)));
+        assertTrue(e.getMessage().contains("bootsecrets.metadata: user-data may not set this"), e.getMessage());
+    }
+
+    @Test
     void userDataMayNotSetThem() {
         var e = assertThrows(ConfigException.class, () -> UserData.apply(ConfigLoader.load(root, Optional.empty()),
                 "#cloud-config\nbootsecrets:\n  metadata: {nocloud: {seed: /tmp}}\n".getBytes(StandardCharsets.UTF_8)));

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Bad user-data: each is refused, naming the field, and never showing a secret value. */
@@ -38,7 +39,8 @@ class UserDataErrorsTest {
 
     private static Config policy(int maxBytes, boolean owners) {
         Settings s = ConfigLoader.defaults().settings();
-        return new Config(s.withUserData(new Settings.UserDataPolicy(true, maxBytes, s.userData().writePaths(), owners)),
+        return new Config(s.withUserData(new Settings.UserDataPolicy(true, maxBytes, s.userData().writePaths(), owners,
+                s.userData().sshUsers(), false, s.userData().sources(), List.of(), false)),
                 Declarations.empty());
     }
 
@@ -126,7 +128,7 @@ class UserDataErrorsTest {
     void unknownKeyInTheSection() {
         ConfigException e = refused(withSecret("", "  secrts: {}\n  files:\n    /etc/x: {content: a, owners: root}\n"));
         assertEquals(2, e.errors().size(), e.getMessage());
-        assertTrue(e.errors().get(0).startsWith("user-data: bootsecrets.secrts: unknown key (known: credentials, defaultUser, env, files, "), e.getMessage());
+        assertTrue(e.errors().get(0).startsWith("user-data: bootsecrets.secrts: unknown key (known: credentials, defaultUser, endpoints, env, files, "), e.getMessage());
         assertTrue(e.errors().get(1).startsWith("user-data: bootsecrets.files./etc/x.owners: unknown key (known: append, content, group, mode, owner, secret)"),
                 e.getMessage());
     }
@@ -160,9 +162,9 @@ class UserDataErrorsTest {
                 """, "  files:\n    /usr/lib/bootsecrets/config.d/x.yaml: {content: \"" + SECRET + "\"}\n"));
         assertEquals(List.of(
                 "user-data: bootsecrets.files./usr/lib/bootsecrets/config.d/x.yaml: /usr/lib/bootsecrets/config.d/x.yaml"
-                        + " is outside the paths user-data may write (/etc/, /run/, /var/)",
-                "user-data: write_files[1].path: /usr/local/x is outside the paths user-data may write (/etc/, /run/, /var/)",
-                "user-data: write_files[2].path: /etcetera/x is outside the paths user-data may write (/etc/, /run/, /var/)"), e.errors());
+                        + " is never written for user-data (the agent's own config and state, and systemd's credential key)",
+                "user-data: write_files[1].path: /usr/local/x is outside the paths user-data may write (userData.writePaths: /etc/, /run/, /var/)",
+                "user-data: write_files[2].path: /etcetera/x is outside the paths user-data may write (userData.writePaths: /etc/, /run/, /var/)"), e.errors());
     }
 
     @Test
@@ -207,13 +209,13 @@ class UserDataErrorsTest {
                   /etc/y: {secret: "%1$s!", content: x}
                   /etc/z: {secret: "no such/name"}
                 """.formatted(SECRET));
-        assertHas(e, "user-data: bootsecrets.secrets.a: has both value and from; give one (use value, file:PATH, metadata:attributes/NAME, join:NAME or vault:MOUNT/PATH#KEY)");
-        assertHas(e, "user-data: bootsecrets.secrets.b.from: is not a source (use value, file:PATH, metadata:attributes/NAME, join:NAME or vault:MOUNT/PATH#KEY)");
-        assertHas(e, "user-data: bootsecrets.secrets.c.from: unknown source \"https\" (use value, file:PATH, metadata:attributes/NAME, join:NAME or vault:MOUNT/PATH#KEY)");
+        assertHas(e, "user-data: bootsecrets.secrets.a: has both value and from; give one (use value, file:PATH, metadata:attributes/NAME, join:NAME, vault:MOUNT/PATH#KEY, aws-secretsmanager:NAME, aws-ssm:/PARAMETER, gcp-secretmanager:secrets/NAME or azure-keyvault:VAULT/NAME)");
+        assertHas(e, "user-data: bootsecrets.secrets.b.from: is not a source (use value, file:PATH, metadata:attributes/NAME, join:NAME, vault:MOUNT/PATH#KEY, aws-secretsmanager:NAME, aws-ssm:/PARAMETER, gcp-secretmanager:secrets/NAME or azure-keyvault:VAULT/NAME)");
+        assertHas(e, "user-data: bootsecrets.secrets.c.from: unknown source \"https\" (use value, file:PATH, metadata:attributes/NAME, join:NAME, vault:MOUNT/PATH#KEY, aws-secretsmanager:NAME, aws-ssm:/PARAMETER, gcp-secretmanager:secrets/NAME or azure-keyvault:VAULT/NAME)");
         assertHas(e, "user-data: bootsecrets.secrets.d.value: 19 bytes is over maxBytes (4)");
         assertHas(e, "user-data: bootsecrets.secrets.e.value: is not valid base64 (encoding: base64)");
         assertHas(e, "user-data: bootsecrets.secrets.f.value: must be a string (or !!binary)");
-        assertHas(e, "user-data: bootsecrets.secrets.g.from: unknown source (use value, file:PATH, metadata:attributes/NAME, join:NAME or vault:MOUNT/PATH#KEY)");
+        assertHas(e, "user-data: bootsecrets.secrets.g.from: unknown source (use value, file:PATH, metadata:attributes/NAME, join:NAME, vault:MOUNT/PATH#KEY, aws-secretsmanager:NAME, aws-ssm:/PARAMETER, gcp-secretmanager:secrets/NAME or azure-keyvault:VAULT/NAME)");
         assertHas(e, "user-data: bootsecrets.ssh.core[1]: must be a string");
         assertHas(e, "user-data: bootsecrets.files./etc/x.content: must be a string (or !!binary)");
         assertHas(e, "user-data: bootsecrets.files./etc/y: has both content and secret; give one");

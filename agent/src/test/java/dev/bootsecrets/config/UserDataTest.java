@@ -20,6 +20,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -69,6 +70,15 @@ class UserDataTest {
 
     static Config apply(String userData) throws ConfigException {
         return UserData.apply(ConfigLoader.defaults(), utf8(userData));
+    }
+
+    /** Under an image policy that lets user-data set defaultUser. */
+    private static Config trusting(String userData) throws ConfigException {
+        Settings s = ConfigLoader.defaults().settings();
+        Settings.UserDataPolicy p = s.userData();
+        Config config = new Config(s.withUserData(new Settings.UserDataPolicy(p.enabled(), p.maxBytes(), p.writePaths(),
+                p.owners(), p.sshUsers(), true, p.sources(), p.readPaths(), p.configSecrets())), Declarations.empty());
+        return UserData.apply(config, utf8(userData));
     }
 
     private String captureLog() {
@@ -140,7 +150,7 @@ class UserDataTest {
                 echo hi
                 --===============5150==--
                 """.formatted(CLOUD_CONFIG.strip()).replace("\n", "\r\n");
-        Declarations d = apply(mime).declarations();
+        Declarations d = trusting(mime).declarations();
 
         // the section's defaultUser, from a later part, is whose keys ssh_authorized_keys are
         assertEquals("admin", d.ssh().get(0).user());
@@ -195,7 +205,7 @@ class UserDataTest {
 
     @Test
     void sectionInsideCloudConfig() throws ConfigException {
-        Config config = apply(CLOUD_CONFIG + """
+        Config config = trusting(CLOUD_CONFIG + """
                 bootsecrets:
                   version: 1
                   defaultUser: fedora
@@ -273,7 +283,7 @@ class UserDataTest {
     void disabledUserDataIsNotReadAtAll() throws ConfigException {
         captureLog();
         Settings s = ConfigLoader.defaults().settings();
-        Config config = new Config(s.withUserData(new Settings.UserDataPolicy(false, 10, List.of(), false)),
+        Config config = new Config(s.withUserData(new Settings.UserDataPolicy(false, 10, List.of(), false, List.of(), false, Set.of(), List.of(), false)),
                 Declarations.empty());
         assertSame(config, UserData.apply(config, utf8(CLOUD_CONFIG + "bootsecrets: {provider: aws}\n")));
         assertTrue(log.toString().contains("<5>user-data ignored"), log.toString());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,25 @@ class YamlTest {
         for (String doc : List.of("x: !!int " + SECRET, "x: !!timestamp " + SECRET, "x: !!binary '" + SECRET + "%'", "x: !custom " + SECRET)) {
             ConfigException e = assertThrows(ConfigException.class, () -> Yaml.load(doc, "user-data"));
             assertFalse(e.getMessage().contains(SECRET.substring(0, 4)), e.getMessage());
+        }
+    }
+
+    @Test
+    void parseErrorsGiveThePlaceAndACategoryNeverTheText() {
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("a: *Hunter2Pw\n", "line 1, column 4: an alias (*name) to an anchor that is not defined");
+        cases.put("a: !!S3cr3t x\n", "line 1, column 4: a tag that is not allowed");
+        cases.put("a: !<tag:x.org,2002:S3cr3t> x\n", "line 1, column 4: a value of an unsupported type or tag");
+        cases.put("a: \"S3cr3t\\q\"\n", "line 1, column 12: an unknown escape sequence in a double-quoted string");
+        cases.put("a: b: S3cr3t\n", "line 1, column 5: a ':' where no mapping can start (quote the value?)");
+        cases.put("a: [S3cr3t\n", "line 2, column 1: a structure that is not valid YAML (indentation, or a bracket or quote not closed?)");
+        cases.put("a: 'S3cr3t\n", "line 2, column 1: the document ends inside a quoted string");
+        cases.put("a:\n\tS3cr3t: 1\n", "line 2, column 1: a character that cannot start a token here (a tab in indentation?)");
+        cases.put("S3cr3t\nb: 1\n", "line 2, column 2: a ':' where no mapping can start (quote the value?)");
+        for (var c : cases.entrySet()) {
+            ConfigException e = assertThrows(ConfigException.class, () -> Yaml.load(c.getKey(), "user-data"), c.getKey());
+            assertFalse(e.getMessage().contains("S3cr3t") || e.getMessage().contains("Hunter2Pw"), e.getMessage());
+            assertEquals("user-data: " + c.getValue(), e.getMessage(), c.getKey());
         }
     }
 

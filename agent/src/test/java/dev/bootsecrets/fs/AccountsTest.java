@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,6 +71,22 @@ class AccountsTest {
         assertEquals(Optional.of(new Account("root", 0, 0, "/root")), accounts.user("root"));
         assertEquals(Optional.of(new Group("root", 0)), accounts.group("root"));
         assertEquals(Optional.empty(), accounts.user("core"));
+    }
+
+    @Test
+    void usersWithAnotherUidAndTheSameHomeShareIt() throws IOException {
+        write("etc/passwd", """
+                root:x:0:0:root:/root:/bin/bash
+                operator:x:11:0:operator:/root/:/sbin/nologin
+                toor:x:0:0::/root:/bin/sh
+                core:x:1000:1000::/var/home/core:/bin/bash
+                """);
+
+        Accounts accounts = load();
+
+        assertEquals(List.of("operator"), accounts.sharingHome(accounts.user("root").orElseThrow()));
+        assertEquals(List.of("root", "toor"), accounts.sharingHome(accounts.user("operator").orElseThrow()));
+        assertEquals(List.of(), accounts.sharingHome(accounts.user("core").orElseThrow()));
     }
 
     private Accounts load() throws IOException {

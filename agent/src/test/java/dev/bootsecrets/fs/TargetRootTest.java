@@ -400,6 +400,37 @@ class TargetRootTest {
     }
 
     @Test
+    void ensureDirectoryNeverChownsAnotherUsersDirectory() throws IOException {
+        Path dir = Files.createDirectories(sandbox.resolve("root/.ssh"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+
+        UnsafePathException e = assertThrows(UnsafePathException.class,
+                () -> root.ensureDirectory("/root/.ssh", 11, 0, 0700));
+        assertTrue(e.getMessage().contains("belongs to uid 0, not to uid 11"), e.getMessage());
+        assertThrows(UnsafePathException.class, () -> root.ensureDirectory("/root/.ssh", 11, 0, 0700, false));
+        assertEquals(0, uid(dir));
+    }
+
+    @Test
+    void readToMergeRefusesAHardLinkOrAnotherOwnerAndReadsTheRest() throws IOException {
+        Path etc = Files.createDirectories(sandbox.resolve("etc"));
+        Path shadow = Files.writeString(etc.resolve("shadow"), "root:hash\n");
+        Files.createLink(etc.resolve("keys"), shadow);
+        Path theirs = Files.writeString(etc.resolve("theirs"), "x\n");
+        Files.setAttribute(theirs, "unix:uid", 1001);
+        Path mine = Files.writeString(etc.resolve("mine"), "mine\n");
+        Files.setAttribute(mine, "unix:uid", 1000);
+
+        UnsafePathException linked = assertThrows(UnsafePathException.class, () -> root.readToMerge("/etc/keys", 100, 0));
+        assertTrue(linked.getMessage().contains("has 2 hard links"), linked.getMessage());
+        UnsafePathException owned = assertThrows(UnsafePathException.class, () -> root.readToMerge("/etc/theirs", 100, 1000));
+        assertTrue(owned.getMessage().contains("belongs to uid 1001, not to uid 1000 or root"), owned.getMessage());
+        assertArrayEquals(bytes("mine\n"), root.readToMerge("/etc/mine", 100, 1000).orElseThrow());
+        assertArrayEquals(bytes("x\n"), root.read("/etc/theirs", 100).orElseThrow(), "plain reads are not merges");
+        assertEquals(Optional.empty(), root.readToMerge("/etc/none", 100, 1000));
+    }
+
+    @Test
     void ensureDirectoryRefusesAFileInTheWay() throws IOException {
         Files.createDirectories(sandbox.resolve("run"));
         Files.writeString(sandbox.resolve("run/credstore"), "x");

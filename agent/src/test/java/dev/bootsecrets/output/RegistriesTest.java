@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * copies of the lower ostree files bootc would otherwise no longer see.
  */
 class RegistriesTest {
-    static final UserDataPolicy POLICY = new UserDataPolicy(true, 1 << 20, List.of("/etc/", "/run/", "/var/"), true);
+    static final UserDataPolicy POLICY = UserDataPolicy.DEFAULT;
     static final String ECR = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
 
     @TempDir

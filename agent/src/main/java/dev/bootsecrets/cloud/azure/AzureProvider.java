@@ -13,15 +13,12 @@ import dev.bootsecrets.config.Settings;
 import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.http.Deadline;
 import dev.bootsecrets.http.MetadataHttp;
-import dev.bootsecrets.http.Request;
 import dev.bootsecrets.http.Response;
 import dev.bootsecrets.log.Log;
 import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -47,9 +44,6 @@ public final class AzureProvider implements MetadataProvider {
     static final String API_VERSION = "2023-07-01";
     static final String INSTANCE = "/metadata/instance";
     static final String ATTESTED = "/metadata/attested/document";
-    static final String TOKEN = "/metadata/identity/oauth2/token";
-    /** The managed identity endpoint's first version, which every IMDS serves. */
-    static final String TOKEN_API_VERSION = "2018-02-01";
     /** Holds the vmId the ready report was sent for: a new instance (from a captured image) reports again. */
     static final String READY_MARKER = "/var/lib/bootsecrets/azure-ready";
     /** Agents that report ready themselves: with readyReport auto, their presence means leave it to them. */
@@ -57,10 +51,7 @@ public final class AzureProvider implements MetadataProvider {
     static final String CLOUD_INIT = "/usr/bin/cloud-init";
     static final String CLOUD_INIT_DISABLED = "/etc/cloud/cloud-init.disabled";
 
-    private static final int MAX_METADATA = 4 << 20;
     private static final Pattern HOME_KEYS = Pattern.compile("/home/([A-Za-z0-9_.][A-Za-z0-9_.-]{0,31})/\\.ssh/authorized_keys");
-    /** IMDS answers 410 while it starts and 429 when asked too often; both mean "try again". */
-    private static final Duration RETRY_PAUSE = Duration.ofMillis(500);
 
     private final String imds;
     private final URI wireserver;
@@ -90,7 +81,7 @@ public final class AzureProvider implements MetadataProvider {
         ExecutorService executor = Fetch.threads();
         try {
             if (request.identity() && request.kind() == IdentityKind.TOKEN && request.audience().isBlank()) {
-                throw new MetadataException(imds + TOKEN, "an access token needs a resource (the audience)");
+                throw new MetadataException(imds + ManagedIdentity.PATH, "an access token needs a resource (the audience)");
             }
             Future<Optional<Secret>> identity = request.identity()
                     ? executor.submit(() -> identity(request))
@@ -207,28 +198,7 @@ public final class AzureProvider implements MetadataProvider {
      * none: that fails the join that wanted it (exit 6), not the gather.
      */
     private Optional<Secret> accessToken(String resource, Deadline deadline) throws MetadataException {
-        String query = "api-version=" + TOKEN_API_VERSION + "&resource=" + URLEncoder.encode(resource, StandardCharsets.UTF_8);
-        Response response = send(TOKEN, query, deadline);
-        if (response.status() == 400 && identityNotFound(response.body())) {
-            Log.warn("azure: " + imds + TOKEN + ": no managed identity is assigned to this VM");
-            return Optional.empty();
-        }
-        JsonNode answer = parse(TOKEN, ok(TOKEN, response));
-        String token = answer.path("access_token").asText("");
-        if (token.isEmpty()) {
-            throw MetadataException.invalid(imds + TOKEN, "no access_token in the answer");
-        }
-        return Optional.of(Secret.ofUtf8(token));
-    }
-
-    /** IMDS's 400 when no managed identity is assigned: error_description "Identity not found". */
-    private static boolean identityNotFound(byte[] body) {
-        try {
-            JsonNode error = new ObjectMapper().readTree(body);
-            return error != null && error.path("error_description").asText("").equalsIgnoreCase("Identity not found");
-        } catch (IOException e) {
-            return false;
-        }
+        return ManagedIdentity.fetch(URI.create(imds), resource, http, deadline, requests).map(ManagedIdentity::token);
     }
 
     /** Keys by the user their path names (/home/USER/.ssh/authorized_keys), else the admin user. */
@@ -306,24 +276,9 @@ public final class AzureProvider implements MetadataProvider {
         return response.body();
     }
 
-    /** A GET with the Metadata header, trying again while IMDS says 410 or 429; the answer, whatever its status. */
+    /** A GET with the Metadata header: the answer, whatever its status. */
     private Response send(String path, String query, Deadline deadline) throws MetadataException {
-        URI uri = URI.create(imds + path + "?" + query);
-        while (true) {
-            requests.incrementAndGet();
-            Response response = Fetch.send(http, Request.get(uri, Map.of("Metadata", "true"), MAX_METADATA), deadline);
-            int status = response.status();
-            if ((status != 410 && status != 429) || deadline.remaining().compareTo(RETRY_PAUSE) < 0) {
-                return response;
-            }
-            Log.info("azure: " + path + " answered HTTP " + status + "; asking again");
-            try {
-                Thread.sleep(RETRY_PAUSE);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new MetadataException(imds + path, "interrupted while reading metadata", e);
-            }
-        }
+        return AzureImds.get(http, URI.create(imds + path + "?" + query), deadline, requests);
     }
 
     private static <T> T await(Future<T> future) throws MetadataException {

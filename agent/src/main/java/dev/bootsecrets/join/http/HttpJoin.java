@@ -32,7 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The generic join protocol of docs/join.md: one POST with the bootstrap token (or, after the
@@ -43,7 +42,6 @@ public final class HttpJoin {
     /** The protocol version this agent speaks, sent as {@code version}. */
     public static final int VERSION = 1;
     static final int MAX_RESPONSE = 1024 * 1024;
-    private static final Pattern ERROR_CODE = Pattern.compile("[a-z0-9_.-]{1,40}");
 
     private HttpJoin() {}
 
@@ -153,24 +151,19 @@ public final class HttpJoin {
         }
     }
 
-    /** "HTTP 403 denied: message" from the error shape {@code {"error": {"code", "message"}}}. */
+    /**
+     * "HTTP 403 (denied)": the status and a fixed phrase. The body's {@code error} is not shown:
+     * it is the server's text, which may echo what was sent; the service's own log has the reason.
+     */
     private static JoinException refused(String endpoint, Response response) {
-        JsonNode error = Json.parse(response.body()).path("error");
-        String code = error.path("code").asText("");
-        String message = error.path("message").asText("").replaceAll("\\p{Cntrl}", " ").strip();
-        StringBuilder text = new StringBuilder("join service " + endpoint + ": HTTP " + response.status());
-        text.append(switch (response.status()) {
+        return new JoinException("join service " + endpoint + ": HTTP " + response.status() + switch (response.status()) {
+            case 400 -> " (the request was not accepted)";
             case 401 -> " (the bootstrap token is missing or not accepted)";
             case 403 -> " (denied)";
+            case 404 -> " (no join endpoint at this path)";
             case 409 -> " (this instance has joined before; a later join must show the certificate of that join)";
-            default -> "";
+            case 429 -> " (too many requests)";
+            default -> response.status() >= 500 ? " (the join service failed)" : " (refused)";
         });
-        if (ERROR_CODE.matcher(code).matches()) {
-            text.append(", code ").append(code);
-        }
-        if (!message.isEmpty()) {
-            text.append(": ").append(message, 0, Math.min(message.length(), 200));
-        }
-        return new JoinException(text.toString());
     }
 }

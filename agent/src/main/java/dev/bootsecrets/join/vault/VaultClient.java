@@ -11,7 +11,6 @@ import dev.bootsecrets.join.Json;
 import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,12 +23,10 @@ import java.util.Optional;
  */
 final class VaultClient {
     static final int MAX_RESPONSE = 1024 * 1024;
-    private static final int MAX_ERRORS = 3;
-    private static final int MAX_ERROR_LENGTH = 200;
 
     /** One answer: its status, its JSON (a missing node if none), and the request, for messages. */
     record Reply(int status, JsonNode json, String request) {
-        /** The JSON of a 2xx answer; any other is the join's failure, with Vault's error strings. */
+        /** The JSON of a 2xx answer; any other is the join's failure, by its status. */
         JsonNode ok() throws JoinException {
             if (status / 100 != 2) {
                 throw failure("");
@@ -37,10 +34,12 @@ final class VaultClient {
             return json;
         }
 
-        /** "vault POST /v1/auth/approle/login: HTTP 403: permission denied", plus {@code why}. */
+        /**
+         * "vault POST /v1/auth/approle/login: HTTP 403 (permission denied)", plus {@code why}: the
+         * status and a fixed phrase. Vault's {@code errors} are not shown; they may quote the request.
+         */
         JoinException failure(String why) {
-            String errors = errors(json);
-            return new JoinException("vault " + request + ": HTTP " + status + (errors.isEmpty() ? "" : ": " + errors) + why);
+            return new JoinException("vault " + request + ": HTTP " + status + " (" + phrase(status) + ")" + why);
         }
     }
 
@@ -102,18 +101,21 @@ final class VaultClient {
         return headers;
     }
 
-    /**
-     * Vault's error strings, a few and short, control characters removed. They do not echo
-     * what was sent; the redaction net in {@link JoinException} is there in case one does.
-     */
-    static String errors(JsonNode json) {
-        List<String> out = new ArrayList<>();
-        for (JsonNode error : json.path("errors")) {
-            if (out.size() < MAX_ERRORS && error.isTextual()) {
-                String text = error.textValue().replaceAll("\\p{Cntrl}", " ").strip();
-                out.add(text.length() > MAX_ERROR_LENGTH ? text.substring(0, MAX_ERROR_LENGTH) + "..." : text);
-            }
-        }
-        return String.join("; ", out);
+    /** What Vault's documented status codes mean. */
+    static String phrase(int status) {
+        return switch (status) {
+            case 400 -> "invalid request";
+            case 401, 403 -> "permission denied";
+            case 404 -> "no such path";
+            case 405 -> "unsupported operation";
+            case 412 -> "precondition failed";
+            case 429 -> "too many requests, or a standby node";
+            case 473 -> "performance standby node";
+            case 500 -> "internal error";
+            case 501 -> "not initialized";
+            case 502 -> "error from a remote service";
+            case 503 -> "sealed or in maintenance";
+            default -> "refused";
+        };
     }
 }

@@ -1,0 +1,100 @@
+package dev.bootsecrets.cloud;
+
+import dev.bootsecrets.cloud.aws.AwsProvider;
+import dev.bootsecrets.cloud.aws.AwsSecrets;
+import dev.bootsecrets.cloud.azure.AzureProvider;
+import dev.bootsecrets.cloud.azure.KeyVault;
+import dev.bootsecrets.cloud.gcp.GcpProvider;
+import dev.bootsecrets.cloud.gcp.SecretManager;
+import dev.bootsecrets.config.Declarations;
+import dev.bootsecrets.config.Declarations.SecretDecl;
+import dev.bootsecrets.config.Declarations.Source;
+import dev.bootsecrets.config.Settings;
+import dev.bootsecrets.http.Deadline;
+import dev.bootsecrets.http.MetadataHttp;
+import dev.bootsecrets.log.Log;
+import dev.bootsecrets.secret.Secret;
+import java.net.URI;
+import java.security.NoSuchAlgorithmException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The secrets declared with a cloud secrets manager as their source ({@link Source.FromCloud}),
+ * by the declared name: the same provider-neutral seam as the join's runtime secrets. Empty
+ * stand-ins let the plan be checked first; the fetch comes after, with the instance's identity.
+ */
+public final class CloudSecrets {
+    private CloudSecrets() {}
+
+    /** An empty value for every secret a cloud's secrets manager will give. */
+    public static Map<String, Secret> standIns(Declarations declared) {
+        Map<String, Secret> out = new LinkedHashMap<>();
+        for (SecretDecl decl : cloudDeclared(declared)) {
+            out.put(decl.name(), Secret.empty());
+        }
+        return out;
+    }
+
+    /** Whether any secret comes from a cloud's secrets manager. */
+    public static boolean any(Declarations declared) {
+        return !cloudDeclared(declared).isEmpty();
+    }
+
+    /**
+     * Reads every cloud-sourced secret, all or nothing: the first failure ends the fetch.
+     *
+     * @param provider the provider the run identified (aws, gcp or azure); a source of another
+     *                 cloud is an error, since only this instance's identity is at hand
+     * @param metadata the metadata client; the secrets managers get a TLS client of their own
+     * @throws SecretSourceException naming the secret and its source
+     */
+    public static Map<String, Secret> fetch(Declarations declared, String provider, Settings settings,
+            MetadataHttp metadata, Deadline deadline) throws SecretSourceException {
+        List<SecretDecl> wanted = cloudDeclared(declared);
+        Map<String, Secret> out = new LinkedHashMap<>();
+        if (wanted.isEmpty()) {
+            return out;
+        }
+        try (MetadataHttp api = MetadataHttp.tls(SSLContext.getDefault())) {
+            SecretStore store = store(provider, settings, metadata, api, deadline);
+            for (SecretDecl decl : wanted) {
+                Source.FromCloud source = (Source.FromCloud) decl.source();
+                String field = decl.origin() + " (secrets." + decl.name() + ")";
+                if (!source.cloud().equals(provider)) {
+                    throw new SecretSourceException(field + ": " + source.reference() + " needs the instance's "
+                            + source.cloud() + " identity, but this instance runs on " + (provider.isEmpty() ? "no cloud" : provider));
+                }
+                try {
+                    out.put(decl.name(), store.read(source));
+                } catch (SecretSourceException e) {
+                    throw new SecretSourceException(field + ": " + e.getMessage(), e);
+                }
+                Log.info("secret " + decl.name() + " read from " + source.reference());
+            }
+            return out;
+        } catch (NoSuchAlgorithmException e) {
+            throw new SecretSourceException("TLS is not available in this runtime", e);
+        }
+    }
+
+    private static SecretStore store(String provider, Settings settings, MetadataHttp metadata, MetadataHttp api,
+            Deadline deadline) {
+        URI url = settings.metadataUrl().orElse(null);
+        return switch (provider) {
+            case "aws" -> new AwsSecrets(new SecretStore.Context(url != null ? url : AwsProvider.defaultEndpoint(settings.aws()),
+                    settings.endpoints(), metadata, api, deadline), settings.aws().imdsv1());
+            case "gcp" -> new SecretManager(new SecretStore.Context(url != null ? url : GcpProvider.ENDPOINT,
+                    settings.endpoints(), metadata, api, deadline));
+            case "azure" -> new KeyVault(new SecretStore.Context(url != null ? url : AzureProvider.IMDS,
+                    settings.endpoints(), metadata, api, deadline));
+            default -> null; // no identity: every source fails the check of its cloud before a read
+        };
+    }
+
+    private static List<SecretDecl> cloudDeclared(Declarations declared) {
+        return declared.secrets().stream().filter(d -> d.source() instanceof Source.FromCloud).toList();
+    }
+}

@@ -1,0 +1,28 @@
+package dev.bootsecrets.cloud;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+
+/** The rule set's text; cli/MetadataLockdownNetnsTest installs it for real and sends requests through it. */
+class MetadataLockdownTest {
+    @Test
+    void everyMetadataAddressIsForRootAndTheGroupOnly() {
+        String rules = MetadataLockdown.ruleset("aws", OptionalInt.of(4242));
+        assertTrue(rules.startsWith("add table inet bootsecrets\ndelete table inet bootsecrets\n"), rules);
+        assertTrue(rules.contains("ip daddr 169.254.169.254 jump metadata"), rules);
+        assertTrue(rules.contains("ip6 daddr fd00:ec2::254 jump metadata"), rules);
+        assertTrue(rules.contains("ct state established,related accept\n        meta skuid 0 accept\n"
+                + "        meta skgid 4242 accept\n"), rules);
+        assertFalse(rules.contains("168.63.129.16"), "the wireserver only on Azure");
+    }
+
+    @Test
+    void onAzureTheWireserverTooButNotItsDns() {
+        String rules = MetadataLockdown.ruleset("azure", OptionalInt.empty());
+        assertTrue(rules.contains("ip daddr 168.63.129.16 tcp dport != 53 jump metadata"), rules);
+        assertFalse(rules.contains("skgid"), rules);
+    }
+}

@@ -1,0 +1,39 @@
+package dev.bootsecrets.secret;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RedactionTest {
+    @AfterEach
+    void forget() {
+        Redaction.forget();
+    }
+
+    @Test
+    void aValueOfFourBytesOrMoreIsMaskedWhereverItIs() {
+        Secret.ofUtf8("Pw4x");
+        assertEquals("token <redacted> and x<redacted>y", Redaction.scrub("token Pw4x and xPw4xy"));
+    }
+
+    @Test
+    void aShorterValueIsMaskedWhereItIsAWordOfItsOwn() {
+        Secret.ofUtf8("42");
+        Secret.ofUtf8("z");
+        assertEquals("HTTP 1420: <redacted> and <redacted>/<redacted>, zoo", Redaction.scrub("HTTP 1420: 42 and z/42, zoo"));
+    }
+
+    @Test
+    void aValueThatHoldsAnotherIsMaskedWhole() {
+        Secret.ofUtf8("abcd");
+        Secret.ofUtf8("abcdefgh");
+        assertEquals("<redacted> <redacted>", Redaction.scrub("abcdefgh abcd"));
+    }
+
+    @Test
+    void eachLineOfAValueIsKnownOnItsOwn() {
+        Secret.ofUtf8("first-line\n  Pw4x  \n");
+        assertEquals("<redacted>, <redacted>", Redaction.scrub("first-line, Pw4x"));
+    }
+}
