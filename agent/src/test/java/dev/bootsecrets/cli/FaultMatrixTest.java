@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bootsecrets.emulator.Emulator;
 import dev.bootsecrets.emulator.Faults.Wire;
 import dev.bootsecrets.emulator.Scenario;
+import dev.bootsecrets.testing.Emulated;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -20,10 +21,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,29 +39,29 @@ class FaultMatrixTest {
     private static final Duration DEADLINE = Duration.ofSeconds(4);
     private static final String USER_DATA_ENDPOINT = "/latest/user-data";
 
+    @RegisterExtension
+    final Emulated cloud = new Emulated();
+
     @TempDir
     Path dir;
 
     Path root;
-    Emulator emulator;
 
     @BeforeEach
     void start() throws Exception {
         root = Agent.sandbox(dir);
         Agent.writeConfig(root, "metadata: {deadline: " + DEADLINE.toSeconds() + "s}\n");
-        serve(Scenario.sample("aws"));
+        cloud.start("aws", Scenario.sample("aws"));
     }
 
-    @AfterEach
-    void stop() {
-        emulator.close();
+    Emulator emulator() {
+        return cloud.emulator();
     }
 
+    /** Serves {@code scenario} from a new emulator (the extension closes the last one). */
     void serve(Scenario scenario) throws IOException {
-        if (emulator != null) {
-            emulator.close();
-        }
-        emulator = Emulator.start("aws", new InetSocketAddress("127.0.0.1", 0), scenario);
+        cloud.emulator().close();
+        cloud.start("aws", scenario);
     }
 
     void serveUserData(byte[] userData) throws IOException {
@@ -75,7 +76,7 @@ class FaultMatrixTest {
     }
 
     Agent.Run run() {
-        return run(emulator.url().toString());
+        return run(emulator().url().toString());
     }
 
     /** A good first run, so each fault can show that it keeps what was written. */
@@ -97,12 +98,12 @@ class FaultMatrixTest {
         void userDataFault(Wire fault, int exit, String why) throws IOException {
             String motd = goodFirstRun();
             List<String> before = Agent.files(root);
-            emulator.faults().wire(USER_DATA_ENDPOINT, fault);
+            emulator().faults().wire(USER_DATA_ENDPOINT, fault);
 
             Agent.Run run = run();
 
             assertEquals(exit, run.exit(), run.all());
-            assertTrue(run.err().contains(emulator.url() + USER_DATA_ENDPOINT) && run.err().contains(why), run.err());
+            assertTrue(run.err().contains(emulator().url() + USER_DATA_ENDPOINT) && run.err().contains(why), run.err());
             assertNothingWrittenAndEarlierKept(before, motd);
         }
 
@@ -129,26 +130,26 @@ class FaultMatrixTest {
 
         @Test
         void aBurstOf503sIsWaitedOut() {
-            emulator.faults().failNext(4);
+            emulator().faults().failNext(4);
             assertEquals(0, run().exit());
         }
 
         @Test
         void connectionsResetBeforeAnswering() {
-            emulator.faults().dropNext(3);
+            emulator().faults().dropNext(3);
             assertEquals(0, run().exit());
         }
 
         @Test
         void serviceLate() {
-            emulator.faults().delay(Duration.ofMillis(300));
+            emulator().faults().delay(Duration.ofMillis(300));
             assertEquals(0, run().exit());
         }
 
         @Test
         void tokenTtlOfOneSecond() {
-            emulator.faults().tokenTtl(Duration.ofSeconds(1));
-            emulator.faults().delay(Duration.ofMillis(200));
+            emulator().faults().tokenTtl(Duration.ofSeconds(1));
+            emulator().faults().delay(Duration.ofMillis(200));
             assertEquals(0, run().exit());
         }
 
@@ -156,10 +157,10 @@ class FaultMatrixTest {
         void tokenEndpointDown() throws IOException {
             String motd = goodFirstRun();
             List<String> before = Agent.files(root);
-            emulator.faults().wire("/latest/api/token", new Wire.Truncated());
+            emulator().faults().wire("/latest/api/token", new Wire.Truncated());
             Agent.Run run = run();
             assertEquals(ExitCode.UNREACHABLE, run.exit(), run.all());
-            assertTrue(run.err().contains(emulator.url() + "/latest/api/token"), run.err());
+            assertTrue(run.err().contains(emulator().url() + "/latest/api/token"), run.err());
             assertNothingWrittenAndEarlierKept(before, motd);
         }
 
@@ -268,16 +269,18 @@ class FaultMatrixTest {
             }
         }
 
-        @Test
-        void noSpaceLeftOnASmallTmpfs() throws Exception {
+        /** /etc/myapp on a 16 KiB tmpfs mounted with {@code options}, filled first when {@code full}. */
+        void onSmallTmpfs(String options, boolean full) throws Exception {
             Path myapp = Files.createDirectories(root.resolve("etc/myapp"));
-            sh("mount", "-t", "tmpfs", "-o", "size=16k,mode=0755", "tmpfs", myapp.toString());
+            sh("mount", "-t", "tmpfs", "-o", options + ",size=16k,mode=0755", "tmpfs", myapp.toString());
             try {
-                Files.write(myapp.resolve("filler"), new byte[16 << 10]);
-            } catch (IOException full) {
-                // full, as intended
-            }
-            try {
+                if (full) {
+                    try {
+                        Files.write(myapp.resolve("filler"), new byte[16 << 10]);
+                    } catch (IOException e) {
+                        // full, as intended
+                    }
+                }
                 myappFails(myapp);
             } finally {
                 sh("umount", myapp.toString());
@@ -285,14 +288,13 @@ class FaultMatrixTest {
         }
 
         @Test
+        void noSpaceLeftOnASmallTmpfs() throws Exception {
+            onSmallTmpfs("rw", true);
+        }
+
+        @Test
         void aReadOnlyTarget() throws Exception {
-            Path myapp = Files.createDirectories(root.resolve("etc/myapp"));
-            sh("mount", "-t", "tmpfs", "-o", "ro,size=16k,mode=0755", "tmpfs", myapp.toString());
-            try {
-                myappFails(myapp);
-            } finally {
-                sh("umount", myapp.toString());
-            }
+            onSmallTmpfs("ro", false);
         }
 
         @Test
@@ -326,7 +328,7 @@ class FaultMatrixTest {
             for (int round = 0; round < 8; round++) {
                 Process agent = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
                         System.getProperty("java.class.path"), Main.class.getName(), "run", "--root", root.toString(),
-                        "--provider", "aws", "--metadata-url", emulator.url().toString())
+                        "--provider", "aws", "--metadata-url", emulator().url().toString())
                         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
                 Thread.sleep(400 + 150L * round);
                 agent.destroyForcibly().waitFor();
