@@ -30,6 +30,7 @@ import dev.bootsecrets.log.Log;
 import dev.bootsecrets.output.Apply;
 import dev.bootsecrets.output.Apply.Outcome;
 import dev.bootsecrets.output.Planner;
+import dev.bootsecrets.plan.FileIntent;
 import dev.bootsecrets.plan.Plan;
 import dev.bootsecrets.plan.PlanException;
 import dev.bootsecrets.secret.Secret;
@@ -138,10 +139,9 @@ public final class BootRun {
                 }
                 plan.warnings().forEach(Log::warn);
                 List<Outcome> outcomes = Apply.apply(plan, root);
-                boolean failed = outcomes.stream().anyMatch(Outcome::failed);
-                if (!failed) {
-                    joined.burnBootstrap(root); // only once everything it gave is written
-                }
+                List<FileIntent> unwritten = outcomes.stream().filter(Outcome::failed).map(Outcome::intent).toList();
+                boolean failed = !unwritten.isEmpty();
+                joined.burnBootstrap(root, unwritten, gathered.config().declarations());
                 int exit = failed ? ExitCode.PARTIAL : ExitCode.OK;
                 return report(new Result(exit, Optional.of(plan), outcomes, gathered.metadata()), started, root,
                         options, List.of());
@@ -297,7 +297,8 @@ public final class BootRun {
     }
 
     private static Config withUserData(Config config, InstanceMetadata metadata) throws ConfigException {
-        return UserData.apply(config, metadata.userData(), metadata.section());
+        return UserData.apply(config, metadata.userData(), metadata.section().map(InstanceMetadata.Section::text),
+                metadata.section().flatMap(InstanceMetadata.Section::sshRefusal));
     }
 
     /**

@@ -29,9 +29,18 @@ public record InstanceMetadata(
         Optional<byte[]> userData,
         Map<String, Secret> attributes,
         Optional<Secret> identity,
-        Optional<byte[]> section) {
+        Optional<Section> section) {
 
     public static final String DEFAULT_USER = "";
+
+    /**
+     * A bootsecrets section held apart from user-data.
+     *
+     * @param sshRefusal why the cloud's own rules keep the section's SSH keys out (GCP's OS Login,
+     *                   or blocked project keys for a project-level section), as they keep its
+     *                   other SSH keys out; empty when they may be installed
+     */
+    public record Section(byte[] text, Optional<String> sshRefusal) {}
 
     public InstanceMetadata {
         sshKeys = Map.copyOf(sshKeys);

@@ -60,7 +60,8 @@ public final class Providers {
             case NONE -> Optional.empty();
             case "aws" -> Optional.of(new AwsProvider(
                     url != null ? url : AwsProvider.defaultEndpoint(settings.aws()), settings.aws(), http));
-            case "gcp" -> Optional.of(new GcpProvider(url != null ? url : GcpProvider.ENDPOINT, http, Clock.systemUTC()));
+            case "gcp" -> Optional.of(new GcpProvider(url != null ? url : GcpProvider.ENDPOINT, http, Clock.systemUTC(),
+                    settings.userData().gcpProjectConfig()));
             case "azure" -> Optional.of(new AzureProvider(
                     url != null ? url : AzureProvider.IMDS,
                     settings.azure().wireserver().orElse(url != null ? url : AzureProvider.WIRESERVER),

@@ -33,8 +33,10 @@ final class CloudConfig {
      */
     static Declarations read(Map<?, ?> doc, String defaultUser, Scope scope) {
         List<SshDecl> ssh = new ArrayList<>();
-        Fields.optional(doc, "ssh_authorized_keys", "", scope, Fields::strings).ifPresent(
-                keys -> ssh.add(new SshDecl(defaultUser, keys, scope.origin("ssh_authorized_keys"))));
+        Fields.optional(doc, "ssh_authorized_keys", "", scope, Fields::strings).ifPresent(keys -> {
+            scope.checkSshUser("ssh_authorized_keys", defaultUser);
+            ssh.add(new SshDecl(defaultUser, keys, scope.origin("ssh_authorized_keys")));
+        });
         if (doc.get("users") instanceof List<?> users) {
             for (int i = 0; i < users.size(); i++) {
                 // Plain names ("default" above all) and entries without keys only create users,
@@ -43,6 +45,7 @@ final class CloudConfig {
                     String path = "users[" + i + "]";
                     Optional<String> name = Fields.name(user.get("name"), path + ".name", scope);
                     Optional<List<String>> keys = Fields.strings(user.get("ssh_authorized_keys"), path + ".ssh_authorized_keys", scope);
+                    name.ifPresent(n -> scope.checkSshUser(path + ".name", n));
                     if (name.isPresent() && keys.isPresent()) {
                         ssh.add(new SshDecl(name.get(), keys.get(), scope.origin(path)));
                     }
@@ -100,6 +103,9 @@ final class CloudConfig {
 
     /** The content decoded as its {@code encoding} says, by cloud-init's names for them. */
     private static Optional<Secret> content(Map<?, ?> entry, String path, Scope scope) {
+        if (scope.budget().exhausted()) {
+            return Optional.empty(); // reported once, where it ran out
+        }
         Object content = entry.containsKey("content") ? entry.get("content") : "";
         String field = path + ".content";
         String encoding = Fields.optional(entry, "encoding", path, scope, Fields::string)
@@ -129,9 +135,10 @@ final class CloudConfig {
             return Optional.empty();
         }
         if (gzip) {
+            // only gzip makes more than its document holds (base64 makes less): it counts against the total
             byte[] packed = bytes;
             try {
-                bytes = Gzip.inflate(packed, scope.policy().orElseThrow().maxBytes(), scope.where(field));
+                bytes = scope.budget().inflate(packed, scope.where(field));
             } catch (ConfigException e) {
                 scope.errors().addAll(e);
                 return Optional.empty();

@@ -1,5 +1,7 @@
 package dev.bootsecrets.config;
 
+import dev.bootsecrets.fs.TargetRoot;
+import dev.bootsecrets.fs.UnsafePathException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
@@ -10,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * The config files' layers: built-in defaults, then the image's
@@ -21,39 +22,63 @@ import java.util.stream.Stream;
 public final class ConfigLoader {
     /** Config files are the image's and the machine's own, but still bounded. */
     static final int MAX_FILE_BYTES = 1024 * 1024;
+    static final String IMAGE_DIR = "/usr/lib/bootsecrets/config.d";
+    static final String MACHINE_FILE = "/etc/bootsecrets/config.yaml";
+    static final String MACHINE_DIR = "/etc/bootsecrets/config.d";
 
     private ConfigLoader() {}
 
     /**
-     * @param root  the target root (/ on a running machine, a sysroot in tests and for bootc)
+     * @param root  the target root (/ on a running machine, a sysroot in tests and for bootc);
+     *              its layers are read through {@link TargetRoot}, with the symlink rules of
+     *              every write: a link only root could have made is followed, any other is an error
      * @param extra {@code --config FILE}: a path on the host, not under root, read last
      */
     public static Config load(Path root, Optional<Path> extra) throws ConfigException {
         Errors errors = new Errors();
-        List<Path> files = new ArrayList<>(dropIns(root.resolve("usr/lib/bootsecrets/config.d"), errors));
-        Path main = root.resolve("etc/bootsecrets/config.yaml");
-        if (Files.exists(main)) {
-            files.add(main);
-        }
-        files.addAll(dropIns(root.resolve("etc/bootsecrets/config.d"), errors));
-        extra.ifPresent(files::add);
-
         Config config = defaults();
-        for (Path file : files) {
-            Scope scope = Scope.configFile(file.toString(), errors);
-            try {
-                Object doc = Yaml.load(read(file), file.toString());
-                if (doc instanceof Map<?, ?> section) {
-                    Config layer = Schema.section(section, config.settings(), scope);
-                    config = new Config(layer.settings(), Merge.over(config.declarations(), layer.declarations()));
-                } else if (doc != null) {
-                    errors.add(file + ": must be a mapping (the bootsecrets section's keys at top level)");
-                }
-            } catch (ConfigException e) {
-                errors.addAll(e);
+        try (TargetRoot target = TargetRoot.open(root)) {
+            List<String> files = new ArrayList<>(dropIns(target, IMAGE_DIR, errors));
+            files.add(MACHINE_FILE);
+            files.addAll(dropIns(target, MACHINE_DIR, errors));
+            for (String file : files) {
+                String shown = target.root().resolve(file.substring(1)).toString();
+                config = layer(config, shown, () -> read(target, file, shown), errors);
             }
+        } catch (IOException e) {
+            errors.add(root + ": " + reason(e));
+        }
+        if (extra.isPresent()) {
+            Path file = extra.get();
+            config = layer(config, file.toString(), () -> read(file), errors);
         }
         errors.throwIfAny();
+        return config;
+    }
+
+    /** The text of one layer; empty when the file is not there (only the main file may be missing). */
+    private interface Source {
+        Optional<String> text() throws ConfigException;
+    }
+
+    private static Config layer(Config config, String shown, Source source, Errors errors) {
+        Scope scope = Scope.configFile(shown, errors);
+        try {
+            Optional<String> text = source.text();
+            if (text.isEmpty()) {
+                return config;
+            }
+            Object doc = Yaml.load(text.get(), shown);
+            if (doc instanceof Map<?, ?> section) {
+                Config layer = Schema.section(section, config.settings(), scope);
+                return new Config(layer.settings(), Merge.over(config.declarations(), layer.declarations()));
+            }
+            if (doc != null) {
+                errors.add(shown + ": must be a mapping (the bootsecrets section's keys at top level)");
+            }
+        } catch (ConfigException e) {
+            errors.addAll(e);
+        }
         return config;
     }
 
@@ -63,22 +88,31 @@ public final class ConfigLoader {
     }
 
     /** {@code DIR/*.yaml} in name order; a missing directory has none. Names starting with "." are editors' and skipped. */
-    private static List<Path> dropIns(Path dir, Errors errors) {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> entries = Files.list(dir)) {
-            return entries.filter(p -> {
-                String name = p.getFileName().toString();
-                return name.endsWith(".yaml") && !name.startsWith(".") && Files.isRegularFile(p);
-            }).sorted().toList();
+    private static List<String> dropIns(TargetRoot root, String dir, Errors errors) {
+        try {
+            return root.list(dir).orElse(List.of()).stream()
+                    .filter(name -> name.endsWith(".yaml") && !name.startsWith("."))
+                    .map(name -> dir + "/" + name)
+                    .toList();
         } catch (IOException e) {
-            errors.add(dir + ": " + reason(e));
+            errors.add(root.root().resolve(dir.substring(1)) + ": " + reason(e));
             return List.of();
         }
     }
 
-    private static String read(Path file) throws ConfigException {
+    /** A layer in the target root, read from the descriptor the safe walk opened. */
+    private static Optional<String> read(TargetRoot root, String file, String shown) throws ConfigException {
+        Optional<byte[]> bytes;
+        try {
+            bytes = root.read(file, MAX_FILE_BYTES);
+        } catch (IOException e) {
+            throw new ConfigException(shown + ": " + reason(e));
+        }
+        return bytes.isEmpty() ? Optional.empty() : Optional.of(Utf8.decode(bytes.get(), shown));
+    }
+
+    /** {@code --config FILE}, which root named on the command line. */
+    private static Optional<String> read(Path file) throws ConfigException {
         byte[] bytes;
         try (InputStream in = Files.newInputStream(file)) {
             bytes = in.readNBytes(MAX_FILE_BYTES + 1);
@@ -88,7 +122,7 @@ public final class ConfigLoader {
         if (bytes.length > MAX_FILE_BYTES) {
             throw new ConfigException(file + ": larger than " + MAX_FILE_BYTES + " bytes");
         }
-        return Utf8.decode(bytes, file.toString());
+        return Optional.of(Utf8.decode(bytes, file.toString()));
     }
 
     private static String reason(IOException e) {
@@ -97,6 +131,9 @@ public final class ConfigLoader {
         }
         if (e instanceof AccessDeniedException) {
             return "permission denied";
+        }
+        if (e instanceof UnsafePathException u) {
+            return u.reason() + " (config is read with the same symlink rules as every write)";
         }
         return "cannot read (" + e.getMessage() + ")";
     }

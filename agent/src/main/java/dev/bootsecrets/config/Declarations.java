@@ -1,6 +1,7 @@
 package dev.bootsecrets.config;
 
 import dev.bootsecrets.secret.Secret;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -40,6 +41,38 @@ public record Declarations(
         return new Declarations(secrets, value, files, registries, credentials, env);
     }
 
+    /** One use of a named secret: the field that makes it, the origin of its declaration, the secret's name. */
+    public record Reference(String field, Origin origin, String secret) {}
+
+    /** Every reference to a named secret, in declaration order. */
+    public List<Reference> references() {
+        List<Reference> refs = new ArrayList<>();
+        for (FileDecl file : files) {
+            if (file.content() instanceof Content.SecretRef ref) {
+                refs.add(new Reference(file.origin().toString(), file.origin(), ref.name()));
+            }
+        }
+        for (RegistryDecl registry : registries) {
+            switch (registry.login()) {
+                case RegistryLogin.Password p -> refs.add(new Reference(registry.origin() + ".password", registry.origin(), p.secret()));
+                case RegistryLogin.IdentityToken t ->
+                        refs.add(new Reference(registry.origin() + ".identityToken", registry.origin(), t.secret()));
+                case RegistryLogin.Helper h -> { }
+            }
+        }
+        for (CredentialDecl credential : credentials) {
+            refs.add(new Reference(credential.origin() + ".secret", credential.origin(), credential.secret()));
+        }
+        for (EnvDecl decl : env) {
+            for (EnvVar var : decl.vars()) {
+                if (var.value() instanceof Content.SecretRef ref) {
+                    refs.add(new Reference(decl.origin() + "." + var.name(), decl.origin(), ref.name()));
+                }
+            }
+        }
+        return refs;
+    }
+
     /**
      * Where a named secret's value comes from. Each kind has a name ({@link #kind}), the word
      * before the colon in {@code from:} ({@value #VALUE} for an inline value), by which the
@@ -60,42 +93,35 @@ public record Declarations(
         Set<String> KINDS = Set.of(VALUE, FILE, METADATA, JOIN, VAULT, AWS_SECRETS_MANAGER, AWS_SSM, GCP_SECRET_MANAGER,
                 AZURE_KEY_VAULT);
 
-        String kind();
+        /** The kind's name, as {@code userData.sources} lists it. */
+        default String kind() {
+            return switch (this) {
+                case Inline i -> VALUE;
+                case FromFile f -> FILE;
+                case FromMetadata m -> METADATA;
+                case FromJoin j -> JOIN;
+                case FromVault v -> VAULT;
+                case AwsSecret a -> AWS_SECRETS_MANAGER;
+                case AwsParameter a -> AWS_SSM;
+                case GcpSecret g -> GCP_SECRET_MANAGER;
+                case AzureSecret a -> AZURE_KEY_VAULT;
+            };
+        }
 
         /** An inline value: every reader of the metadata service can see it. */
-        record Inline(Secret value) implements Source {
-            public String kind() {
-                return VALUE;
-            }
-        }
+        record Inline(Secret value) implements Source {}
 
         /** {@code file:PATH}, a path under the target root. */
-        record FromFile(String path) implements Source {
-            public String kind() {
-                return FILE;
-            }
-        }
+        record FromFile(String path) implements Source {}
 
         /** {@code metadata:attributes/NAME}: a metadata attribute or instance tag. */
-        record FromMetadata(String attribute) implements Source {
-            public String kind() {
-                return METADATA;
-            }
-        }
+        record FromMetadata(String attribute) implements Source {}
 
         /** {@code join:NAME}: a secret the join service hands out (or {@code vault-token}). */
-        record FromJoin(String name) implements Source {
-            public String kind() {
-                return JOIN;
-            }
-        }
+        record FromJoin(String name) implements Source {}
 
         /** {@code vault:MOUNT/PATH#KEY}: one key of a Vault KV secret, read during the join. */
-        record FromVault(String path, String key) implements Source {
-            public String kind() {
-                return VAULT;
-            }
-        }
+        record FromVault(String path, String key) implements Source {}
 
         /**
          * A secret in the cloud's own secrets manager, read with the instance's identity (role,
@@ -116,10 +142,6 @@ public record Declarations(
          */
         record AwsSecret(String secretId, Optional<String> stage, Optional<String> versionId, Optional<String> region,
                 Optional<String> jsonKey) implements FromCloud {
-            public String kind() {
-                return AWS_SECRETS_MANAGER;
-            }
-
             public String cloud() {
                 return "aws";
             }
@@ -131,10 +153,6 @@ public record Declarations(
 
         /** {@code aws-ssm:/PARAMETER/PATH[?region=R]}: GetParameter with decryption (SecureString or String). */
         record AwsParameter(String name, Optional<String> region) implements FromCloud {
-            public String kind() {
-                return AWS_SSM;
-            }
-
             public String cloud() {
                 return "aws";
             }
@@ -149,10 +167,6 @@ public record Declarations(
          * (latest when none is named), in the instance's project when none is named.
          */
         record GcpSecret(Optional<String> project, String secret, String version) implements FromCloud {
-            public String kind() {
-                return GCP_SECRET_MANAGER;
-            }
-
             public String cloud() {
                 return "gcp";
             }
@@ -165,10 +179,6 @@ public record Declarations(
 
         /** {@code azure-keyvault:VAULT/NAME[/VERSION]}: a Key Vault secret's value, the latest when no version is named. */
         record AzureSecret(String vault, String name, Optional<String> version) implements FromCloud {
-            public String kind() {
-                return AZURE_KEY_VAULT;
-            }
-
             public String cloud() {
                 return "azure";
             }

@@ -30,27 +30,28 @@ final class Documents {
 
     private Documents() {}
 
-    /** @param limit the most bytes user-data may inflate to, all gzip parts together */
-    static List<Document> find(byte[] raw, int limit) throws ConfigException {
-        byte[] data = Gzip.is(raw) ? Gzip.inflate(raw, limit, Origin.USER_DATA) : raw;
+    /** @param budget what user-data may decode to, charged with the whole and every gzip part */
+    static List<Document> find(byte[] raw, Budget budget) throws ConfigException {
+        byte[] data;
+        if (Gzip.is(raw)) {
+            data = budget.inflate(raw, Origin.USER_DATA);
+        } else {
+            data = raw;
+            budget.charge(raw.length, Origin.USER_DATA);
+        }
         List<Document> out = new ArrayList<>();
         if (!MimeParts.isMime(data)) {
             single(data).ifPresent(out::add);
             return out;
         }
         List<MimeParts.Part> parts = MimeParts.parts(data);
-        long inflated = 0;
         for (int i = 0; i < parts.size(); i++) {
             String name = "part[" + i + "]";
             byte[] body = parts.get(i).body();
             String type = parts.get(i).type();
             if (Gzip.is(body)) {
                 type = ""; // what is inside is told by its first line, as cloud-init does
-                body = Gzip.inflate(body, limit, Origin.USER_DATA + ": " + name);
-                inflated += body.length;
-                if (inflated > limit) {
-                    throw new ConfigException(Origin.USER_DATA + ": over the limit of " + limit + " bytes once decompressed");
-                }
+                body = budget.inflate(body, Origin.USER_DATA + ": " + name);
             }
             part(type, body, name).ifPresent(out::add);
         }

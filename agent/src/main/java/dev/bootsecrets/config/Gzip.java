@@ -12,17 +12,16 @@ final class Gzip {
         return data.length >= 2 && (data[0] & 0xff) == 0x1f && (data[1] & 0xff) == 0x8b;
     }
 
-    /** @param what names the data in errors ({@code user-data}, {@code user-data: write_files[0].content}) */
+    /**
+     * At most {@code limit + 1} inflated bytes: more than {@code limit} tells the caller it is too big.
+     *
+     * @param what names the data in errors ({@code user-data}, {@code user-data: write_files[0].content})
+     */
     static byte[] inflate(byte[] data, int limit, String what) throws ConfigException {
-        byte[] out;
         try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(data))) {
-            out = in.readNBytes(limit + 1);
+            return in.readNBytes(limit + 1);
         } catch (IOException e) {
             throw new ConfigException(what + ": not valid gzip data");
         }
-        if (out.length > limit) {
-            throw new ConfigException(what + ": over the limit of " + limit + " bytes once decompressed");
-        }
-        return out;
     }
 }

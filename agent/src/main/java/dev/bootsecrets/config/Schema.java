@@ -48,7 +48,7 @@ final class Schema {
     private static final Set<String> ENDPOINT_KEYS = Set.of("awsSecretsManager", "awsSsm", "gcpSecretManager", "azureKeyVault");
     private static final Set<String> USER_DATA_KEYS = Set.of(
             "enabled", "maxBytes", "writePaths", "owners", "sshUsers", "defaultUser", "sources", "readPaths",
-            "configSecrets");
+            "configSecrets", "gcpProjectConfig");
     private static final Set<String> SECRET_KEYS = Set.of("value", "from", "encoding", "maxBytes");
     private static final Set<String> FILE_KEYS = Set.of("content", "secret", "owner", "group", "mode", "append");
     private static final Pattern SCHEME = Pattern.compile("[a-z][a-z0-9+.-]{0,17}");
@@ -235,7 +235,8 @@ final class Schema {
                 Fields.optional(m, "defaultUser", "userData", scope, Fields::bool).orElse(base.defaultUser()),
                 Fields.optional(m, "sources", "userData", scope, Schema::sourceKinds).orElse(base.sources()),
                 Fields.optional(m, "readPaths", "userData", scope, Schema::directories).orElse(base.readPaths()),
-                Fields.optional(m, "configSecrets", "userData", scope, Fields::bool).orElse(base.configSecrets()));
+                Fields.optional(m, "configSecrets", "userData", scope, Fields::bool).orElse(base.configSecrets()),
+                Fields.optional(m, "gcpProjectConfig", "userData", scope, Fields::bool).orElse(base.gcpProjectConfig()));
     }
 
     /** User names, or "*" for every user but root. */
@@ -302,7 +303,7 @@ final class Schema {
                 Fields.checkKeys(entry, SECRET_KEYS, path, scope);
                 int maxBytes = Fields.optional(entry, "maxBytes", path, scope, Fields::size).orElse(SECRET_MAX_BYTES);
                 Encoding encoding = Fields.optional(entry, "encoding", path, scope, Schema::encoding).orElse(Encoding.NONE);
-                source(entry, path, encoding, maxBytes, scope).ifPresent(
+                allowed(source(entry, path, encoding, maxBytes, scope), path, scope).ifPresent(
                         source -> out.add(new SecretDecl(name, source, encoding, maxBytes, scope.origin(path))));
             });
         }));
@@ -332,6 +333,12 @@ final class Schema {
                     .map(Source.Inline::new);
         }
         return Fields.string(entry.get("from"), path + ".from", scope).flatMap(from -> reference(from, path + ".from", scope));
+    }
+
+    /** The source, if user-data's policy lets it use it (the error recorded if not). */
+    private static Optional<Source> allowed(Optional<Source> source, String path, Scope scope) {
+        source.ifPresent(s -> scope.checkSource(path, s));
+        return source;
     }
 
     private static boolean inlineFits(Secret value, Encoding encoding, int maxBytes, String path, Scope scope) {
@@ -426,6 +433,7 @@ final class Schema {
             String path = "ssh." + Fields.key(k);
             Optional<String> user = Fields.name(Fields.key(k), path, scope);
             Optional<List<String>> keys = Fields.strings(v, path, scope);
+            user.ifPresent(u -> scope.checkSshUser(path, u));
             if (user.isPresent() && keys.isPresent()) {
                 out.add(new SshDecl(user.get(), keys.get(), scope.origin(path)));
             }

@@ -91,6 +91,8 @@ public record Settings(
      * @param readPaths     path prefixes a {@code file:} source in user-data may read (with
      *                      {@code file} among the sources); none by default
      * @param configSecrets whether user-data may refer to, or replace, secrets the config declared
+     * @param gcpProjectConfig whether Google Cloud's {@code bootsecrets-config} may come from the
+     *                      project's attributes (every project editor's) when the instance has none
      */
     public record UserDataPolicy(
             boolean enabled,
@@ -101,7 +103,8 @@ public record Settings(
             boolean defaultUser,
             Set<String> sources,
             List<String> readPaths,
-            boolean configSecrets) {
+            boolean configSecrets,
+            boolean gcpProjectConfig) {
 
         /** In {@link #sshUsers}: every user of the machine except root. */
         public static final String ANY_USER = "*";
@@ -116,7 +119,7 @@ public record Settings(
 
         public static final UserDataPolicy DEFAULT = new UserDataPolicy(true, 1024 * 1024,
                 List.of("/etc/", "/run/", "/var/"), true, List.of(ANY_USER), false,
-                Set.of(Declarations.Source.VALUE, Declarations.Source.METADATA), List.of(), false);
+                Set.of(Declarations.Source.VALUE, Declarations.Source.METADATA), List.of(), false, false);
 
         public UserDataPolicy {
             writePaths = List.copyOf(writePaths);
@@ -127,12 +130,12 @@ public record Settings(
 
         /** Whether user-data may have {@code path} written: under one of writePaths ("/etc" does not cover "/etcetera") and not never written. */
         public boolean allows(String path) {
-            return under(path, writePaths) && !under(path, NEVER_WRITTEN);
+            return covers(path, writePaths) && !covers(path, NEVER_WRITTEN);
         }
 
         /** The error for a path user-data may not have written, naming the policy key that refused it. */
         public String refusal(String path) {
-            return under(path, NEVER_WRITTEN)
+            return covers(path, NEVER_WRITTEN)
                     ? path + " is never written for user-data (the agent's own config and state, and systemd's credential key)"
                     : writePathsRefusal(path);
         }
@@ -142,7 +145,7 @@ public record Settings(
          * /run/bootsecrets/env): only writePaths narrow it.
          */
         public boolean allowsAgentsPlace(String path) {
-            return under(path, writePaths);
+            return covers(path, writePaths);
         }
 
         public String writePathsRefusal(String path) {
@@ -154,10 +157,17 @@ public record Settings(
             return sshUsers.contains(user) || (sshUsers.contains(ANY_USER) && !isRoot(user));
         }
 
+        /** {@link #allowsSsh} for an account of the machine: uid 0 under any name is root, allowed only when listed by name. */
+        public boolean allowsSsh(String user, int uid) {
+            return allowsSsh(user) && (uid != 0 || sshUsers.contains(user));
+        }
+
         /** The error (or warning) for keys {@link #allowsSsh} refuses. */
         public String sshRefusal(String user) {
             return isRoot(user)
                     ? "user-data and metadata may not give root SSH keys (userData.sshUsers does not list root)"
+                    : sshUsers.contains(ANY_USER)
+                    ? "user-data and metadata may not give " + user + " SSH keys: its uid is 0 (userData.sshUsers does not list it)"
                     : "user-data and metadata may not give " + user + " SSH keys (userData.sshUsers does not list it)";
         }
 
@@ -166,9 +176,9 @@ public record Settings(
             return sources.contains(kind);
         }
 
-        /** Whether a {@code file:} source in user-data may read {@code path}: under readPaths and not never written. */
+        /** Whether a {@code file:} source in user-data may read {@code path}: under readPaths, which the image chose. */
         public boolean allowsRead(String path) {
-            return under(path, readPaths) && !under(path, NEVER_WRITTEN);
+            return covers(path, readPaths);
         }
 
         /** The user names that mean root to these checks; uid 0 under another name is caught at plan time. */
@@ -176,8 +186,8 @@ public record Settings(
             return user.equals("root") || user.equals("0");
         }
 
-        /** {@code path} is one of {@code prefixes} or lies under one that ends in "/". */
-        private static boolean under(String path, List<String> prefixes) {
+        /** {@code path} is one of {@code prefixes}, or lies under one that ends in "/" or under a directory named without it. */
+        public static boolean covers(String path, List<String> prefixes) {
             return prefixes.stream().anyMatch(p -> p.endsWith("/") ? path.startsWith(p) : path.equals(p) || path.startsWith(p + "/"));
         }
     }

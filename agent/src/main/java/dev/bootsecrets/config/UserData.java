@@ -5,9 +5,11 @@ import dev.bootsecrets.config.Documents.Document;
 import dev.bootsecrets.config.Settings.UserDataPolicy;
 import dev.bootsecrets.log.Log;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The user-data layer: decodes the instance's user-data and lays what it declares over the
@@ -29,7 +31,7 @@ public final class UserData {
      * @return {@code config} with user-data's {@code defaultUser} and declarations laid over it
      */
     public static Config apply(Config config, byte[] raw) throws ConfigException {
-        return apply(config, Optional.of(raw), Optional.empty());
+        return apply(config, Optional.of(raw), Optional.empty(), Optional.empty());
     }
 
     /**
@@ -37,8 +39,12 @@ public final class UserData {
      * user-data (Google Cloud's {@code bootsecrets-config} attribute), read as a
      * {@code #bootsecrets-config} document after user-data's own and named
      * {@value #SECTION_PART} in errors and sources. Both keep to the same policy.
+     *
+     * @param apartSshRefusal why the cloud keeps SSH keys from {@code apart} out (OS Login):
+     *                        its {@code ssh:} is then left out with a notice
      */
-    public static Config apply(Config config, Optional<byte[]> raw, Optional<byte[]> apart) throws ConfigException {
+    public static Config apply(Config config, Optional<byte[]> raw, Optional<byte[]> apart,
+            Optional<String> apartSshRefusal) throws ConfigException {
         UserDataPolicy policy = config.settings().userData();
         if (raw.isEmpty() && apart.isEmpty()) {
             return config;
@@ -48,15 +54,18 @@ public final class UserData {
             return config;
         }
         List<Document> docs = new ArrayList<>();
+        Budget budget = Budget.of(policy.maxBytes());
         if (raw.isPresent()) {
             checkSize(Origin.USER_DATA, raw.get(), policy);
-            docs.addAll(Documents.find(raw.get(), policy.maxBytes()));
+            docs.addAll(Documents.find(raw.get(), budget));
         }
         if (apart.isPresent()) {
             checkSize(Origin.USER_DATA + ": " + SECTION_PART, apart.get(), policy);
+            budget.charge(apart.get().length, Origin.USER_DATA + ": " + SECTION_PART);
             docs.add(new Document(true, Utf8.decode(apart.get(), Origin.USER_DATA + ": " + SECTION_PART), SECTION_PART));
         }
         Errors errors = new Errors();
+        List<String> reserved = reserved(config);
         // Every section is read before any cloud-config key: the defaultUser a section sets
         // is whose keys ssh_authorized_keys are, whichever part comes first.
         Settings settings = config.settings();
@@ -67,9 +76,14 @@ public final class UserData {
             Object section = doc.section() ? root : root.get("bootsecrets");
             Optional<Declarations> declared = Optional.empty();
             if (section instanceof Map<?, ?> s) {
-                Config layer = Schema.section(s, settings, Scope.userData(prefix + "bootsecrets.", policy, errors));
+                Config layer = Schema.section(s, settings, Scope.userData(prefix + "bootsecrets.", policy, reserved, budget, errors));
                 settings = layer.settings();
                 declared = Optional.of(layer.declarations());
+                if (doc.part().equals(SECTION_PART) && apartSshRefusal.isPresent() && !layer.declarations().ssh().isEmpty()) {
+                    Log.notice(Origin.USER_DATA + ": " + SECTION_PART + ": its SSH keys are not installed: "
+                            + apartSshRefusal.get());
+                    declared = Optional.of(layer.declarations().withSsh(List.of()));
+                }
             } else if (section != null) {
                 errors.add(Origin.USER_DATA + ": " + prefix + "bootsecrets: must be a mapping");
             }
@@ -79,19 +93,79 @@ public final class UserData {
         Declarations declared = Declarations.empty();
         List<SshDecl> added = new ArrayList<>();
         for (Loaded doc : loaded) {
-            Declarations cloud = CloudConfig.read(doc.cloudConfig(), defaultUser, Scope.userData(doc.prefix(), policy, errors));
+            Declarations cloud = CloudConfig.read(doc.cloudConfig(), defaultUser, Scope.userData(doc.prefix(), policy, reserved, budget, errors));
             added.addAll(cloud.ssh());
             declared = Merge.over(declared, new Declarations(List.of(), List.of(), cloud.files()));
             if (doc.section().isPresent()) {
                 declared = Merge.over(declared, doc.section().get());
             }
         }
+        keepsToConfig(config.declarations(), declared, policy, errors);
         errors.throwIfAny();
         // The section's keys for a user replace the config files'; cloud-config's keys add to them.
         Declarations merged = Merge.over(config.declarations(), declared);
         List<SshDecl> ssh = new ArrayList<>(merged.ssh());
         ssh.addAll(added);
         return new Config(settings, merged.withSsh(ssh));
+    }
+
+    /**
+     * What the config writes that user-data never may, whatever writePaths say: the join's key
+     * and certificate directory, and the systemd credentials it declares (as credentials or as
+     * files under /run/credstore*).
+     */
+    private static List<String> reserved(Config config) {
+        List<String> out = new ArrayList<>();
+        config.settings().join().ifPresent(j -> out.add(j.certificate().dir() + "/"));
+        Declarations declared = config.declarations();
+        for (Declarations.CredentialDecl credential : declared.credentials()) {
+            CREDSTORES.forEach(dir -> out.add(dir + "/" + credential.name()));
+        }
+        for (Declarations.FileDecl file : declared.files()) {
+            if (CREDSTORES.stream().anyMatch(dir -> file.path().startsWith(dir + "/"))) {
+                out.add(file.path());
+            }
+        }
+        return out;
+    }
+
+    /** Where systemd looks for credentials by name ({@code LoadCredential=}, {@code LoadCredentialEncrypted=}). */
+    private static final List<String> CREDSTORES = List.of("/run/credstore", "/run/credstore.encrypted");
+
+    /**
+     * User-data's declarations keep off the config's: a credential the config declares is not
+     * replaced, and unless {@code userData.configSecrets} allows it, the config's secrets are
+     * neither used (copied out to a file of user-data's choosing) nor replaced (fed to the
+     * config's own outputs and its join).
+     */
+    private static void keepsToConfig(Declarations config, Declarations userData, UserDataPolicy policy, Errors errors) {
+        Set<String> configCredentials = new HashSet<>();
+        config.credentials().forEach(c -> configCredentials.add(c.name()));
+        for (Declarations.CredentialDecl credential : userData.credentials()) {
+            if (configCredentials.contains(credential.name())) {
+                errors.add(credential.origin().layer() + ": " + credential.origin().field()
+                        + ": the config declares this credential; user-data never replaces it");
+            }
+        }
+        if (policy.configSecrets()) {
+            return;
+        }
+        Set<String> configSecrets = new HashSet<>();
+        config.secrets().forEach(s -> configSecrets.add(s.name()));
+        Set<String> own = new HashSet<>();
+        for (Declarations.SecretDecl secret : userData.secrets()) {
+            own.add(secret.name());
+            if (configSecrets.contains(secret.name())) {
+                errors.add(secret.origin().layer() + ": " + secret.origin().field()
+                        + ": the config declares this secret; user-data may not replace it (userData.configSecrets is false)");
+            }
+        }
+        for (Declarations.Reference ref : userData.references()) {
+            if (!own.contains(ref.secret()) && configSecrets.contains(ref.secret())) {
+                errors.add(ref.field().replaceFirst(":", ": ") + ": secret " + ref.secret()
+                        + " is the config's; user-data may not use it (userData.configSecrets is false)");
+            }
+        }
     }
 
     private static void checkSize(String what, byte[] raw, UserDataPolicy policy) throws ConfigException {

@@ -7,6 +7,8 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The few Linux libc calls the safe writer needs, through JNA's {@link Function} (no
@@ -32,6 +34,7 @@ final class Libc {
     private static final int LOCK_EX = 2, LOCK_NB = 4;
     private static final int PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4;
     private static final int PATH_MAX = 4096;
+    private static final int READ_DIR = 32 * 1024;
     private static final int AF_UNIX = 1, SOCK_DGRAM = 2, SOCK_CLOEXEC = 02000000, MSG_NOSIGNAL = 0x4000;
     /** sizeof(struct sockaddr_un): a 2-byte family, then 108 bytes of path. */
     private static final int SOCKADDR_UN = 110;
@@ -61,6 +64,7 @@ final class Libc {
     private static final Function PRCTL = checked("prctl");
     private static final Function READLINKAT = checked("readlinkat");
     private static final Function STATX = checked("statx");
+    private static final Function GETDENTS64 = checked("getdents64");
     private static final Function SOCKET = checked("socket");
     private static final Function SENDTO = checked("sendto");
     private static final Function UMASK = C.getFunction("umask"); // cannot fail
@@ -286,6 +290,34 @@ final class Libc {
                 return null;
             }
             throw e;
+        }
+    }
+
+    /**
+     * The names in the directory open (for reading) at {@code fd}, but "." and "..".
+     * getdents64(2)'s records are the same on every architecture: d_ino (8), d_off (8),
+     * d_reclen (2), d_type (1), then the NUL-terminated name.
+     */
+    static List<String> names(int fd, String shown) throws ErrnoException {
+        List<String> names = new ArrayList<>();
+        try (Memory buffer = new Memory(READ_DIR)) {
+            while (true) {
+                long n;
+                try {
+                    n = GETDENTS64.invokeLong(new Object[] {fd, buffer, (long) READ_DIR});
+                } catch (LastErrorException e) {
+                    throw error("list", shown, e);
+                }
+                if (n <= 0) {
+                    return names;
+                }
+                for (int at = 0; at < n; at += buffer.getShort(at + 16) & 0xffff) {
+                    String name = buffer.getString(at + 19, StandardCharsets.UTF_8.name());
+                    if (!name.equals(".") && !name.equals("..")) {
+                        names.add(name);
+                    }
+                }
+            }
         }
     }
 

@@ -8,9 +8,11 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -115,6 +117,40 @@ public final class TargetRoot implements AutoCloseable {
                     throw new IOException(path + " is larger than the limit of " + maxBytes + " bytes");
                 }
                 return Optional.of(data);
+            } finally {
+                Libc.close(fd);
+            }
+        }
+    }
+
+    /**
+     * The names in the directory at {@code path}, sorted; empty if it or a parent does not
+     * exist. It is walked like {@link #read} (symlinks only root could have made), and listed
+     * from the opened directory, so what is listed is what the walk checked.
+     */
+    public Optional<List<String>> list(String path) throws IOException {
+        ensureOpen();
+        try (Location at = walker.walk(path, false, true)) {
+            if (at == null) {
+                return Optional.empty();
+            }
+            int fd;
+            try {
+                fd = Libc.openat(at.dirFd(), at.name(),
+                        Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0, path);
+            } catch (ErrnoException e) {
+                if (e.errno() == Libc.ENOENT) {
+                    return Optional.empty();
+                }
+                if (e.errno() == Libc.ENOTDIR || e.errno() == Libc.ELOOP) {
+                    throw new UnsafePathException(path, "not a directory");
+                }
+                throw e;
+            }
+            try {
+                List<String> names = new ArrayList<>(Libc.names(fd, path));
+                names.sort(null);
+                return Optional.of(names);
             } finally {
                 Libc.close(fd);
             }

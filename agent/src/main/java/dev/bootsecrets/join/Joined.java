@@ -1,5 +1,6 @@
 package dev.bootsecrets.join;
 
+import dev.bootsecrets.config.Declarations;
 import dev.bootsecrets.config.JoinSettings;
 import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.log.Log;
@@ -13,6 +14,8 @@ import dev.bootsecrets.plan.PlanException;
 import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -71,10 +74,31 @@ public record Joined(Map<String, Secret> secrets, List<FileIntent> files, List<S
 
     /**
      * Deletes the bootstrap secret files the join used, once everything the join gave is
-     * written: used up on the server, they would only be something to steal. A file that
-     * cannot be deleted (a read-only /usr) is a warning, not a failure.
+     * written: used up on the server, they would only be something to steal. Only the join's
+     * own outputs count (its key and certificate, and what holds a secret it gave): an
+     * unrelated output that failed, such as a user's broken authorized_keys, keeps nothing
+     * alive. A file that cannot be deleted (a read-only /usr) is a warning, not a failure.
+     *
+     * @param failed   the outputs of the run that were not written
+     * @param declared the run's declarations, which say what holds the join's secrets
      */
-    public void burnBootstrap(TargetRoot root) {
+    public void burnBootstrap(TargetRoot root, List<FileIntent> failed, Declarations declared) {
+        if (burn.isEmpty()) {
+            return;
+        }
+        Set<String> holders = new HashSet<>();
+        for (Declarations.Reference ref : declared.references()) {
+            if (secrets.containsKey(ref.secret())) {
+                holders.add(ref.origin().toString());
+            }
+        }
+        for (FileIntent file : failed) {
+            if (file.kind().equals(KIND) || Arrays.stream(file.source().split(", ")).anyMatch(holders::contains)) {
+                Log.warn("join: the bootstrap secret is kept: " + file.path() + ", which holds what the join gave,"
+                        + " was not written");
+                return;
+            }
+        }
         for (String path : burn) {
             try {
                 if (root.remove(path)) {

@@ -4,7 +4,6 @@ import dev.bootsecrets.cloud.InstanceMetadata;
 import dev.bootsecrets.config.Config;
 import dev.bootsecrets.config.Declarations;
 import dev.bootsecrets.config.Declarations.FileDecl;
-import dev.bootsecrets.config.Declarations.RegistryLogin;
 import dev.bootsecrets.config.Settings.UserDataPolicy;
 import dev.bootsecrets.fs.Accounts;
 import dev.bootsecrets.fs.TargetRoot;
@@ -110,7 +109,7 @@ public final class Planner {
     private static List<FileIntent> sshKeys(
             Config config, InstanceMetadata metadata, TargetRoot root, Accounts accounts, Manifest previous,
             Map<String, Manifest.Entry> tracked, List<String> errors, List<String> warnings) {
-        Map<String, List<SshKeys.Declared>> byUser = sshKeysByUser(config, metadata, accounts, warnings);
+        Map<String, List<SshKeys.Declared>> byUser = sshKeysByUser(config, metadata, accounts, errors, warnings);
         Set<String> revoked = new TreeSet<>();
         for (Manifest.Entry before : previous.entries()) {
             if (before.kind().equals(SshKeys.KIND) && before.entries().size() == 1 && !byUser.containsKey(before.entries().get(0))) {
@@ -134,6 +133,11 @@ public final class Planner {
             }
         }
         return intents;
+    }
+
+    /** Whether the policy lets user-data and metadata give {@code user} keys, by name and, for an account the machine has, by uid. */
+    private static boolean allowsSsh(UserDataPolicy policy, String user, Accounts accounts) {
+        return accounts.user(user).map(a -> policy.allowsSsh(user, a.uid())).orElseGet(() -> policy.allowsSsh(user));
     }
 
     /**
@@ -175,28 +179,7 @@ public final class Planner {
     /** Every reference to a named secret, by the field that makes it (in declaration order). */
     private static Map<String, String> references(Declarations declared) {
         Map<String, String> refs = new LinkedHashMap<>();
-        for (FileDecl file : declared.files()) {
-            if (file.content() instanceof Declarations.Content.SecretRef ref) {
-                refs.put(file.origin().toString(), ref.name());
-            }
-        }
-        for (Declarations.RegistryDecl registry : declared.registries()) {
-            switch (registry.login()) {
-                case RegistryLogin.Password p -> refs.put(registry.origin() + ".password", p.secret());
-                case RegistryLogin.IdentityToken t -> refs.put(registry.origin() + ".identityToken", t.secret());
-                case RegistryLogin.Helper h -> { }
-            }
-        }
-        for (Declarations.CredentialDecl credential : declared.credentials()) {
-            refs.put(credential.origin() + ".secret", credential.secret());
-        }
-        for (Declarations.EnvDecl env : declared.env()) {
-            for (Declarations.EnvVar var : env.vars()) {
-                if (var.value() instanceof Declarations.Content.SecretRef ref) {
-                    refs.put(env.origin() + "." + var.name(), ref.name());
-                }
-            }
-        }
+        declared.references().forEach(r -> refs.put(r.field(), r.secret()));
         return refs;
     }
 
@@ -204,11 +187,13 @@ public final class Planner {
      * The cloud's keys go to the user the cloud names, or the default user; declared keys to
      * their users. A user the cloud names but the machine lacks (a GCP project-wide key of
      * someone else's, an Azure admin user the image does not have) is skipped with a warning:
-     * the image, not the cloud, decides which accounts exist.
+     * the image, not the cloud, decides which accounts exist. Both keep to userData.sshUsers:
+     * the cloud's keys for a user it refuses are left out with a warning, user-data's are errors.
      */
     static Map<String, List<SshKeys.Declared>> sshKeysByUser(
-            Config config, InstanceMetadata metadata, Accounts accounts, List<String> warnings) {
+            Config config, InstanceMetadata metadata, Accounts accounts, List<String> errors, List<String> warnings) {
         Map<String, List<SshKeys.Declared>> byUser = new LinkedHashMap<>();
+        UserDataPolicy policy = config.settings().userData();
         if (config.settings().metadataKeys()) {
             metadata.sshKeys().forEach((user, keys) -> {
                 boolean named = !user.equals(InstanceMetadata.DEFAULT_USER);
@@ -218,6 +203,11 @@ public final class Planner {
                     return;
                 }
                 String target = named ? user : config.settings().defaultUser();
+                if (!allowsSsh(policy, target, accounts)) {
+                    warnings.add(metadata.provider() + " metadata: SSH keys for " + target + " skipped: "
+                            + policy.sshRefusal(target));
+                    return;
+                }
                 for (String key : keys) {
                     byUser.computeIfAbsent(target, u -> new ArrayList<>())
                             .add(new SshKeys.Declared(key, metadata.provider() + " metadata"));
@@ -225,6 +215,10 @@ public final class Planner {
             });
         }
         for (Declarations.SshDecl decl : config.declarations().ssh()) {
+            if (decl.origin().fromUserData() && !allowsSsh(policy, decl.user(), accounts)) {
+                errors.add(decl.origin() + ": " + policy.sshRefusal(decl.user()));
+                continue;
+            }
             for (String key : decl.keys()) {
                 byUser.computeIfAbsent(decl.user(), u -> new ArrayList<>())
                         .add(new SshKeys.Declared(key, decl.origin().toString()));

@@ -65,4 +65,15 @@ final class Agent {
         Files.createDirectories(file.getParent());
         Files.writeString(file, yaml);
     }
+
+    /** The image's config layer, /usr/lib/bootsecrets/config.d/10-image.yaml: where the user-data policy is set. */
+    static void writeImageConfig(Path root, String yaml) throws IOException {
+        Path file = root.resolve("usr/lib/bootsecrets/config.d/10-image.yaml");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, yaml);
+    }
+
+    /** An image policy that lets user-data read the image's bootstrap files. */
+    static final String READ_BOOTSTRAP =
+            "userData: {sources: [value, metadata, file], readPaths: [/usr/lib/bootsecrets/bootstrap/]}\n";
 }

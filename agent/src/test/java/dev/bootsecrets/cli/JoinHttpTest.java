@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,6 +19,7 @@ import dev.bootsecrets.secret.Secret;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivateKey;
@@ -136,6 +138,32 @@ class JoinHttpTest {
         Agent.Run joined = run();
         assertEquals(0, joined.exit(), joined.all());
         assertFalse(exists(TOKEN_FILE));
+    }
+
+    @Test
+    void aUsersBrokenAuthorizedKeysDoesNotKeepTheBootstrapTokenAlive() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "planting as user core needs chown");
+        // core plants a link where the agent writes their keys: that output fails (exit 5), the join's do not
+        Path ssh = Files.createDirectories(root.resolve("var/home/core/.ssh"));
+        Path planted = Files.createSymbolicLink(ssh.resolve("authorized_keys"), Path.of("/etc/shadow"));
+        for (Path p : List.of(ssh, planted)) {
+            Files.setAttribute(p, "unix:uid", 1000, LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(p, "unix:gid", 1000, LinkOption.NOFOLLOW_LINKS);
+        }
+        Agent.Run run = run();
+        assertEquals(ExitCode.PARTIAL, run.exit(), run.all());
+        assertEquals(DB_PASSWORD, Files.readString(root.resolve("etc/myapp/db.password")));
+        assertFalse(exists(TOKEN_FILE), "the used token is deleted: the join's own outputs are all written");
+    }
+
+    @Test
+    void theBootstrapTokenIsKeptWhenWhatTheJoinGaveIsNotWritten() throws Exception {
+        Files.createDirectories(root.resolve("etc/myapp/db.password/in-the-way"));
+        Agent.Run run = run();
+        assertEquals(ExitCode.PARTIAL, run.exit(), run.all());
+        assertTrue(exists(TOKEN_FILE), "kept: the join's secret did not reach its file");
+        assertTrue(run.err().contains("join: the bootstrap secret is kept: /etc/myapp/db.password, which holds what the"
+                + " join gave, was not written"), run.err());
     }
 
     @Test

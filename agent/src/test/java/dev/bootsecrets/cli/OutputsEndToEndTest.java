@@ -87,6 +87,7 @@ class OutputsEndToEndTest {
         Files.copy(Path.of("/etc/machine-id"), root.resolve("etc/machine-id"));
         Files.createDirectories(root.resolve("usr/lib/bootsecrets/bootstrap"));
         Files.writeString(root.resolve("usr/lib/bootsecrets/bootstrap/api.key"), API);
+        Agent.writeImageConfig(root, Agent.READ_BOOTSTRAP); // the policy's default reads no files
         Files.createDirectories(root.resolve("etc/myapp"));
         Files.writeString(root.resolve("etc/myapp/existing.conf"), "the admin's\n");
         helpers = dir.resolve("bin");

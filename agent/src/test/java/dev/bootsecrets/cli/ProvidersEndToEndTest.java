@@ -104,6 +104,61 @@ class ProvidersEndToEndTest {
         assertTrue(run.err().contains("<5>gcp: OS Login is enabled"), run.err());
     }
 
+    /** The attack: a project editor's bootsecrets-config giving core a key on an OS Login instance. */
+    static final String PROJECT_SECTION = "ssh: {core: [\"" + TrustBoundaryTest.KEY + "\"]}\n"
+            + "files: {/etc/myapp/project: {content: \"project\\n\", mode: \"0644\"}}\n";
+
+    private static Scenario withProjectSection(Map<String, String> instanceAttributes) {
+        Map<String, String> instance = new HashMap<>(GCP.attributes());
+        instance.remove("bootsecrets-config");
+        instance.putAll(instanceAttributes);
+        Map<String, String> project = new HashMap<>(GCP.gcp().projectAttributes());
+        project.put("bootsecrets-config", PROJECT_SECTION);
+        return new Scenario(GCP.instanceId(), GCP.hostname(), GCP.region(), GCP.zone(), GCP.sshKeys(), instance,
+                GCP.userData(), GCP.aws(), GCP.faults(), new Scenario.Gcp(GCP.gcp().projectId(), project), GCP.azure());
+    }
+
+    @Test
+    void gcpProjectSectionIsReadOnlyWhenTheImageOptsIn() throws Exception {
+        serve("gcp", withProjectSection(Map.of()));
+        Agent.Run run = run("--provider", "gcp");
+        assertEquals(0, run.exit(), run.all());
+        assertFalse(Files.exists(root.resolve("etc/myapp/project")));
+        assertFalse(Files.readString(root.resolve("var/home/core/.ssh/authorized_keys")).contains(TrustBoundaryTest.KEY));
+        assertTrue(run.err().contains("<5>gcp: the project's bootsecrets-config attribute is not read"), run.err());
+
+        Agent.writeImageConfig(root, "userData: {gcpProjectConfig: true}\n");
+        run = run("--provider", "gcp");
+        assertEquals(0, run.exit(), run.all());
+        assertEquals("project\n", Files.readString(root.resolve("etc/myapp/project")));
+        assertTrue(Files.readString(root.resolve("var/home/core/.ssh/authorized_keys")).contains(TrustBoundaryTest.KEY));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"enable-oslogin", "block-project-ssh-keys"})
+    void gcpOsLoginAndBlockedProjectKeysKeepTheProjectSectionsKeysOut(String rule) throws Exception {
+        Agent.writeImageConfig(root, "userData: {gcpProjectConfig: true}\n");
+        serve("gcp", withProjectSection(Map.of(rule, "TRUE")));
+        Agent.Run run = run("--provider", "gcp");
+        assertEquals(0, run.exit(), run.all());
+        assertFalse(Files.readString(root.resolve("var/home/core/.ssh/authorized_keys")).contains(TrustBoundaryTest.KEY));
+        assertEquals("project\n", Files.readString(root.resolve("etc/myapp/project")), "the rest of the section counts");
+        assertTrue(run.err().contains("<5>user-data: bootsecrets-config: its SSH keys are not installed"), run.err());
+    }
+
+    @Test
+    void gcpOsLoginKeepsTheInstanceSectionsKeysOut() throws Exception {
+        Map<String, String> attributes = new HashMap<>(GCP.attributes());
+        attributes.put("bootsecrets-config", PROJECT_SECTION);
+        attributes.put("enable-oslogin", "true");
+        serve("gcp", new Scenario(GCP.instanceId(), GCP.hostname(), GCP.region(), GCP.zone(), GCP.sshKeys(), attributes,
+                GCP.userData(), GCP.aws(), GCP.faults(), GCP.gcp(), GCP.azure()));
+        Agent.Run run = run("--provider", "gcp");
+        assertEquals(0, run.exit(), run.all());
+        assertFalse(Files.readString(root.resolve("var/home/core/.ssh/authorized_keys")).contains(TrustBoundaryTest.KEY));
+        assertTrue(run.err().contains("its SSH keys are not installed: OS Login is enabled (enable-oslogin)"), run.err());
+    }
+
     @Test
     void gcpKeysOfAUserTheMachineLacksAreSkippedNotFatal() throws Exception {
         List<Scenario.SshKey> keys = new ArrayList<>(GCP.sshKeys());

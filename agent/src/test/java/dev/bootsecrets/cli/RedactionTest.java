@@ -72,6 +72,7 @@ class RedactionTest {
         Files.copy(Path.of("/etc/machine-id"), root.resolve("etc/machine-id"));
         Files.createDirectories(root.resolve("usr/lib/bootsecrets/bootstrap"));
         Files.writeString(root.resolve("usr/lib/bootsecrets/bootstrap/app.key"), FROM_FILE);
+        Agent.writeImageConfig(root, Agent.READ_BOOTSTRAP);
         Path userData = dir.resolve("user-data");
         Files.writeString(userData, USER_DATA);
 

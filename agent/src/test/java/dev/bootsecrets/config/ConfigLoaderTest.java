@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.bootsecrets.config.Declarations.Content;
 import dev.bootsecrets.config.Declarations.Encoding;
@@ -13,6 +14,7 @@ import dev.bootsecrets.config.Declarations.Source;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -50,7 +52,7 @@ class ConfigLoaderTest {
         assertTrue(s.metadataKeys());
         assertEquals(new Settings.Aws(false, false), s.aws());
         assertEquals(new Settings.UserDataPolicy(true, 1048576, List.of("/etc/", "/run/", "/var/"), true, List.of("*"), false,
-                Set.of("value", "metadata"), List.of(), false), s.userData());
+                Set.of("value", "metadata"), List.of(), false, false), s.userData());
         assertEquals(Declarations.empty(), config.declarations());
         assertEquals(config, ConfigLoader.defaults());
     }
@@ -75,7 +77,7 @@ class ConfigLoaderTest {
         assertEquals(Optional.of(URI.create("http://127.0.0.1:8080/")), s.metadataUrl());
         assertEquals(new Settings.Aws(true, true), s.aws());                // two files, one map, merged
         assertEquals(new Settings.UserDataPolicy(true, 4096, List.of("/run/"), false, List.of("*"), false,
-                Set.of("value", "metadata"), List.of(), false), s.userData()); // a list replaces
+                Set.of("value", "metadata"), List.of(), false, false), s.userData()); // a list replaces
     }
 
     @Test
@@ -147,6 +149,37 @@ class ConfigLoaderTest {
         write("etc/bootsecrets/config.yaml", "bootsecrets:\n  provider: aws\n");
         ConfigException e = assertThrows(ConfigException.class, this::load);
         assertTrue(e.getMessage().contains("bootsecrets: unknown key (a config file holds the section's keys at top level"), e.getMessage());
+    }
+
+    @Test
+    void aLinkInConfigDNeverReachesTheHostsFiles(@TempDir Path host) throws IOException, ConfigException {
+        // with java.nio this link was followed out of --root, to the host's own file
+        Path outside = Files.writeString(host.resolve("planted.yaml"), "provider: gcp\nuserData: {writePaths: [/]}\n");
+        Files.createDirectories(root.resolve("etc/bootsecrets/config.d"));
+        Files.createSymbolicLink(root.resolve("etc/bootsecrets/config.d/99.yaml"), outside);
+        Settings s = load().settings();
+        assertEquals("auto", s.provider(), "the host's file was read");
+        assertEquals(List.of("/etc/", "/run/", "/var/"), s.userData().writePaths());
+    }
+
+    @Test
+    void aLinkSomeoneElseOwnsInConfigDIsRefused() throws IOException {
+        assumeTrue("root".equals(System.getProperty("user.name")), "lchown needs root");
+        write("etc/bootsecrets/real.yaml", "provider: gcp\n");
+        Path link = Files.createSymbolicLink(Files.createDirectories(root.resolve("etc/bootsecrets/config.d")).resolve("99.yaml"),
+                Path.of("../real.yaml"));
+        Files.setAttribute(link, "unix:uid", 1000, LinkOption.NOFOLLOW_LINKS);
+        ConfigException e = assertThrows(ConfigException.class, this::load);
+        assertTrue(e.getMessage().startsWith(root.resolve("etc/bootsecrets/config.d/99.yaml") + ": "), e.getMessage());
+        assertTrue(e.getMessage().contains("(config is read with the same symlink rules as every write)"), e.getMessage());
+    }
+
+    @Test
+    void aRootOwnedLinkInARootOnlyDirectoryIsFollowedInsideTheRoot() throws IOException, ConfigException {
+        write("usr/share/myimage/bootsecrets.yaml", "provider: azure\n");
+        Path dir = Files.createDirectories(root.resolve("usr/lib/bootsecrets/config.d"));
+        Files.createSymbolicLink(dir.resolve("10-image.yaml"), Path.of("/usr/share/myimage/bootsecrets.yaml"));
+        assertEquals("azure", load().settings().provider());
     }
 
     @Test

@@ -96,14 +96,14 @@ class ProviderSettingsTest {
                 .getBytes(StandardCharsets.UTF_8);
         byte[] section = "files:\n  /etc/a: {content: \"from the attribute\"}\n  /etc/b: {content: b}\n"
                 .getBytes(StandardCharsets.UTF_8);
-        Config applied = UserData.apply(config, Optional.of(userData), Optional.of(section));
+        Config applied = UserData.apply(config, Optional.of(userData), Optional.of(section), Optional.empty());
         FileDecl a = applied.declarations().files().stream().filter(f -> f.path().equals("/etc/a")).findFirst().orElseThrow();
         assertEquals("user-data:bootsecrets-config.bootsecrets.files./etc/a", a.origin().toString());
         assertEquals(2, applied.declarations().files().size());
 
         byte[] outside = "files:\n  /usr/bin/x: {content: x, mode: \"0999\"}\n".getBytes(StandardCharsets.UTF_8);
         String m = assertThrows(ConfigException.class,
-                () -> UserData.apply(config, Optional.empty(), Optional.of(outside))).getMessage();
+                () -> UserData.apply(config, Optional.empty(), Optional.of(outside), Optional.empty())).getMessage();
         assertTrue(m.contains("bootsecrets-config.bootsecrets.files./usr/bin/x: /usr/bin/x is outside the paths"), m);
         assertTrue(m.contains("bootsecrets-config.bootsecrets.files./usr/bin/x.mode"), m);
     }
@@ -113,7 +113,7 @@ class ProviderSettingsTest {
         write("etc/bootsecrets/config.yaml", "userData: {enabled: false}\n");
         Config config = ConfigLoader.load(root, Optional.empty());
         Config applied = UserData.apply(config, Optional.empty(),
-                Optional.of("files:\n  /etc/b: {content: b}\n".getBytes(StandardCharsets.UTF_8)));
+                Optional.of("files:\n  /etc/b: {content: b}\n".getBytes(StandardCharsets.UTF_8)), Optional.empty());
         assertTrue(applied.declarations().files().isEmpty());
     }
 

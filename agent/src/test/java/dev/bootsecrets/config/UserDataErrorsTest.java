@@ -40,7 +40,7 @@ class UserDataErrorsTest {
     private static Config policy(int maxBytes, boolean owners) {
         Settings s = ConfigLoader.defaults().settings();
         return new Config(s.withUserData(new Settings.UserDataPolicy(true, maxBytes, s.userData().writePaths(), owners,
-                s.userData().sshUsers(), false, s.userData().sources(), List.of(), false)),
+                s.userData().sshUsers(), false, s.userData().sources(), List.of(), false, false)),
                 Declarations.empty());
     }
 
@@ -83,7 +83,7 @@ class UserDataErrorsTest {
     void gzipBombIsRefused() throws Exception {
         byte[] bomb = gzip(utf8("#cloud-config\n# " + SECRET + "\n" + " ".repeat(50_000_000)));
         assertTrue(bomb.length < 100_000);
-        assertEquals(List.of("user-data: over the limit of 1048576 bytes once decompressed"), refused(ConfigLoader.defaults(), bomb).errors());
+        assertEquals(List.of("user-data: decodes to more than 1048576 bytes in all (userData.maxBytes counts the documents, MIME parts and encoded write_files contents together)"), refused(ConfigLoader.defaults(), bomb).errors());
     }
 
     @Test
@@ -91,14 +91,15 @@ class UserDataErrorsTest {
         String part = java.util.Base64.getMimeEncoder().encodeToString(gzip(new byte[4_000_000]));
         ConfigException e = refused(policy(100_000, true),
                 utf8("Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Transfer-Encoding: base64\n\n" + part + "\n--b--\n"));
-        assertEquals(List.of("user-data: part[0]: over the limit of 100000 bytes once decompressed"), e.errors());
+        assertEquals(List.of("user-data: part[0]: decodes to more than 100000 bytes in all (userData.maxBytes counts the documents, MIME parts and encoded write_files contents together)"), e.errors());
     }
 
     @Test
     void gzipBombInWriteFiles() throws Exception {
         String b64 = java.util.Base64.getEncoder().encodeToString(gzip(new byte[2_000_000]));
         ConfigException e = refused(withSecret("write_files:\n  - {path: /etc/x, encoding: gz+b64, content: " + b64 + "}\n", ""));
-        assertEquals(List.of("user-data: write_files[0].content: over the limit of 1048576 bytes once decompressed"), e.errors());
+        assertEquals(List.of("user-data: write_files[0].content: decodes to more than 1048576 bytes"
+                + " in all (userData.maxBytes counts the documents, MIME parts and encoded write_files contents together)"), e.errors());
     }
 
     @Test

@@ -74,11 +74,15 @@ class UserDataTest {
 
     /** Under an image policy that lets user-data set defaultUser. */
     private static Config trusting(String userData) throws ConfigException {
+        return UserData.apply(new Config(trustingSettings(), Declarations.empty()), utf8(userData));
+    }
+
+    /** The defaults, but user-data may set defaultUser and use and replace the config's secrets. */
+    private static Settings trustingSettings() {
         Settings s = ConfigLoader.defaults().settings();
         Settings.UserDataPolicy p = s.userData();
-        Config config = new Config(s.withUserData(new Settings.UserDataPolicy(p.enabled(), p.maxBytes(), p.writePaths(),
-                p.owners(), p.sshUsers(), true, p.sources(), p.readPaths(), p.configSecrets())), Declarations.empty());
-        return UserData.apply(config, utf8(userData));
+        return s.withUserData(new Settings.UserDataPolicy(p.enabled(), p.maxBytes(), p.writePaths(),
+                p.owners(), p.sshUsers(), true, p.sources(), p.readPaths(), true, false));
     }
 
     private String captureLog() {
@@ -283,7 +287,7 @@ class UserDataTest {
     void disabledUserDataIsNotReadAtAll() throws ConfigException {
         captureLog();
         Settings s = ConfigLoader.defaults().settings();
-        Config config = new Config(s.withUserData(new Settings.UserDataPolicy(false, 10, List.of(), false, List.of(), false, Set.of(), List.of(), false)),
+        Config config = new Config(s.withUserData(new Settings.UserDataPolicy(false, 10, List.of(), false, List.of(), false, Set.of(), List.of(), false, false)),
                 Declarations.empty());
         assertSame(config, UserData.apply(config, utf8(CLOUD_CONFIG + "bootsecrets: {provider: aws}\n")));
         assertTrue(log.toString().contains("<5>user-data ignored"), log.toString());
@@ -292,7 +296,7 @@ class UserDataTest {
     @Test
     void userDataWinsOverConfigFilesEntryByEntry() throws ConfigException {
         Origin image = Origin.file("/usr/lib/bootsecrets/config.d/10.yaml", "x");
-        Config config = new Config(ConfigLoader.defaults().settings(), new Declarations(
+        Config config = new Config(trustingSettings(), new Declarations(
                 List.of(new SecretDecl("api", new Source.FromFile("/usr/lib/k"), Declarations.Encoding.NONE, 100, image),
                         new SecretDecl("other", new Source.FromFile("/usr/lib/o"), Declarations.Encoding.NONE, 100, image)),
                 List.of(new SshDecl("core", List.of("ssh-ed25519 AAAAimage"), image), new SshDecl("ops", List.of("ssh-ed25519 AAAAimageops"), image)),

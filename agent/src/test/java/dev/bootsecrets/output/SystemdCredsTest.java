@@ -100,7 +100,7 @@ class SystemdCredsTest {
         CredentialDecl decl = new CredentialDecl("db-password", "db", Encryption.TPM2, Origin.file("/etc/bootsecrets/config.yaml", "credentials.db-password"));
         try (TargetRoot slash = TargetRoot.open(Path.of("/"))) {
             List<FileIntent> intents = Credentials.plan(List.of(decl), Map.of("db", Secret.ofUtf8(VALUE)), slash,
-                    new UserDataPolicy(true, 1, List.of("/run/"), true, List.of("*"), false, Set.of(), List.of(), false), creds, tracked, errors, new ArrayList<>());
+                    new UserDataPolicy(true, 1, List.of("/run/"), true, List.of("*"), false, Set.of(), List.of(), false, false), creds, tracked, errors, new ArrayList<>());
             assertEquals(List.of(), errors);
             FileIntent intent = intents.get(0);
             assertEquals("/run/credstore.encrypted/db-password", intent.path());
@@ -115,7 +115,7 @@ class SystemdCredsTest {
         }
         try (TargetRoot sandbox = TargetRoot.open(dir)) {
             Credentials.plan(List.of(decl), Map.of("db", Secret.ofUtf8(VALUE)), sandbox,
-                    new UserDataPolicy(true, 1, List.of("/run/"), true, List.of("*"), false, Set.of(), List.of(), false), creds, tracked, errors, new ArrayList<>());
+                    new UserDataPolicy(true, 1, List.of("/run/"), true, List.of("*"), false, Set.of(), List.of(), false, false), creds, tracked, errors, new ArrayList<>());
             assertEquals(List.of("/etc/bootsecrets/config.yaml:credentials.db-password (credentials.db-password): encrypt: tpm2"
                     + " seals to this machine's TPM2, so the target root must be / (use encrypt: host for another root)"), errors);
         }

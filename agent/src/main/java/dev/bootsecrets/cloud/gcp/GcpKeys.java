@@ -37,23 +37,47 @@ final class GcpKeys {
 
     /** Keys by user from the instance's and (unless blocked) the project's attributes; none under OS Login. */
     static Map<String, List<String>> byUser(Map<String, String> instance, Map<String, String> project, Instant now) {
-        String osLogin = instance.containsKey(OS_LOGIN) ? instance.get(OS_LOGIN) : project.get(OS_LOGIN);
-        if (isTrue(osLogin)) {
+        if (osLogin(instance, project)) {
             Log.notice("gcp: OS Login is enabled (" + OS_LOGIN + "), so SSH keys in metadata are not installed");
             return Map.of();
         }
         Map<String, List<String>> keys = new LinkedHashMap<>();
         add(keys, "instance " + SSH_KEYS, instance.get(SSH_KEYS), now);
         add(keys, "instance " + LEGACY_SSH_KEYS, instance.get(LEGACY_SSH_KEYS), now);
-        if (instance.containsKey(LEGACY_SSH_KEYS)) {
-            Log.info("gcp: the instance sets " + LEGACY_SSH_KEYS + ", which shuts out the project's keys");
-        } else if (isTrue(instance.get(BLOCK_PROJECT_KEYS))) {
-            Log.info("gcp: the project's SSH keys are blocked (" + BLOCK_PROJECT_KEYS + ")");
+        if (projectKeysBlocked(instance)) {
+            Log.info("gcp: the project's SSH keys are blocked (" + BLOCK_PROJECT_KEYS + ", or the instance's own "
+                    + LEGACY_SSH_KEYS + ")");
         } else {
             add(keys, "project " + SSH_KEYS, project.get(SSH_KEYS), now);
             add(keys, "project " + LEGACY_SSH_KEYS, project.get(LEGACY_SSH_KEYS), now);
         }
         return keys;
+    }
+
+    /**
+     * Why the bootsecrets section's {@code ssh:} may not be installed, by the same rules as
+     * every other SSH key in metadata; empty when it may.
+     *
+     * @param fromProject the section is the project's attribute, not the instance's
+     */
+    static Optional<String> sectionSshRefusal(Map<String, String> instance, Map<String, String> project, boolean fromProject) {
+        if (osLogin(instance, project)) {
+            return Optional.of("OS Login is enabled (" + OS_LOGIN + ")");
+        }
+        if (fromProject && projectKeysBlocked(instance)) {
+            return Optional.of("the section is the project's, and the project's SSH keys are blocked (" + BLOCK_PROJECT_KEYS + ")");
+        }
+        return Optional.empty();
+    }
+
+    /** OS Login, the instance's setting over the project's. */
+    private static boolean osLogin(Map<String, String> instance, Map<String, String> project) {
+        return isTrue(instance.containsKey(OS_LOGIN) ? instance.get(OS_LOGIN) : project.get(OS_LOGIN));
+    }
+
+    /** The deprecated sshKeys on the instance also shuts out the project's keys. */
+    private static boolean projectKeysBlocked(Map<String, String> instance) {
+        return instance.containsKey(LEGACY_SSH_KEYS) || isTrue(instance.get(BLOCK_PROJECT_KEYS));
     }
 
     static boolean isTrue(String value) {

@@ -51,15 +51,21 @@ public final class GcpProvider implements MetadataProvider {
     private final String base;
     private final MetadataHttp http;
     private final Clock clock;
+    private final boolean projectConfig;
     private final AtomicInteger requests = new AtomicInteger();
     /** The attributes of the last gather (the instance's over the project's): later look-ups need no request. */
     private volatile Map<String, String> gathered;
 
-    /** @param clock decides which keys have expired */
-    public GcpProvider(URI endpoint, MetadataHttp http, Clock clock) {
+    /**
+     * @param clock         decides which keys have expired
+     * @param projectConfig read the project's {@code bootsecrets-config} when the instance has
+     *                      none ({@code userData.gcpProjectConfig}); otherwise only the instance's
+     */
+    public GcpProvider(URI endpoint, MetadataHttp http, Clock clock, boolean projectConfig) {
         this.base = endpoint.toString().replaceAll("/+$", "");
         this.http = http;
         this.clock = clock;
+        this.projectConfig = projectConfig;
     }
 
     @Override
@@ -108,7 +114,7 @@ public final class GcpProvider implements MetadataProvider {
                 userData(instanceAttributes),
                 pick(merged, asked),
                 await(token),
-                Optional.ofNullable(merged.get(SECTION)).map(s -> s.getBytes(StandardCharsets.UTF_8)));
+                section(instanceAttributes, projectAttributes));
     }
 
     @Override
@@ -119,6 +125,23 @@ public final class GcpProvider implements MetadataProvider {
             all = merged(strings(root.path("project").path("attributes")), strings(root.path("instance").path("attributes")));
         }
         return pick(all, names);
+    }
+
+    /**
+     * The instance's {@code bootsecrets-config}; the project's (every project editor's) only
+     * when the image opts in and the instance has none. Its SSH keys follow OS Login and
+     * block-project-ssh-keys like every other key in metadata.
+     */
+    private Optional<InstanceMetadata.Section> section(Map<String, String> instance, Map<String, String> project) {
+        boolean fromProject = !instance.containsKey(SECTION) && project.containsKey(SECTION);
+        if (fromProject && !projectConfig) {
+            Log.notice("gcp: the project's " + SECTION + " attribute is not read: only the instance's is, unless the"
+                    + " image sets userData.gcpProjectConfig");
+            return Optional.empty();
+        }
+        String text = fromProject ? project.get(SECTION) : instance.get(SECTION);
+        return Optional.ofNullable(text).map(t -> new InstanceMetadata.Section(t.getBytes(StandardCharsets.UTF_8),
+                GcpKeys.sectionSshRefusal(instance, project, fromProject)));
     }
 
     private static Map<String, Secret> pick(Map<String, String> all, Set<String> names) {

@@ -62,7 +62,7 @@ class GcpProviderTest {
         assertEquals(2, m.sshKeys().get("core").size(), "ops and the one that has not expired");
         assertArrayEquals(SAMPLE.userData().orElseThrow(), m.userData().orElseThrow());
         assertEquals("demo-registry-token-0001", m.attributes().get("registry-token").utf8());
-        assertTrue(new String(m.section().orElseThrow(), StandardCharsets.UTF_8).contains("/etc/myapp/cloud"));
+        assertTrue(new String(m.section().orElseThrow().text(), StandardCharsets.UTF_8).contains("/etc/myapp/cloud"));
 
         List<RequestLog.Entry> log = emulator.log().requests();
         assertEquals(1, log.size());
@@ -134,7 +134,7 @@ class GcpProviderTest {
     }
 
     private GcpProvider provider() {
-        return new GcpProvider(emulator.url(), http, CLOCK);
+        return new GcpProvider(emulator.url(), http, CLOCK, false);
     }
 
     private static GatherRequest request(boolean identity, String audience) {
