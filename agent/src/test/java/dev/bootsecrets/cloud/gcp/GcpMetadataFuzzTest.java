@@ -12,7 +12,7 @@ import java.util.concurrent.CompletableFuture;
 /** Fuzz target: the recursive answer of the GCP metadata server, read into the instance's metadata. */
 class GcpMetadataFuzzTest {
     private static final GcpProvider PROVIDER =
-            new GcpProvider(URI.create("http://127.0.0.1:1"), MetadataHttp.create(), Clock.systemUTC());
+            new GcpProvider(URI.create("http://127.0.0.1:1"), MetadataHttp.create(), Clock.systemUTC(), true);
 
     @FuzzTest(maxDuration = "10s")
     void recursiveAnswer(byte[] body) {
