@@ -25,6 +25,10 @@ public final class Main {
                        --provider aws|gcp|azure [--listen 127.0.0.1:PORT] [--scenario DIR]
               demo     the full flow against the built-in emulator into a sandbox root
                        [--dir DIR] [--provider aws|gcp|azure|nocloud] [--join] [--dry-run] [--verbose]
+              credential-helper  the docker-credential-helpers protocol for ECR, Artifact
+                       Registry/GCR and ACR from the machine's identity (also run as
+                       docker-credential-bootsecrets ACTION)
+                       [--root DIR] [--config FILE] [--dmi-dir DIR] [--cmdline FILE] get|list|store|erase|version
               version  print the version
 
             exit codes of run: 0 all applied, 3 invalid config or user-data (nothing written),
@@ -35,7 +39,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        System.exit(run(ProgramName.dispatch(ProgramName.current(), args), System.out, System.err));
     }
 
     /** Runs one command; returns its exit code. Tests call this in-process. */
@@ -55,6 +59,7 @@ public final class Main {
                 case "status" -> StatusCommand.run(args, out);
                 case "emulate" -> EmulateCommand.run(args, out);
                 case "demo" -> DemoCommand.run(args, out);
+                case "credential-helper" -> CredentialHelper.run(args, System.in, out);
                 case "version", "--version" -> {
                     out.println("bootsecrets " + VERSION);
                     yield ExitCode.OK;

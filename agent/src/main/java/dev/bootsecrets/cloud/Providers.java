@@ -73,6 +73,16 @@ public final class Providers {
         };
     }
 
+    /**
+     * The cloud this machine runs on, by the rules {@link #select} follows (the kernel command
+     * line, then the config, then DMI for {@code auto}), without a metadata request: for the
+     * credential helper, which needs to know whose identity it has.
+     */
+    public static Optional<String> cloud(Settings settings, Machine machine) {
+        String name = BootParameters.read(machine.cmdline()).provider().orElse(settings.provider());
+        return name.equals(AUTO) ? Detect.fromDmi(machine.dmi()) : Optional.of(name);
+    }
+
     /** Whether a NoCloud seed is there: its meta-data file, as cloud-init requires. */
     private static boolean hasSeed(TargetRoot root, String seed) {
         try {

@@ -45,7 +45,7 @@ final class Schema {
     private static final Set<String> AWS_KEYS = Set.of("imdsv1", "ipv6");
     private static final Set<String> AZURE_KEYS = Set.of("readyReport", "ovfEnv", "wireserver");
     private static final Set<String> NOCLOUD_KEYS = Set.of("seed");
-    private static final Set<String> ENDPOINT_KEYS = Set.of("awsSecretsManager", "awsSsm", "gcpSecretManager", "azureKeyVault");
+    private static final Set<String> ENDPOINT_KEYS = Set.of("awsSecretsManager", "awsSsm", "gcpSecretManager", "azureKeyVault", "ecr", "acr");
     private static final Set<String> USER_DATA_KEYS = Set.of(
             "enabled", "maxBytes", "writePaths", "owners", "sshUsers", "defaultUser", "sources", "readPaths",
             "configSecrets", "gcpProjectConfig");
@@ -153,17 +153,20 @@ final class Schema {
                 endpoint(m, "awsSecretsManager", scope).orElse(base.awsSecretsManager()),
                 endpoint(m, "awsSsm", scope).orElse(base.awsSsm()),
                 endpoint(m, "gcpSecretManager", scope).orElse(base.gcpSecretManager()),
-                endpoint(m, "azureKeyVault", scope).orElse(base.azureKeyVault()));
+                endpoint(m, "azureKeyVault", scope).orElse(base.azureKeyVault()),
+                endpoint(m, "ecr", scope).or(base::ecr),
+                endpoint(m, "acr", scope).or(base::acr));
     }
 
     /**
      * A URL template: https, or http to a loopback address, since a token or signature goes with
-     * every request; {@code {region}} and {@code {vault}} may stand in the host name.
+     * every request; {@code {region}}, {@code {vault}} and {@code {registry}} may stand in the host name.
      */
     private static Optional<String> endpoint(Map<?, ?> m, String key, Scope scope) {
         String path = "endpoints." + key;
         return Fields.optional(m, key, "endpoints", scope, Fields::string).flatMap(template -> {
-            String sample = template.replace(Settings.Endpoints.REGION, "us-east-1").replace(Settings.Endpoints.VAULT, "v");
+            String sample = template.replace(Settings.Endpoints.REGION, "us-east-1").replace(Settings.Endpoints.VAULT, "v")
+                    .replace(Settings.Endpoints.REGISTRY, "r.azurecr.io");
             try {
                 URI uri = new URI(sample);
                 boolean loopback = "http".equals(uri.getScheme()) && uri.getHost() != null

@@ -41,13 +41,24 @@ public record Settings(
     /**
      * {@code endpoints:}, where the secrets managers are reached: URL templates, {@code {region}}
      * replaced by the secret's region, {@code {vault}} by the Key Vault's name. https, or http to
-     * a loopback address (the emulator).
+     * a loopback address (the emulator). {@code ecr} and {@code acr} are where
+     * docker-credential-bootsecrets gets registry tokens ({@code {region}} the registry's region,
+     * {@code {registry}} its host); empty: the registry's own (the region's ECR API, FIPS or
+     * China included, and https://REGISTRY/oauth2/exchange).
      */
-    public record Endpoints(String awsSecretsManager, String awsSsm, String gcpSecretManager, String azureKeyVault) {
+    public record Endpoints(String awsSecretsManager, String awsSsm, String gcpSecretManager, String azureKeyVault,
+            Optional<String> ecr, Optional<String> acr) {
         public static final String REGION = "{region}";
         public static final String VAULT = "{vault}";
+        public static final String REGISTRY = "{registry}";
         public static final Endpoints DEFAULT = new Endpoints("https://secretsmanager.{region}.amazonaws.com",
-                "https://ssm.{region}.amazonaws.com", "https://secretmanager.googleapis.com", "https://{vault}.vault.azure.net");
+                "https://ssm.{region}.amazonaws.com", "https://secretmanager.googleapis.com", "https://{vault}.vault.azure.net",
+                Optional.empty(), Optional.empty());
+
+        /** The secrets managers' endpoints, with the registries' own. */
+        public Endpoints(String awsSecretsManager, String awsSsm, String gcpSecretManager, String azureKeyVault) {
+            this(awsSecretsManager, awsSsm, gcpSecretManager, azureKeyVault, Optional.empty(), Optional.empty());
+        }
     }
 
     /** @param imdsv1 allow falling back to IMDSv1 (no token) when the token PUT is refused */

@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The EC2 instance metadata service (IMDS) under /latest/: the IMDSv2 token API and the
  * metadata, user-data, identity and role credential paths an agent reads; and, at POST /,
- * Secrets Manager and SSM ({@link AwsSecretsApi}), whose endpoints config points here.
+ * Secrets Manager and SSM ({@link AwsSecretsApi}) and ECR's GetAuthorizationToken ({@link EcrApi}),
+ * whose endpoints config points here.
  */
 final class AwsApi implements MetadataApi {
     static final String TOKEN_PATH = "/latest/api/token";
@@ -35,6 +36,7 @@ final class AwsApi implements MetadataApi {
     private final SecureRandom random = new SecureRandom();
     /** The role's credentials; null when the scenario gives the instance no role. */
     private final AwsKeys role;
+    private final EcrApi ecr;
     private final AwsSecretsApi services;
 
     AwsApi(Scenario scenario, Faults faults) {
@@ -74,6 +76,7 @@ final class AwsApi implements MetadataApi {
                             .put("InstanceProfileId", "AIPAEMULATOREXAMPLE01").toPrettyString())
                     .put("meta-data/iam/security-credentials/" + options.role(), role.json());
         }
+        ecr = new EcrApi(scenario, role);
         services = new AwsSecretsApi(scenario, role);
         byte[] document = identityDocument(scenario);
         tree.put("dynamic/instance-identity/document", document)
@@ -82,6 +85,9 @@ final class AwsApi implements MetadataApi {
 
     @Override
     public Reply answer(Call call) {
+        if (EcrApi.wants(call)) {
+            return ecr.answer(call);
+        }
         if (call.path().equals("/") && call.method().equals("POST") && call.headers().containsKey("x-amz-target")) {
             return services.answer(call);
         }

@@ -4,21 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.bootsecrets.cloud.aws.AwsCredentials;
-import dev.bootsecrets.cloud.aws.SigV4;
-import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,10 +20,6 @@ import java.util.regex.Pattern;
  */
 final class AwsSecretsApi {
     static final String JSON_1_1 = "application/x-amz-json-1.1";
-    private static final Pattern AUTHORIZATION = Pattern.compile(
-            "AWS4-HMAC-SHA256 Credential=([^/,]+)/([0-9]{8})/([^/,]+)/([^/,]+)/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})");
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
-    private static final Duration SKEW = Duration.ofMinutes(5);
     private static final Pattern ARN = Pattern.compile("arn:aws:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:(.+)-[A-Za-z0-9]{6}");
 
     private final Scenario scenario;
@@ -72,53 +57,9 @@ final class AwsSecretsApi {
         };
     }
 
-    /** The signature's checks, in AWS's order; null when the request may go on. */
+    /** The signature's checks ({@link AwsAuth}); null when the request may go on. The region is the one it names. */
     private MetadataApi.Reply authenticate(MetadataApi.Call call, String service) {
-        String authorization = call.headers().get("authorization");
-        if (authorization == null) {
-            return error(400, "MissingAuthenticationTokenException", "Missing Authentication Token");
-        }
-        Matcher m = AUTHORIZATION.matcher(authorization);
-        if (!m.matches()) {
-            return error(403, "IncompleteSignatureException", "Authorization header requires Credential, SignedHeaders and Signature.");
-        }
-        if (role == null || !role.accessKeyId().equals(m.group(1))
-                || !role.sessionToken().equals(call.headers().getOrDefault("x-amz-security-token", ""))) {
-            return error(403, "UnrecognizedClientException", "The security token included in the request is invalid.");
-        }
-        if (!Instant.now().isBefore(role.expiration())) {
-            return error(403, "ExpiredTokenException", "The security token included in the request is expired");
-        }
-        if (!m.group(4).equals(service)) {
-            return error(403, "InvalidSignatureException", "Credential should be scoped to correct service: '" + service + "'.");
-        }
-        Instant time;
-        try {
-            time = Instant.from(STAMP.parse(call.headers().getOrDefault("x-amz-date", "")));
-        } catch (DateTimeParseException e) {
-            return error(400, "IncompleteSignatureException", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
-        }
-        if (Duration.between(time, Instant.now()).abs().compareTo(SKEW) > 0 || !STAMP.format(time).startsWith(m.group(2))) {
-            return error(403, "InvalidSignatureException", "Signature expired or not yet valid.");
-        }
-        List<String> signed = List.of(m.group(5).split(";"));
-        if (!signed.contains("host") || !signed.contains("x-amz-date")) {
-            return error(403, "InvalidSignatureException", "'Host' and 'X-Amz-Date' must be signed headers.");
-        }
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (String name : signed) {
-            headers.put(name, call.headers().getOrDefault(name, ""));
-        }
-        AwsCredentials credentials = new AwsCredentials(role.accessKeyId(), Secret.ofUtf8(role.secretAccessKey()),
-                Secret.ofUtf8(role.sessionToken()), role.expiration(), m.group(3));
-        String expected = SigV4.authorization(call.method(), call.path(), "", headers, call.body(), m.group(3), service,
-                credentials, time);
-        if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), authorization.replace(", ", ",")
-                .replace(",", ", ").getBytes(StandardCharsets.UTF_8))) {
-            return error(403, "InvalidSignatureException", "The request signature we calculated does not match the signature"
-                    + " you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
-        }
-        return null;
+        return AwsAuth.refusal(call, role, null, service).orElse(null);
     }
 
     private MetadataApi.Reply secretValue(JsonNode body) {
@@ -206,11 +147,7 @@ final class AwsSecretsApi {
 
     /** AWS's JSON 1.1 error: {@code __type} and a message. */
     private static MetadataApi.Reply error(int status, String type, String message) {
-        ObjectNode body = JsonNodeFactory.instance.objectNode().put("__type", type);
-        if (!message.isEmpty()) {
-            body.put("message", message);
-        }
-        return json(status, body.toString());
+        return AwsAuth.error(status, type, message);
     }
 
     private static MetadataApi.Reply json(int status, String body) {

@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
 /**
  * Azure's instance metadata service (IMDS) under /metadata/, with its header and api-version
  * rules, the managed identity's token endpoint among them, and the two wireserver calls of the
- * provisioning ready report under /machine.
+ * provisioning ready report under /machine, and ACR's token exchange at /oauth2/exchange
+ * (which is the registry's own host on Azure).
  */
 final class AzureApi implements MetadataApi {
     /** A few of the versions the real service accepts, the agent's among them. */
@@ -37,6 +38,7 @@ final class AzureApi implements MetadataApi {
     private static final Pattern SECRET = Pattern.compile("/keyvault/([a-z0-9-]{3,24})/secrets/([A-Za-z0-9-]{1,127})(?:/([a-f0-9]{32}))?/?");
 
     private final Scenario scenario;
+    private final AcrApi acr;
     private final String instance;
     private final String attested;
     private final String roleInstance;
@@ -46,6 +48,7 @@ final class AzureApi implements MetadataApi {
 
     AzureApi(Scenario scenario) {
         this.scenario = scenario;
+        this.acr = new AcrApi(scenario);
         this.instance = instanceDocument(scenario).toString();
         byte[] document = JsonNodeFactory.instance.objectNode()
                 .put("vmId", scenario.instanceId())
@@ -65,6 +68,9 @@ final class AzureApi implements MetadataApi {
     public Reply answer(Call call) {
         if (call.path().equals("/machine") || call.path().equals("/machine/")) {
             return wireserver(call);
+        }
+        if (call.path().equals(AcrApi.PATH)) {
+            return acr.answer(call);
         }
         if (call.path().startsWith(KEY_VAULT_ROOT)) {
             return keyVault(call);

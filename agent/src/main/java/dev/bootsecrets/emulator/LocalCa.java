@@ -118,11 +118,7 @@ public final class LocalCa {
     /** The same, with a certificate for {@code names} (IP addresses or host names) instead. */
     public SSLContext serverContext(List<String> names) throws GeneralSecurityException {
         KeyPair serverKey = keyPair();
-        GeneralNames alternatives = new GeneralNames(names.stream()
-                .map(n -> new GeneralName(IP.matcher(n).matches() ? GeneralName.iPAddress : GeneralName.dNSName, n))
-                .toArray(GeneralName[]::new));
-        X509Certificate server = issue(new X500Principal("CN=" + names.getFirst()), serverKey.getPublic(), Duration.ofDays(1),
-                KeyPurposeId.id_kp_serverAuth, alternatives);
+        X509Certificate server = server(names, serverKey);
         try {
             KeyStore keys = KeyStore.getInstance("PKCS12");
             keys.load(null, null);
@@ -140,6 +136,27 @@ public final class LocalCa {
         } catch (IOException e) {
             throw new GeneralSecurityException(e);
         }
+    }
+
+    /**
+     * A server certificate for {@code names} and its key, as PEM files for a server that is not
+     * Java (the test's docker-registry): the certificate followed by this CA's, then the
+     * PKCS#8 private key.
+     */
+    public record ServerPem(String chain, String privateKey) {}
+
+    public ServerPem serverPem(List<String> names) throws GeneralSecurityException {
+        KeyPair serverKey = keyPair();
+        X509Certificate server = server(names, serverKey);
+        return new ServerPem(Pem.encode(List.of(server, certificate)), Pem.privateKey(serverKey.getPrivate()).utf8());
+    }
+
+    private X509Certificate server(List<String> names, KeyPair serverKey) throws GeneralSecurityException {
+        GeneralNames alternatives = new GeneralNames(names.stream()
+                .map(n -> new GeneralName(IP.matcher(n).matches() ? GeneralName.iPAddress : GeneralName.dNSName, n))
+                .toArray(GeneralName[]::new));
+        return issue(new X500Principal("CN=" + names.getFirst()), serverKey.getPublic(), Duration.ofDays(1),
+                KeyPurposeId.id_kp_serverAuth, alternatives);
     }
 
     private X509Certificate issue(X500Principal subject, PublicKey subjectKey, Duration ttl, KeyPurposeId purpose,

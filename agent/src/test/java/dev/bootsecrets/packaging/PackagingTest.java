@@ -242,6 +242,39 @@ class PackagingTest {
         }
     }
 
+    // ---- the credential helper's link ----------------------------------------------------
+
+    @Test
+    void theRpmAndTheContainerfileInstallTheCredentialHelperAsALinkToTheAgent() throws Exception {
+        String spec = Files.readString(ROOT.resolve("packaging/rpm/bootsecrets.spec"));
+        assertTrue(spec.contains("ln -sr %{buildroot}%{_libexecdir}/%{name}/bootsecrets %{buildroot}%{_bindir}/docker-credential-bootsecrets"));
+        assertTrue(spec.contains("\n%{_bindir}/docker-credential-bootsecrets\n"), "not in %files");
+        assertTrue(containerfile().stream().anyMatch(
+                l -> l.startsWith("RUN ") && l.contains("ln -s ../libexec/bootsecrets/bootsecrets /usr/bin/docker-credential-bootsecrets")));
+    }
+
+    @Test
+    void theLauncherCalledByTheHelpersNameRunsTheCredentialHelper() throws Exception {
+        Path libexec = Files.createDirectories(tmp.resolve("usr/libexec/bootsecrets"));
+        executable(ROOT.resolve("agent/src/main/sh/bootsecrets"), libexec.resolve("bootsecrets"));
+        Path bin = Files.createDirectories(tmp.resolve("usr/bin"));
+        Files.createSymbolicLink(bin.resolve("docker-credential-bootsecrets"), Path.of("../libexec/bootsecrets/bootsecrets"));
+        Files.createSymbolicLink(bin.resolve("bootsecrets"), Path.of("../libexec/bootsecrets/bootsecrets"));
+        // a runtime whose java prints what it was asked to run
+        Path runtime = Files.createDirectories(tmp.resolve("runtime/bin")).getParent();
+        Files.writeString(runtime.resolve("release"), "JAVA_VERSION=\"25\"\n");
+        Path echo = tmp.resolve("echo-java");
+        Files.writeString(echo, "#!/bin/sh\necho \"$@\"\n");
+        executable(echo, runtime.resolve("bin/java"));
+
+        Run helper = run(Map.of("BOOTSECRETS_JAVA", runtime.toString()), bin.resolve("docker-credential-bootsecrets").toString(), "get");
+        Run agent = run(Map.of("BOOTSECRETS_JAVA", runtime.toString()), bin.resolve("bootsecrets").toString(), "status");
+
+        assertTrue(helper.output().strip().endsWith("-jar " + libexec.resolve("bootsecrets.jar") + " credential-helper get"),
+                helper.output());
+        assertTrue(agent.output().strip().endsWith("-jar " + libexec.resolve("bootsecrets.jar") + " status"), agent.output());
+    }
+
     // ---- native-image metadata -----------------------------------------------------------
 
     @Test
