@@ -167,7 +167,7 @@ public final class BootRun {
         // The plan is checked with empty stand-ins for what the join would give first:
         // a plan that cannot be written must not use up a one-time bootstrap secret.
         Declarations declared = gathered.config().declarations();
-        Plan plan = plan(gathered, preview(gathered), CloudSecrets.standIns(declared), root, accounts);
+        Plan plan = checked(gathered.config(), gathered.metadata(), root, accounts);
         if (options.dryRun()) {
             plan.warnings().forEach(Log::warn);
             if (CloudSecrets.any(declared)) {
@@ -257,20 +257,36 @@ public final class BootRun {
         } catch (ConfigException e) {
             throw Stop.invalid("user-data", e.errors(), metadata);
         } catch (MetadataException e) {
+            if (e.invalidContent()) {
+                throw Stop.invalid("metadata", List.of(e.getMessage()), metadata);
+            }
             Log.error("metadata service unreachable" + nothingWritten(config) + ": " + e.getMessage());
             throw new Stop(new Result(ExitCode.UNREACHABLE, Optional.empty(), List.of(), metadata),
                     List.of(e.getMessage()));
         }
     }
 
-    /** What the join would give, as empty stand-ins, so the plan can be checked before joining. */
-    private static Joined preview(Gathered gathered) throws Stop {
-        Optional<JoinSettings> join = gathered.config().settings().join();
+    /** The plan as gathered, with empty stand-ins for what the join and secrets managers would give. */
+    private static Plan checked(Config config, InstanceMetadata metadata, TargetRoot root, Accounts accounts) throws Stop {
         try {
-            return join.isPresent() ? Join.preview(join.get(), gathered.config().declarations()) : Joined.none();
+            return validate(config, metadata, root, accounts);
         } catch (PlanException e) {
-            throw Stop.invalid("plan", e.errors(), gathered.metadata());
+            throw Stop.invalid("plan", e.errors(), metadata);
         }
+    }
+
+    /**
+     * The one validation of a run's outputs before anything is used up or written, shared with
+     * {@code check --root}: the whole plan against the root's users, paths and files, with empty
+     * stand-ins for the join's secrets and certificate and for the secrets managers' values.
+     */
+    static Plan validate(Config config, InstanceMetadata metadata, TargetRoot root, Accounts accounts)
+            throws PlanException {
+        Optional<JoinSettings> join = config.settings().join();
+        Joined joined = join.isPresent() ? Join.preview(join.get(), config.declarations()) : Joined.none();
+        Map<String, Secret> secrets = new HashMap<>(joined.secrets());
+        secrets.putAll(CloudSecrets.standIns(config.declarations()));
+        return joined.addTo(Planner.plan(config, metadata, secrets, root, accounts));
     }
 
     /**

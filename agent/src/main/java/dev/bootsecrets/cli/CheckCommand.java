@@ -1,25 +1,34 @@
 package dev.bootsecrets.cli;
 
+import dev.bootsecrets.cloud.InstanceMetadata;
 import dev.bootsecrets.config.Config;
 import dev.bootsecrets.config.ConfigException;
 import dev.bootsecrets.config.ConfigLoader;
 import dev.bootsecrets.config.UserData;
+import dev.bootsecrets.fs.Accounts;
+import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.join.Join;
 import dev.bootsecrets.output.Planner;
+import dev.bootsecrets.plan.PlanException;
 import dev.bootsecrets.secret.Redaction;
+import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * {@code bootsecrets check}: validates config layers and a user-data file offline, with
- * errors that name the exact field. Exit 0 when valid, 3 when not.
+ * errors that name the exact field. With {@code --root} it also runs the run's own plan
+ * validation against that root, so it refuses exactly what {@code run --root} would before any
+ * network. Exit 0 when valid, 3 when not.
  */
 final class CheckCommand {
     private CheckCommand() {}
@@ -38,6 +47,9 @@ final class CheckCommand {
             }
             Planner.check(config.declarations(), errors, warnings);
             Join.check(config.settings().join(), config.declarations(), errors, warnings);
+            if (args.value("root").isPresent() && errors.isEmpty()) {
+                errors.addAll(againstRoot(config, root));
+            }
         } catch (ConfigException e) {
             errors.addAll(e.errors());
         }
@@ -49,6 +61,21 @@ final class CheckCommand {
         }
         out.println("valid");
         return ExitCode.OK;
+    }
+
+    /**
+     * What {@code run --root} would refuse before any network: the run's own validation, against
+     * the root's users and files, with empty stand-ins for every metadata attribute declared.
+     */
+    private static List<String> againstRoot(Config config, Path dir) throws IOException {
+        Map<String, Secret> attributes = new HashMap<>();
+        BootRun.metadataAttributes(config.declarations()).forEach(name -> attributes.put(name, Secret.empty()));
+        try (TargetRoot root = TargetRoot.open(dir)) {
+            BootRun.validate(config, InstanceMetadata.none().withAttributes(attributes), root, Accounts.load(root));
+            return List.of();
+        } catch (PlanException e) {
+            return e.errors();
+        }
     }
 
     /** Reads at most one byte over the limit, so UserData can say the file is too big. */

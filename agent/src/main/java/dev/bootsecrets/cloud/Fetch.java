@@ -5,6 +5,7 @@ import dev.bootsecrets.http.EndpointException;
 import dev.bootsecrets.http.MetadataHttp;
 import dev.bootsecrets.http.Request;
 import dev.bootsecrets.http.Response;
+import dev.bootsecrets.http.ResponseTooLargeException;
 import java.io.IOException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -18,6 +19,8 @@ public final class Fetch {
     public static Response send(MetadataHttp http, Request request, Deadline deadline) throws MetadataException {
         try {
             return http.send(request, deadline);
+        } catch (ResponseTooLargeException e) {
+            throw MetadataException.invalid(e.endpoint(), e.reason(), e);
         } catch (EndpointException e) {
             throw new MetadataException(e.endpoint(), e.reason(), e);
         } catch (IOException e) { // interrupted while waiting to retry

@@ -4,7 +4,6 @@ import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.fs.UnsafePathException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -108,12 +107,13 @@ public final class ConfigLoader {
 
     /** A layer in the target root, read from the descriptor the safe walk opened. */
     private static Optional<String> read(TargetRoot root, String file, String shown) throws ConfigException {
+        Optional<byte[]> bytes;
         try {
-            Optional<byte[]> bytes = root.read(file, MAX_FILE_BYTES);
-            return bytes.map(b -> new String(b, StandardCharsets.UTF_8));
+            bytes = root.read(file, MAX_FILE_BYTES);
         } catch (IOException e) {
             throw new ConfigException(shown + ": " + reason(e));
         }
+        return bytes.isEmpty() ? Optional.empty() : Optional.of(Utf8.decode(bytes.get(), shown));
     }
 
     /** {@code --config FILE}, which root named on the command line. */
@@ -127,7 +127,7 @@ public final class ConfigLoader {
         if (bytes.length > MAX_FILE_BYTES) {
             throw new ConfigException(file + ": larger than " + MAX_FILE_BYTES + " bytes");
         }
-        return Optional.of(new String(bytes, StandardCharsets.UTF_8));
+        return Optional.of(Utf8.decode(bytes, file.toString()));
     }
 
     private static String reason(IOException e) {

@@ -62,27 +62,29 @@ final class Documents {
         String text = text(data);
         String first = firstLine(text);
         if (first.equals(CLOUD_CONFIG) || first.equals(SECTION)) {
-            return Optional.of(new Document(first.equals(SECTION), text, ""));
+            return Optional.of(new Document(first.equals(SECTION), strict(data, Origin.USER_DATA), ""));
         }
         if (first.startsWith("#!")) {
             Log.info("user-data is a script; bootsecrets runs no scripts and ignores it");
             return Optional.empty();
         }
         Optional<String> credentials = SystemdCredentials.asSection(text);
+        if (credentials.isPresent()) {
+            strict(data, Origin.USER_DATA); // a credential's text must not lose bytes either
+        }
         if (credentials.isEmpty()) {
             Log.info("user-data is not " + CLOUD_CONFIG + ", " + SECTION + " or MIME multipart; bootsecrets ignores it");
         }
         return credentials.map(section -> new Document(true, section, SystemdCredentials.KEY));
     }
 
-    private static Optional<Document> part(String type, byte[] body, String name) {
-        String text = text(body);
-        String first = firstLine(text);
+    private static Optional<Document> part(String type, byte[] body, String name) throws ConfigException {
+        String first = firstLine(text(body));
         if (first.equals(SECTION)) {
-            return Optional.of(new Document(true, text, name));
+            return Optional.of(new Document(true, strict(body, Origin.USER_DATA + ": " + name), name));
         }
         if (type.equals("text/cloud-config") || (UNTYPED.contains(type) && first.equals(CLOUD_CONFIG))) {
-            return Optional.of(new Document(false, text, name));
+            return Optional.of(new Document(false, strict(body, Origin.USER_DATA + ": " + name), name));
         }
         // the type comes from user-data: shown only if it looks like one
         String shown = type.isEmpty() ? "no content type" : MEDIA_TYPE.matcher(type).matches() ? type : "an odd content type";
@@ -90,8 +92,17 @@ final class Documents {
         return Optional.empty();
     }
 
+    /** Leniently decoded, only to tell what kind of document it is. */
     private static String text(byte[] data) {
-        String text = new String(data, StandardCharsets.UTF_8);
+        return withoutBom(new String(data, StandardCharsets.UTF_8));
+    }
+
+    /** A document that is read: every byte must be UTF-8. */
+    private static String strict(byte[] data, String what) throws ConfigException {
+        return withoutBom(Utf8.decode(data, what));
+    }
+
+    private static String withoutBom(String text) {
         return text.startsWith("\uFEFF") ? text.substring(1) : text;
     }
 

@@ -4,7 +4,6 @@ import dev.bootsecrets.config.Declarations.SshDecl;
 import dev.bootsecrets.config.Documents.Document;
 import dev.bootsecrets.config.Settings.UserDataPolicy;
 import dev.bootsecrets.log.Log;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -63,7 +62,7 @@ public final class UserData {
         if (apart.isPresent()) {
             checkSize(Origin.USER_DATA + ": " + SECTION_PART, apart.get(), policy);
             budget.charge(apart.get().length, Origin.USER_DATA + ": " + SECTION_PART);
-            docs.add(new Document(true, new String(apart.get(), StandardCharsets.UTF_8), SECTION_PART));
+            docs.add(new Document(true, Utf8.decode(apart.get(), Origin.USER_DATA + ": " + SECTION_PART), SECTION_PART));
         }
         Errors errors = new Errors();
         List<String> reserved = reserved(config);

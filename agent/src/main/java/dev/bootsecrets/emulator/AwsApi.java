@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -145,7 +146,8 @@ final class AwsApi implements MetadataApi {
         byte[] bytes = new byte[40];
         random.nextBytes(bytes);
         String value = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        tokens.put(value, new Token(now + ttl * 1_000_000_000L, faults.tokenEpoch()));
+        long lifetime = faults.tokenTtl().map(Duration::toNanos).orElse(ttl * 1_000_000_000L);
+        tokens.put(value, new Token(now + lifetime, faults.tokenEpoch()));
         return Reply.text(value).withHeader(TTL_HEADER, Integer.toString(ttl)); // the AWS SDKs read it back
     }
 

@@ -11,9 +11,11 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -107,12 +109,65 @@ public final class Emulator implements AutoCloseable {
             }
             exchange.getResponseHeaders().set("Content-Type", reply.contentType());
             reply.headers().forEach(exchange.getResponseHeaders()::set);
+            Optional<Faults.Wire> wire = faults.wire(path);
+            if (wire.isPresent()) {
+                misbehave(exchange, reply, wire.get());
+                return;
+            }
             exchange.sendResponseHeaders(status, reply.body().length == 0 ? -1 : reply.body().length);
             if (reply.body().length > 0) {
                 try (OutputStream out = exchange.getResponseBody()) {
                     out.write(reply.body());
                 }
             }
+        }
+    }
+
+    /** Sends {@code reply} the wrong way; an agent hanging up ends it. */
+    private static void misbehave(HttpExchange exchange, MetadataApi.Reply reply, Faults.Wire wire) throws IOException {
+        byte[] body = reply.body();
+        try {
+            switch (wire) {
+                case Faults.Wire.HeaderTrickle t -> {
+                    for (int i = 0; i < 600; i++) {
+                        exchange.sendResponseHeaders(102, -1);
+                        Thread.sleep(t.pause());
+                    }
+                }
+                case Faults.Wire.BodyTrickle t -> {
+                    exchange.sendResponseHeaders(reply.status(), body.length == 0 ? -1 : body.length);
+                    OutputStream out = exchange.getResponseBody();
+                    for (byte b : body) {
+                        out.write(b);
+                        out.flush();
+                        Thread.sleep(t.pause());
+                    }
+                    out.close();
+                }
+                case Faults.Wire.Huge h -> {
+                    exchange.sendResponseHeaders(200, h.announced() ? h.bytes() : 0);
+                    OutputStream out = exchange.getResponseBody();
+                    byte[] block = new byte[64 * 1024];
+                    Arrays.fill(block, (byte) 'a');
+                    for (long sent = 0; sent < h.bytes(); sent += block.length) {
+                        out.write(block, 0, (int) Math.min(block.length, h.bytes() - sent));
+                    }
+                    out.close();
+                }
+                case Faults.Wire.Truncated t -> {
+                    exchange.sendResponseHeaders(reply.status(), Math.max(2, body.length));
+                    OutputStream out = exchange.getResponseBody();
+                    out.write(body, 0, body.length / 2);
+                    out.flush();
+                    // Closing the exchange now, short of the length it announced, drops the connection.
+                }
+                case Faults.Wire.Redirect r -> {
+                    exchange.getResponseHeaders().set("Location", r.location().toString());
+                    exchange.sendResponseHeaders(302, -1);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the emulator is closing
         }
     }
 

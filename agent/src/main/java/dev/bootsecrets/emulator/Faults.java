@@ -1,6 +1,10 @@
 package dev.bootsecrets.emulator;
 
+import java.net.URI;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Trouble the emulator makes on purpose, changeable while it runs: what a metadata service
@@ -12,11 +16,31 @@ public final class Faults {
     /** What to do with one request, decided when it arrives. */
     record Decision(Duration delay, Outcome outcome) {}
 
+    /** How the answer to one path goes wrong on the wire, once the service has decided to answer. */
+    public sealed interface Wire {
+        /** The status line, then an informational (102) header block every {@code pause}, never the answer. */
+        record HeaderTrickle(Duration pause) implements Wire {}
+
+        /** The headers, then the body one byte every {@code pause}. */
+        record BodyTrickle(Duration pause) implements Wire {}
+
+        /** A body of {@code bytes} bytes instead of the answer, with or without a Content-Length. */
+        record Huge(long bytes, boolean announced) implements Wire {}
+
+        /** A Content-Length of the whole answer, half of it, then the connection closed. */
+        record Truncated() implements Wire {}
+
+        /** 302 to {@code location} (elsewhere: another port, another host). */
+        record Redirect(URI location) implements Wire {}
+    }
+
     private Duration delay;
     private int fail;
     private int drop;
     private int expireAfter = -1;
     private long tokenEpoch;
+    private Optional<Duration> tokenTtl = Optional.empty();
+    private final Map<String, Wire> wire = new HashMap<>();
 
     Faults(Scenario.FaultDefaults defaults) {
         delay = defaults.delay();
@@ -53,12 +77,32 @@ public final class Faults {
         expireAfter = nonNegative(requests);
     }
 
+    /** Every token issued from now on lives {@code ttl}, whatever the agent asked for. */
+    public synchronized void tokenTtl(Duration ttl) {
+        tokenTtl = Optional.of(ttl);
+    }
+
+    /** Answers to {@code path} (exact, e.g. /latest/user-data) go wrong on the wire this way. */
+    public synchronized void wire(String path, Wire fault) {
+        wire.put(path, fault);
+    }
+
     /** Back to a well-behaved service (tokens already expired stay expired). */
     public synchronized void clear() {
         delay = Duration.ZERO;
         fail = 0;
         drop = 0;
         expireAfter = -1;
+        tokenTtl = Optional.empty();
+        wire.clear();
+    }
+
+    synchronized Optional<Duration> tokenTtl() {
+        return tokenTtl;
+    }
+
+    synchronized Optional<Wire> wire(String path) {
+        return Optional.ofNullable(wire.get(path));
     }
 
     /** Tokens are valid only within the epoch they were issued in. */

@@ -5,21 +5,18 @@ import dev.bootsecrets.fs.Walker.Location;
 import dev.bootsecrets.log.Log;
 import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The directory tree the agent writes into ("/", a sysroot, a test sandbox) and the only way
@@ -307,6 +304,18 @@ public final class TargetRoot implements AutoCloseable {
         }
     }
 
+    /** The directory at {@code path} opened for reading, reached as writes reach it; -1 if there is none. */
+    int openDirectory(String path) throws IOException {
+        ensureOpen();
+        try (Location at = walker.walk(path, false, true)) {
+            FileStat stat = at == null ? null : Libc.lstatAt(at.dirFd(), at.name(), path);
+            if (stat == null || !stat.isDirectory()) {
+                return -1;
+            }
+            return Libc.openat(at.dirFd(), at.name(), Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0, path);
+        }
+    }
+
     /** Opens (creating it 0600 if missing) the regular file at {@code path} for {@link RunLock}. */
     int openLockFile(String path) throws IOException {
         ensureOpen();
@@ -448,7 +457,7 @@ public final class TargetRoot implements AutoCloseable {
         String temp = null;
         int fd = -1;
         for (int attempt = 1; fd < 0; attempt++) {
-            temp = tempName(at.name());
+            temp = StaleTemps.name(at.name());
             try {
                 fd = Libc.openat(dir, temp,
                         Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_WRONLY | Libc.O_CLOEXEC, 0600, path);
@@ -612,11 +621,5 @@ public final class TargetRoot implements AutoCloseable {
                 buffer.clear();
             }
         }
-    }
-
-    /** A hidden name beside the target, unique enough that O_EXCL rarely has to retry. */
-    private static String tempName(String name) {
-        String stem = name.getBytes(StandardCharsets.UTF_8).length <= 200 ? name : "";
-        return "." + stem + ".bootsecrets-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
     }
 }

@@ -14,7 +14,11 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -50,6 +54,13 @@ public final class MetadataHttp implements AutoCloseable {
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
     private static final Duration NOTICE_INTERVAL = Duration.ofSeconds(5);
+    static final String TOO_SLOW = "too slow: the response had not arrived whole at the deadline";
+    /** Ends exchanges still running at their deadline; one daemon thread for every client. */
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "http-deadline");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private final CloseableHttpClient client;
     /** When the next "waiting for" notice may be logged (System.nanoTime), shared by all requests. */
@@ -126,6 +137,9 @@ public final class MetadataHttp implements AutoCloseable {
             } catch (EndpointException e) {
                 throw e;
             } catch (IOException e) {
+                if (deadline.expired()) { // the watchdog ended a response still arriving
+                    throw new MetadataUnavailableException(endpoint, TOO_SLOW);
+                }
                 if (!isTransient(e)) {
                     throw new EndpointException(endpoint, describe(e), e);
                 }
@@ -150,7 +164,20 @@ public final class MetadataHttp implements AutoCloseable {
                 .setConnectTimeout(timeout(min(CONNECT_TIMEOUT, left)))
                 .setResponseTimeout(timeout(min(RESPONSE_TIMEOUT, left)))
                 .build());
-        return client.execute(message, response -> read(response, request.maxBytes(), endpoint));
+        // Socket timeouts bound each read, not the response: a server trickling a byte a second
+        // would never trip them. The watchdog aborts the exchange at the deadline, mid-header or
+        // mid-body, which closes the socket under the blocked read.
+        ScheduledFuture<?> watchdog = WATCHDOG.schedule(message::cancel, left.toNanos(), TimeUnit.NANOSECONDS);
+        try (ClassicHttpResponse response = client.executeOpen(null, message, null)) {
+            try {
+                return read(response, request.maxBytes(), endpoint);
+            } catch (IOException | RuntimeException e) {
+                message.cancel(); // drop the connection: closing would drain the rest of the body
+                throw e;
+            }
+        } finally {
+            watchdog.cancel(false);
+        }
     }
 
     private static Response read(ClassicHttpResponse response, int maxBytes, String endpoint) throws IOException {
@@ -164,8 +191,6 @@ public final class MetadataHttp implements AutoCloseable {
             if (entity.getContentLength() > maxBytes) {
                 throw tooLarge(endpoint, maxBytes);
             }
-            // Not closed on purpose when too large: closing would drain the rest; the
-            // client discards the connection instead.
             InputStream in = entity.getContent();
             body = in.readNBytes(maxBytes == Integer.MAX_VALUE ? maxBytes : maxBytes + 1);
             if (body.length > maxBytes) {
@@ -176,7 +201,7 @@ public final class MetadataHttp implements AutoCloseable {
     }
 
     private static EndpointException tooLarge(String endpoint, int maxBytes) {
-        return new EndpointException(endpoint, "response larger than " + maxBytes + " bytes");
+        return new ResponseTooLargeException(endpoint, maxBytes);
     }
 
     /** Failures that mean "not up yet" or "lost on the way": worth another attempt. */

@@ -1,6 +1,7 @@
 package dev.bootsecrets.output;
 
 import dev.bootsecrets.fs.Change;
+import dev.bootsecrets.fs.StaleTemps;
 import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.log.Log;
 import dev.bootsecrets.plan.Content;
@@ -8,6 +9,7 @@ import dev.bootsecrets.plan.FileIntent;
 import dev.bootsecrets.plan.FileIntent.DirIntent;
 import dev.bootsecrets.plan.Manifest;
 import dev.bootsecrets.plan.Ownership;
+import dev.bootsecrets.plan.Paths;
 import dev.bootsecrets.plan.Plan;
 import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
@@ -26,6 +28,8 @@ import java.util.function.Supplier;
 public final class Apply {
     /** Largest file whose current content is read to merge into (authorized_keys, appends). */
     static final int MAX_EXISTING = 4 << 20;
+    /** The kind the status gives a removed stale temporary file. */
+    public static final String STALE_TEMP = "stale temporary file";
 
     /** What happened to one intent: a change, or an error message (paths and reasons only). */
     public record Outcome(FileIntent intent, Optional<Change> change, Optional<String> error) {
@@ -43,6 +47,7 @@ public final class Apply {
      * all, then the renames in plan order (see {@link TargetRoot#stageWrites()}).
      */
     public static List<Outcome> apply(Plan plan, TargetRoot root) {
+        List<Outcome> swept = sweepStaleTemps(plan, root);
         List<Outcome> outcomes = new ArrayList<>();
         Set<String> failed = new HashSet<>();
         root.stageWrites();
@@ -61,6 +66,7 @@ public final class Apply {
             outcomes.set(i, staged.failed() ? staged : unlessRequiredFailed(staged.intent(), failed, () -> publish(staged, root)));
         }
         root.endStaging();
+        outcomes.addAll(0, swept);
         Manifest manifest = record(plan, outcomes);
         try {
             manifest.write(root);
@@ -76,6 +82,25 @@ public final class Apply {
             Log.error("the writes of this run may not survive a crash: " + e.getMessage());
         }
         return outcomes;
+    }
+
+    /** What a killed run left in the directories this plan writes: its temporary files, removed (and reported). */
+    private static List<Outcome> sweepStaleTemps(Plan plan, TargetRoot root) {
+        Set<String> dirs = new HashSet<>();
+        for (FileIntent intent : plan.files()) {
+            String parent = Paths.parent(intent.path());
+            if (!parent.equals("/")) {
+                dirs.add(parent);
+            }
+        }
+        List<Outcome> removed = new ArrayList<>();
+        for (String path : StaleTemps.sweep(root, dirs)) {
+            Log.notice("removed " + path + ", a temporary file an interrupted earlier run left behind");
+            FileIntent temp = new FileIntent(path, STALE_TEMP, new Content.Absent(), Ownership.ROOT, 0,
+                    "an interrupted earlier run", List.of());
+            removed.add(new Outcome(temp, Optional.of(Change.REMOVED), Optional.empty()));
+        }
+        return removed;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.bootsecrets.plan;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 
@@ -7,6 +8,10 @@ import java.util.Optional;
 public final class Paths {
     /** Declared files may go only here; SSH keys go to home directories, planned separately. */
     public static final List<String> WRITABLE = List.of("/etc/", "/run/", "/var/");
+
+    /** Linux's PATH_MAX (with its NUL) and NAME_MAX, in bytes: longer fails only at write time. */
+    static final int MAX_PATH_BYTES = 4095;
+    static final int MAX_NAME_BYTES = 255;
 
     private Paths() {}
 
@@ -21,9 +26,15 @@ public final class Paths {
         if (path.endsWith("/")) {
             return Optional.of("names a directory, not a file");
         }
+        if (path.getBytes(StandardCharsets.UTF_8).length > MAX_PATH_BYTES) {
+            return Optional.of("is longer than " + MAX_PATH_BYTES + " bytes");
+        }
         for (String part : path.substring(1).split("/", -1)) {
             if (part.isEmpty() || part.equals(".") || part.equals("..")) {
                 return Optional.of("is not a plain path (empty, '.' or '..' component)");
+            }
+            if (part.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+                return Optional.of("has a component longer than " + MAX_NAME_BYTES + " bytes");
             }
         }
         return Optional.empty();

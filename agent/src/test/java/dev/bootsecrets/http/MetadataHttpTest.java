@@ -153,6 +153,80 @@ class MetadataHttpTest {
     }
 
     @Test
+    void aServerTricklingHeadersOrBodyIsCutOffAtTheDeadline() throws Exception {
+        // A byte a second: every read succeeds well inside the socket timeout, the response never ends.
+        for (String head : new String[] {"HTTP/1.1 200 OK\r\nX-Slow: ", "HTTP/1.1 200 OK\r\nContent-Length: 999\r\n\r\n"}) {
+            try (var listener = new ServerSocket(0, 0, LOOPBACK)) {
+                Thread server = Thread.ofVirtual().start(() -> trickle(listener, head));
+                URI base = URI.create("http://127.0.0.1:" + listener.getLocalPort());
+                long start = System.nanoTime();
+
+                var e = assertThrows(MetadataUnavailableException.class,
+                        () -> http.send(get(base, "/latest/user-data", 1024), Deadline.in(Duration.ofSeconds(2))));
+
+                Duration took = Duration.ofNanos(System.nanoTime() - start);
+                assertTrue(took.compareTo(Duration.ofSeconds(4)) < 0, "held " + took);
+                assertTrue(e.getMessage().contains(base + "/latest/user-data") && e.getMessage().contains("too slow"),
+                        e.getMessage());
+                server.interrupt();
+            }
+        }
+    }
+
+    @Test
+    void theJoinsClientIsCutOffAtItsDeadlineToo() throws Exception {
+        try (var listener = new ServerSocket(0, 0, LOOPBACK);
+                MetadataHttp join = MetadataHttp.tls(javax.net.ssl.SSLContext.getDefault())) {
+            Thread server = Thread.ofVirtual().start(() -> trickle(listener, "HTTP/1.1 200 OK\r\nContent-Length: 999\r\n\r\n"));
+            URI base = URI.create("http://127.0.0.1:" + listener.getLocalPort());
+
+            var e = assertThrows(MetadataUnavailableException.class,
+                    () -> join.send(get(base, "/v1/join", 1024), Deadline.in(Duration.ofSeconds(2))));
+
+            assertTrue(e.getMessage().contains("too slow"), e.getMessage());
+            server.interrupt();
+        }
+    }
+
+    private static void trickle(ServerSocket listener, String head) {
+        try (var socket = listener.accept()) {
+            socket.getInputStream().read(new byte[4096]);
+            var out = socket.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < 60; i++) {
+                out.write('a');
+                out.flush();
+                Thread.sleep(1000);
+            }
+        } catch (IOException | InterruptedException e) {
+            // the client hung up, or the test is over
+        }
+    }
+
+    @Test
+    void aHugeBodyIsRefusedWithoutReadingIt() throws IOException {
+        // 100 MB announced, and 100 MB streamed without a length: both refused at the limit, quickly.
+        URI base = serve(0, exchange -> {
+            requests.incrementAndGet();
+            exchange.sendResponseHeaders(200, exchange.getRequestURI().getPath().equals("/chunked") ? 0 : 100 << 20);
+            try (var out = exchange.getResponseBody()) {
+                byte[] block = new byte[1 << 16];
+                for (int i = 0; i < 1600; i++) {
+                    out.write(block);
+                }
+            } catch (IOException e) {
+                // the client hung up, as it should
+            }
+        });
+
+        for (String path : new String[] {"/sized", "/chunked"}) {
+            var e = assertThrows(ResponseTooLargeException.class, () -> http.send(get(base, path, 1 << 20), soon()));
+            assertTrue(e.getMessage().contains(base + path), e.getMessage());
+        }
+        assertEquals(2, requests.get());
+    }
+
+    @Test
     void notFoundIsReturnedAndNotRetried() throws IOException {
         URI base = serve(0, exchange -> reply(exchange, requests.incrementAndGet() == 1 ? 404 : 200, "late"));
 

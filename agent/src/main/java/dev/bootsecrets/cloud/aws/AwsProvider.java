@@ -79,7 +79,7 @@ public final class AwsProvider implements MetadataProvider {
             String id = await(instanceId);
             Optional<Secret> identity = Optional.empty();
             if (request.identity()) {
-                checkDocument(imds, await(document), id);
+                checkDocument(imds.endpoint(DOCUMENT), await(document), id);
                 byte[] signature = await(pkcs7);
                 identity = Optional.of(Secret.of(signature));
                 Secret.wipe(signature);
@@ -131,18 +131,34 @@ public final class AwsProvider implements MetadataProvider {
     /** The listing ("0=name" lines), then every key in parallel; a 404 listing means none. */
     private static List<String> sshKeys(Imds imds, ExecutorService executor) throws MetadataException {
         List<Future<Optional<String>>> fetches = new ArrayList<>();
-        for (String line : text(imds, "meta-data/public-keys/").orElse("").split("\n")) {
-            String index = line.strip().split("=", 2)[0];
-            if (index.matches("[0-9]+")) {
-                fetches.add(executor.submit(() -> text(imds, "meta-data/public-keys/" + index + "/openssh-key")));
-            }
+        for (String index : keyIndexes(text(imds, "meta-data/public-keys/").orElse(""))) {
+            fetches.add(executor.submit(() -> text(imds, "meta-data/public-keys/" + index + "/openssh-key")));
         }
         List<String> keys = new ArrayList<>();
         for (var fetch : fetches) {
-            for (String line : await(fetch).orElse("").split("\n")) {
-                if (!line.isBlank() && !line.strip().startsWith("#")) {
-                    keys.add(line.strip());
-                }
+            keys.addAll(keyLines(await(fetch).orElse("")));
+        }
+        return keys;
+    }
+
+    /** The indexes a public-keys listing names ("0=name" lines). */
+    static List<String> keyIndexes(String listing) {
+        List<String> indexes = new ArrayList<>();
+        for (String line : listing.split("\n")) {
+            String index = line.strip().split("=", 2)[0];
+            if (index.matches("[0-9]+")) {
+                indexes.add(index);
+            }
+        }
+        return indexes;
+    }
+
+    /** The key lines of one openssh-key answer, without blank lines and comments. */
+    static List<String> keyLines(String answer) {
+        List<String> keys = new ArrayList<>();
+        for (String line : answer.split("\n")) {
+            if (!line.isBlank() && !line.strip().startsWith("#")) {
+                keys.add(line.strip());
             }
         }
         return keys;
@@ -152,15 +168,15 @@ public final class AwsProvider implements MetadataProvider {
      * The identity a join service verifies is the pkcs7 signature (it holds the document);
      * the plain document is read to make sure it speaks for this instance and no other.
      */
-    private static void checkDocument(Imds imds, byte[] document, String instanceId) throws MetadataException {
+    static void checkDocument(String endpoint, byte[] document, String instanceId) throws MetadataException {
         JsonNode json;
         try {
             json = new ObjectMapper().readTree(document);
         } catch (IOException e) {
-            throw new MetadataException(imds.endpoint(DOCUMENT), "not a JSON document");
+            throw MetadataException.invalid(endpoint, "not a JSON document");
         }
         if (json == null || !instanceId.equals(json.path("instanceId").asText())) {
-            throw new MetadataException(imds.endpoint(DOCUMENT), "instanceId does not match meta-data/instance-id");
+            throw MetadataException.invalid(endpoint, "instanceId does not match meta-data/instance-id");
         }
     }
 

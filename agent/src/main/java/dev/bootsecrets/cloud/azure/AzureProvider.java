@@ -86,30 +86,35 @@ public final class AzureProvider implements MetadataProvider {
             Future<Optional<Secret>> identity = request.identity()
                     ? executor.submit(() -> identity(request))
                     : CompletableFuture.completedFuture(Optional.empty());
-            JsonNode compute = json(INSTANCE, request.deadline()).path("compute");
-            String vmId = compute.path("vmId").asText("");
-            if (vmId.isEmpty()) {
-                throw new MetadataException(imds + INSTANCE, "no compute.vmId in the answer");
-            }
-            Map<String, String> tags = tags(compute);
-            gathered = tags;
-            JsonNode os = compute.path("osProfile");
-            String hostname = os.path("computerName").asText("");
-            InstanceMetadata metadata = new InstanceMetadata(
-                    name(),
-                    vmId,
-                    hostname.isEmpty() ? compute.path("name").asText("") : hostname,
-                    compute.path("location").asText(""),
-                    compute.path("zone").asText(""),
-                    sshKeys(compute.path("publicKeys"), os.path("adminUsername").asText("")),
-                    userData(compute),
-                    pick(tags, request.attributes()),
-                    await(identity));
+            InstanceMetadata metadata = read(json(INSTANCE, request.deadline()), request.attributes(), identity);
             Log.info("azure: " + requests.get() + " requests in " + (System.nanoTime() - start) / 1_000_000 + " ms");
             return metadata;
         } finally {
             executor.shutdownNow();
         }
+    }
+
+    /** The VM as the instance answer describes it (the fuzz target's entry too). */
+    InstanceMetadata read(JsonNode answer, Set<String> asked, Future<Optional<Secret>> identity) throws MetadataException {
+        JsonNode compute = answer.path("compute");
+        String vmId = compute.path("vmId").asText("");
+        if (vmId.isEmpty()) {
+            throw MetadataException.invalid(imds + INSTANCE, "no compute.vmId in the answer");
+        }
+        Map<String, String> tags = tags(compute);
+        gathered = tags;
+        JsonNode os = compute.path("osProfile");
+        String hostname = os.path("computerName").asText("");
+        return new InstanceMetadata(
+                name(),
+                vmId,
+                hostname.isEmpty() ? compute.path("name").asText("") : hostname,
+                compute.path("location").asText(""),
+                compute.path("zone").asText(""),
+                sshKeys(compute.path("publicKeys"), os.path("adminUsername").asText("")),
+                userData(compute),
+                pick(tags, asked),
+                await(identity));
     }
 
     @Override
@@ -183,7 +188,7 @@ public final class AzureProvider implements MetadataProvider {
         JsonNode document = json(ATTESTED, deadline);
         String signature = document.path("signature").asText("");
         if (signature.isEmpty()) {
-            throw new MetadataException(imds + ATTESTED, "no signature in the answer");
+            throw MetadataException.invalid(imds + ATTESTED, "no signature in the answer");
         }
         return Secret.ofUtf8(signature);
     }
@@ -218,7 +223,7 @@ public final class AzureProvider implements MetadataProvider {
             try {
                 return Optional.of(Base64.getMimeDecoder().decode(encoded));
             } catch (IllegalArgumentException e) {
-                throw new MetadataException(imds + INSTANCE, "compute.userData is not valid base64");
+                throw MetadataException.invalid(imds + INSTANCE, "compute.userData is not valid base64");
             }
         }
         return OvfEnv.customData(root, settings.ovfEnv());
@@ -249,16 +254,16 @@ public final class AzureProvider implements MetadataProvider {
     }
 
     /** A JSON object answer; the body is wiped, as an answer may hold a token. */
-    private JsonNode parse(String path, byte[] body) throws MetadataException {
+    JsonNode parse(String path, byte[] body) throws MetadataException {
         String endpoint = imds + path;
         try {
             JsonNode node = new ObjectMapper().readTree(body);
             if (node == null || !node.isObject()) {
-                throw new MetadataException(endpoint, "not a JSON object");
+                throw MetadataException.invalid(endpoint, "not a JSON object");
             }
             return node;
         } catch (IOException e) {
-            throw new MetadataException(endpoint, "not a JSON document");
+            throw MetadataException.invalid(endpoint, "not a JSON document");
         } finally {
             Secret.wipe(body);
         }

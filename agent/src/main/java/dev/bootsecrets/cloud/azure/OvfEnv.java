@@ -28,6 +28,19 @@ final class OvfEnv {
                 Log.debug("azure: no provisioning media at " + path + ", so no custom data");
                 return Optional.empty();
             }
+            return customData(file, path);
+        } catch (IOException e) {
+            throw MetadataException.invalid(path, e.getMessage());
+        } finally {
+            if (file != null) {
+                Secret.wipe(file);
+            }
+        }
+    }
+
+    /** The decoded CustomData of the ovf-env.xml {@code file} read from {@code path}. */
+    static Optional<byte[]> customData(byte[] file, String path) throws MetadataException {
+        try {
             Optional<String> encoded = Xml.anywhere(Xml.parse(file, path), "CustomData");
             if (encoded.isEmpty() || encoded.get().isEmpty()) {
                 return Optional.empty();
@@ -35,13 +48,9 @@ final class OvfEnv {
             Log.info("azure: user-data from the custom data in " + path);
             return Optional.of(Base64.getMimeDecoder().decode(encoded.get()));
         } catch (IllegalArgumentException e) {
-            throw new MetadataException(path, "CustomData is not valid base64");
+            throw MetadataException.invalid(path, "CustomData is not valid base64");
         } catch (IOException e) {
-            throw new MetadataException(path, e.getMessage());
-        } finally {
-            if (file != null) {
-                Secret.wipe(file);
-            }
+            throw MetadataException.invalid(path, e.getMessage());
         }
     }
 }

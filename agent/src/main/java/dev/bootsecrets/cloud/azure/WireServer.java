@@ -62,13 +62,13 @@ final class WireServer {
         try {
             root = Xml.parse(response.body(), "goal state").getDocumentElement();
         } catch (IOException e) {
-            throw new MetadataException(endpoint, e.getMessage());
+            throw MetadataException.invalid(endpoint, e.getMessage());
         }
         String incarnation = Xml.text(root, "Incarnation").orElse("");
         String container = Xml.text(root, "Container", "ContainerId").orElse("");
         String instance = Xml.text(root, "Container", "RoleInstanceList", "RoleInstance", "InstanceId").orElse("");
         if (!root.getLocalName().equals("GoalState") || incarnation.isEmpty() || container.isEmpty() || instance.isEmpty()) {
-            throw new MetadataException(endpoint, "goal state without Incarnation, ContainerId or RoleInstance/InstanceId");
+            throw MetadataException.invalid(endpoint, "goal state without Incarnation, ContainerId or RoleInstance/InstanceId");
         }
         return new GoalState(incarnation, container, instance);
     }

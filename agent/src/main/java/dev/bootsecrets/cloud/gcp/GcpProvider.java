@@ -84,33 +84,37 @@ public final class GcpProvider implements MetadataProvider {
             Future<Optional<Secret>> token = request.identity()
                     ? executor.submit(() -> Optional.of(identity(request.audience(), request.deadline())))
                     : CompletableFuture.completedFuture(Optional.empty());
-            JsonNode all = fetchAll(request.deadline());
-            JsonNode instance = all.path("instance");
-            String id = instance.path("id").asText("");
-            if (!instance.isObject() || id.isEmpty()) {
-                throw new MetadataException(base + path(ALL), "no instance.id in the answer");
-            }
-            Map<String, String> instanceAttributes = strings(instance.path("attributes"));
-            Map<String, String> projectAttributes = strings(all.path("project").path("attributes"));
-            Map<String, String> merged = merged(projectAttributes, instanceAttributes);
-            gathered = merged;
-            String zone = lastPart(instance.path("zone").asText(""));
-            InstanceMetadata metadata = new InstanceMetadata(
-                    name(),
-                    id,
-                    instance.path("hostname").asText(""),
-                    zone.contains("-") ? zone.substring(0, zone.lastIndexOf('-')) : zone,
-                    zone,
-                    GcpKeys.byUser(instanceAttributes, projectAttributes, clock.instant()),
-                    userData(instanceAttributes),
-                    pick(merged, request.attributes()),
-                    await(token),
-                    section(instanceAttributes, projectAttributes));
+            InstanceMetadata metadata = read(fetchAll(request.deadline()), request.attributes(), token);
             Log.info("gcp: " + requests.get() + " requests in " + (System.nanoTime() - start) / 1_000_000 + " ms");
             return metadata;
         } finally {
             executor.shutdownNow();
         }
+    }
+
+    /** The instance as the recursive answer {@code all} describes it (the fuzz target's entry too). */
+    InstanceMetadata read(JsonNode all, Set<String> asked, Future<Optional<Secret>> token) throws MetadataException {
+        JsonNode instance = all.path("instance");
+        String id = instance.path("id").asText("");
+        if (!instance.isObject() || id.isEmpty()) {
+            throw MetadataException.invalid(base + path(ALL), "no instance.id in the answer");
+        }
+        Map<String, String> instanceAttributes = strings(instance.path("attributes"));
+        Map<String, String> projectAttributes = strings(all.path("project").path("attributes"));
+        Map<String, String> merged = merged(projectAttributes, instanceAttributes);
+        gathered = merged;
+        String zone = lastPart(instance.path("zone").asText(""));
+        return new InstanceMetadata(
+                name(),
+                id,
+                instance.path("hostname").asText(""),
+                zone.contains("-") ? zone.substring(0, zone.lastIndexOf('-')) : zone,
+                zone,
+                GcpKeys.byUser(instanceAttributes, projectAttributes, clock.instant()),
+                userData(instanceAttributes),
+                pick(merged, asked),
+                await(token),
+                section(instanceAttributes, projectAttributes));
     }
 
     @Override
@@ -153,15 +157,19 @@ public final class GcpProvider implements MetadataProvider {
     }
 
     private JsonNode fetchAll(Deadline deadline) throws MetadataException {
-        byte[] body = get(ALL, MAX_METADATA, deadline);
+        return parse(get(ALL, MAX_METADATA, deadline));
+    }
+
+    /** The recursive answer as a JSON object; the body is wiped, as attributes may hold values. */
+    JsonNode parse(byte[] body) throws MetadataException {
         try {
             JsonNode root = new ObjectMapper().readTree(body);
             if (root == null || !root.isObject()) {
-                throw new MetadataException(base + path(ALL), "not a JSON object");
+                throw MetadataException.invalid(base + path(ALL), "not a JSON object");
             }
             return root;
         } catch (IOException e) {
-            throw new MetadataException(base + path(ALL), "not a JSON document");
+            throw MetadataException.invalid(base + path(ALL), "not a JSON document");
         } finally {
             Secret.wipe(body);
         }
@@ -207,7 +215,7 @@ public final class GcpProvider implements MetadataProvider {
             try {
                 return Optional.of(Base64.getMimeDecoder().decode(text));
             } catch (IllegalArgumentException e) {
-                throw new MetadataException(base + path(ALL), "instance attribute " + USER_DATA + " is not valid base64");
+                throw MetadataException.invalid(base + path(ALL), "instance attribute " + USER_DATA + " is not valid base64");
             }
         }
         return Optional.of(text.getBytes(StandardCharsets.UTF_8));

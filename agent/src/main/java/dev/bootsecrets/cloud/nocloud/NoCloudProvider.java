@@ -52,11 +52,11 @@ public final class NoCloudProvider implements MetadataProvider {
         try {
             Object loaded = Yaml.load(new String(meta, StandardCharsets.UTF_8), "not valid YAML");
             if (loaded != null && !(loaded instanceof Map<?, ?>)) {
-                throw new MetadataException(metaPath, "not a mapping");
+                throw MetadataException.invalid(metaPath, "not a mapping");
             }
             fields = loaded == null ? Map.of() : (Map<?, ?>) loaded;
         } catch (ConfigException e) {
-            throw new MetadataException(metaPath, e.getMessage());
+            throw MetadataException.invalid(metaPath, e.getMessage());
         }
         String hostname = text(fields.get("local-hostname"));
         List<String> keys = publicKeys(fields.get("public-keys"), metaPath);
@@ -95,7 +95,7 @@ public final class NoCloudProvider implements MetadataProvider {
         } else if (value instanceof String text) {
             text.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).forEach(keys::add);
         } else if (value != null) {
-            throw new MetadataException(path, "public-keys must be key lines, a list of them or a mapping to them");
+            throw MetadataException.invalid(path, "public-keys must be key lines, a list of them or a mapping to them");
         }
         return keys;
     }
