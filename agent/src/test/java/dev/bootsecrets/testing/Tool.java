@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a real program the way the tests check outputs with (skopeo, systemd-creds, systemd-analyze). */
@@ -35,8 +36,11 @@ public final class Tool {
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(env);
         Process p = builder.start();
-        CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
-        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+        // Threads of their own: the common pool has a single worker on two cores, and a caller
+        // that already runs in it (concurrent runs) would wait for readers queued behind itself.
+        Executor reader = task -> Thread.ofVirtual().start(task);
+        CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()), reader);
+        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()), reader);
         try (OutputStream in = p.getOutputStream()) {
             in.write(stdin);
         }
