@@ -352,9 +352,19 @@ class OfflineTest {
         Random random = new Random();
         int midway = 0;
         for (int round = 0; round < 12; round++) {
+            long keys = storeFiles().stream().filter(f -> f.startsWith("key-")).count();
             Process child = rekeyChild();
-            // From the middle of the JVM's start to the end of a whole rekey: most land in the re-sealing.
-            Thread.sleep(millis / 3 + random.nextLong(millis));
+            if (round % 2 == 0) {
+                // From the middle of the JVM's start to the end of a whole rekey.
+                Thread.sleep(millis / 3 + random.nextLong(millis));
+            } else {
+                // The moment the new key is on disk, with a random bit of the re-sealing done: on a
+                // quiet machine a whole rekey is mostly the JVM's start, which random times miss.
+                while (child.isAlive() && storeFiles().stream().filter(f -> f.startsWith("key-")).count() == keys) {
+                    Thread.onSpinWait();
+                }
+                Thread.sleep(0, random.nextInt(1_000_000));
+            }
             child.destroyForcibly(); // SIGKILL
             child.waitFor();
             if (storeFiles().stream().filter(f -> f.startsWith("key-")).count() > 1) {
