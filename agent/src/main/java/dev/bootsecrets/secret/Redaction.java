@@ -1,5 +1,7 @@
 package dev.bootsecrets.secret;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -27,10 +29,17 @@ public final class Redaction {
     private Redaction() {}
 
     static synchronized void register(byte[] value) {
-        String text = new String(value, StandardCharsets.UTF_8);
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(value)).toString();
+        } catch (CharacterCodingException e) {
+            return; // binary (a key): no line of text holds it, and its pieces would mask words at random
+        }
+        boolean oneLine = text.strip().indexOf('\n') < 0;
         for (String line : text.split("\n")) {
             String trimmed = line.strip();
-            if (trimmed.isEmpty() || known.contains(trimmed)) {
+            // A short line of a longer value is no secret of its own: masking it would mangle words.
+            if (trimmed.isEmpty() || known.contains(trimmed) || (trimmed.length() < ANYWHERE && !oneLine)) {
                 continue;
             }
             known.add(trimmed);

@@ -36,4 +36,16 @@ class RedactionTest {
         Secret.ofUtf8("first-line\n  Pw4x  \n");
         assertEquals("<redacted>, <redacted>", Redaction.scrub("first-line, Pw4x"));
     }
+
+    @Test
+    void aShortLineOfALongerValueMasksNoWords() {
+        Secret.ofUtf8("-----BEGIN KEY-----\n9\nab\n");
+        assertEquals("9 outputs: <redacted> ab", Redaction.scrub("9 outputs: -----BEGIN KEY----- ab"));
+    }
+
+    @Test
+    void aBinaryValueMasksNothingItsBytesHappenToSpell() {
+        Secret.of(new byte[] {(byte) 0xff, '\n', '9', '\n', 'o', 'u', 't', 'p', 'u', 't', 's', '\n', (byte) 0xc3});
+        assertEquals("9 outputs: 0 created", Redaction.scrub("9 outputs: 0 created"));
+    }
 }
