@@ -6,11 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bootsecrets.emulator.Emulator;
 import dev.bootsecrets.emulator.RequestLog;
 import dev.bootsecrets.emulator.Scenario;
+import dev.bootsecrets.testing.Emulated;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,9 +20,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -37,18 +36,12 @@ class ProvidersEndToEndTest {
     Path dir;
 
     Path root;
-    Emulator emulator;
+    @RegisterExtension
+    final Emulated cloud = new Emulated();
 
     @BeforeEach
     void sandbox() throws IOException {
         root = Agent.sandbox(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        if (emulator != null) {
-            emulator.close();
-        }
     }
 
     // ---- Google Cloud
@@ -76,7 +69,7 @@ class ProvidersEndToEndTest {
 
         assertEquals("gcp\n", Files.readString(root.resolve("etc/myapp/cloud")), "the bootsecrets-config attribute");
         assertEquals("demo-registry-token-0001", Files.readString(root.resolve("etc/myapp/api.token")));
-        assertEquals(1, emulator.log().count(), "instance and project in one request");
+        assertEquals(1, cloud.emulator().log().count(), "instance and project in one request");
     }
 
     @Test
@@ -193,7 +186,7 @@ class ProvidersEndToEndTest {
         Agent.Run second = run("--provider", "azure");
         assertEquals(0, second.exit(), second.all());
         assertEquals(1, healthReports(), "ready is reported once per instance");
-        assertEquals(1, emulator.log().requests().stream().filter(e -> e.path().equals("/machine/")).count());
+        assertEquals(1, cloud.emulator().log().requests().stream().filter(e -> e.path().equals("/machine/")).count());
     }
 
     @Test
@@ -303,10 +296,10 @@ class ProvidersEndToEndTest {
         assertTrue(run.err().contains("provider gcp (from the kernel command line)"), run.err());
         assertTrue(Files.exists(root.resolve("etc/myapp/cloud")));
 
-        emulator.log().clear();
+        cloud.emulator().log().clear();
         Agent.Run forced = run("--provider", "none");
         assertEquals(0, forced.exit(), forced.all());
-        assertEquals(0, emulator.log().count());
+        assertEquals(0, cloud.emulator().log().count());
     }
 
     @Test
@@ -336,12 +329,12 @@ class ProvidersEndToEndTest {
     @ValueSource(strings = {"gcp", "azure"})
     void failingAndDroppingRequestsAreRetried(String provider) throws Exception {
         serve(provider, Scenario.sample(provider));
-        emulator.faults().dropNext(2);
-        emulator.faults().failNext(3);
+        cloud.emulator().faults().dropNext(2);
+        cloud.emulator().faults().failNext(3);
         Agent.Run run = run("--provider", provider);
         assertEquals(0, run.exit(), run.all());
         assertTrue(Files.readString(root.resolve("var/home/core/.ssh/authorized_keys")).contains("ops@example"));
-        assertTrue(emulator.log().requests().stream().anyMatch(e -> e.status() == RequestLog.DROPPED));
+        assertTrue(cloud.emulator().log().requests().stream().anyMatch(e -> e.status() == RequestLog.DROPPED));
     }
 
     @ParameterizedTest
@@ -349,7 +342,7 @@ class ProvidersEndToEndTest {
     void aServiceSlowerThanTheDeadlineWritesNothing(String provider) throws Exception {
         Agent.writeConfig(root, "metadata: {deadline: 2s}\n");
         serve(provider, Scenario.sample(provider));
-        emulator.faults().delay(Duration.ofSeconds(30));
+        cloud.emulator().faults().delay(Duration.ofSeconds(30));
         List<String> before = Agent.files(root);
         Agent.Run run = run("--provider", provider);
         assertEquals(ExitCode.UNREACHABLE, run.exit(), run.all());
@@ -364,19 +357,19 @@ class ProvidersEndToEndTest {
     private Agent.Run run(String... extra) {
         List<String> args = new ArrayList<>(List.of("run", "--root", root.toString(), "--verbose",
                 "--dmi-dir", dmi().toString(), "--cmdline", root.resolve("proc/cmdline").toString()));
-        if (emulator != null) {
-            args.addAll(List.of("--metadata-url", emulator.url().toString()));
+        if (cloud.emulator() != null) {
+            args.addAll(List.of("--metadata-url", cloud.emulator().url().toString()));
         }
         args.addAll(List.of(extra));
         return Agent.main(args.toArray(String[]::new));
     }
 
     private void serve(String provider, Scenario scenario) throws IOException {
-        emulator = Emulator.start(provider, new InetSocketAddress("127.0.0.1", 0), scenario);
+        cloud.start(provider, scenario);
     }
 
     private long healthReports() {
-        return emulator.log().requests().stream()
+        return cloud.emulator().log().requests().stream()
                 .filter(e -> e.method().equals("POST") && e.path().equals("/machine") && e.status() == 200)
                 .count();
     }

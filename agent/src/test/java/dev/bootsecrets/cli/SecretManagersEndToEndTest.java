@@ -7,23 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bootsecrets.cloud.aws.AwsCredentials;
-import dev.bootsecrets.emulator.Emulator;
 import dev.bootsecrets.emulator.RequestLog;
 import dev.bootsecrets.emulator.Scenario;
-import dev.bootsecrets.http.Deadline;
-import dev.bootsecrets.http.MetadataHttp;
+import dev.bootsecrets.testing.Emulated;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -50,18 +46,12 @@ class SecretManagersEndToEndTest {
     Path dir;
 
     Path root;
-    Emulator emulator;
+    @RegisterExtension
+    final Emulated cloud = new Emulated();
 
     @BeforeEach
     void sandbox() throws IOException {
         root = Agent.sandbox(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        if (emulator != null) {
-            emulator.close();
-        }
     }
 
     @Test
@@ -93,13 +83,13 @@ class SecretManagersEndToEndTest {
         Path credential = root.resolve("run/credstore/api-key");
         assertEquals(PARAMETER, Files.readString(credential));
         assertEquals("0:0", owner(credential));
-        for (RequestLog.Entry entry : emulator.log().requests()) {
+        for (RequestLog.Entry entry : cloud.emulator().log().requests()) {
             if (entry.method().equals("POST")) {
                 assertEquals(200, entry.status(), "signed and accepted: " + entry.path());
                 assertTrue(entry.headers().containsAll(List.of("authorization", "x-amz-security-token", "x-amz-date")));
             }
         }
-        AwsCredentials role = AwsCredentials.fromImds(emulator.url(), false, MetadataHttp.create(), Deadline.in(Duration.ofSeconds(5)));
+        AwsCredentials role = AwsCredentials.fromImds(cloud.emulator().url(), false, cloud.http(), Emulated.seconds(5));
         assertNowhere(run, "pw-7Hq2-from-secrets-manager", "old-password-value", PARAMETER,
                 role.secretAccessKey().utf8(), role.sessionToken().utf8());
     }
@@ -169,7 +159,7 @@ class SecretManagersEndToEndTest {
 
         assertEquals(3, run.exit(), run.all());
         assertTrue(run.err().contains("the role's session token has expired"), run.err());
-        assertTrue(emulator.log().requests().stream().anyMatch(e -> e.method().equals("POST") && e.status() == 403));
+        assertTrue(cloud.emulator().log().requests().stream().anyMatch(e -> e.method().equals("POST") && e.status() == 403));
         assertNothingWritten();
     }
 
@@ -193,7 +183,7 @@ class SecretManagersEndToEndTest {
         assertEquals("990:990", owner(latest), "the owner's group when none is named");
         assertEquals("r--r-----", mode(latest));
         assertEquals(GCP_V1, Files.readString(root.resolve("etc/myapp/first")));
-        assertTrue(emulator.log().requests().stream().filter(e -> e.path().startsWith("/v1/projects/"))
+        assertTrue(cloud.emulator().log().requests().stream().filter(e -> e.path().startsWith("/v1/projects/"))
                 .allMatch(e -> e.headers().contains("authorization") && e.status() == 200));
         assertNowhere(run, GCP_V1, GCP_V2, "ya29.");
     }
@@ -304,11 +294,11 @@ class SecretManagersEndToEndTest {
         Agent.Run run = run("aws", "--dry-run");
         assertEquals(0, run.exit(), run.all());
         assertTrue(run.out().contains("/etc/myapp/key"), run.out());
-        assertTrue(emulator.log().requests().stream().noneMatch(e -> e.method().equals("POST")));
+        assertTrue(cloud.emulator().log().requests().stream().noneMatch(e -> e.method().equals("POST")));
     }
 
     private void config(String provider, String declarations) throws IOException {
-        String base = emulator.url().toString();
+        String base = cloud.emulator().url().toString();
         Agent.writeConfig(root, """
                 endpoints:
                   awsSecretsManager: %s
@@ -324,13 +314,13 @@ class SecretManagersEndToEndTest {
 
     private Agent.Run run(String provider, String... extra) {
         List<String> args = new ArrayList<>(List.of("run", "--root", root.toString(), "--provider", provider,
-                "--metadata-url", emulator.url().toString(), "--verbose"));
+                "--metadata-url", cloud.emulator().url().toString(), "--verbose"));
         args.addAll(List.of(extra));
         return Agent.main(args.toArray(String[]::new));
     }
 
     private void serve(String provider, Scenario scenario) throws IOException {
-        emulator = Emulator.start(provider, new InetSocketAddress("127.0.0.1", 0), scenario);
+        cloud.start(provider, scenario);
     }
 
     private void assertNothingWritten() throws IOException {

@@ -4,11 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bootsecrets.emulator.Emulator;
 import dev.bootsecrets.emulator.Scenario;
+import dev.bootsecrets.testing.Emulated;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,9 +15,9 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,19 +34,13 @@ class TrustBoundaryTest {
     @TempDir
     Path dir;
     Path root;
-    Emulator emulator;
+    @RegisterExtension
+    final Emulated cloud = new Emulated();
 
     @BeforeEach
     void sandbox() throws IOException {
         root = Agent.sandbox(dir);
         Files.writeString(root.resolve("etc/shadow"), SHADOW);
-    }
-
-    @AfterEach
-    void stop() {
-        if (emulator != null) {
-            emulator.close();
-        }
     }
 
     /** Runs the agent with {@code userData} served by the emulator. */
@@ -57,9 +50,9 @@ class TrustBoundaryTest {
 
     Agent.Run boot(byte[] userData) throws Exception {
         Scenario s = Scenario.sample("aws");
-        emulator = Emulator.start("aws", new InetSocketAddress("127.0.0.1", 0), new Scenario(s.instanceId(), s.hostname(),
+        cloud.start("aws", new Scenario(s.instanceId(), s.hostname(),
                 s.region(), s.zone(), s.sshKeys(), Map.of(), Optional.of(userData), s.aws(), s.faults()));
-        return Agent.run(root, emulator.url().toString());
+        return Agent.run(root, cloud.emulator().url().toString());
     }
 
     /** `bootsecrets check --root ROOT --user-data FILE`, offline. */
