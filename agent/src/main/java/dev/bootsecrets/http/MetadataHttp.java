@@ -168,7 +168,7 @@ public final class MetadataHttp implements AutoCloseable {
         // would never trip them. The watchdog aborts the exchange at the deadline, mid-header or
         // mid-body, which closes the socket under the blocked read.
         ScheduledFuture<?> watchdog = WATCHDOG.schedule(message::cancel, left.toNanos(), TimeUnit.NANOSECONDS);
-        try (ClassicHttpResponse response = client.executeOpen(null, message, null)) {
+        try (ClassicHttpResponse response = open(message)) {
             try {
                 return read(response, request.maxBytes(), endpoint);
             } catch (IOException | RuntimeException e) {
@@ -177,6 +177,22 @@ public final class MetadataHttp implements AutoCloseable {
             }
         } finally {
             watchdog.cancel(false);
+        }
+    }
+
+    /**
+     * Starts the exchange. When the watchdog fires while HttpClient is still setting up the
+     * connection, HttpClient throws IllegalStateException rather than an I/O error; it is the
+     * same deadline, so it takes the same way out.
+     */
+    private ClassicHttpResponse open(HttpUriRequestBase message) throws IOException {
+        try {
+            return client.executeOpen(null, message, null);
+        } catch (IllegalStateException e) {
+            if (message.isCancelled()) {
+                throw new InterruptedIOException("request aborted at the deadline");
+            }
+            throw e;
         }
     }
 

@@ -116,6 +116,20 @@ class MetadataHttpTest {
     }
 
     @Test
+    void aDeadlineFallingAnywhereInAnExchangeIsAlwaysNamedUnavailable() throws IOException {
+        // Deadlines of 0 to 20 ms against an answer of 503 land the watchdog in every step of
+        // an exchange: leasing a connection, connecting, sending, waiting for the status line.
+        URI base = serve(0, exchange -> reply(exchange, 503, "busy"));
+        String endpoint = base + "/latest/api/token";
+
+        for (int i = 0; i < 300; i++) {
+            Deadline deadline = Deadline.in(Duration.ofNanos((i % 40) * 500_000L));
+            var e = assertThrows(MetadataUnavailableException.class, () -> http.send(get(base, "/latest/api/token", 1024), deadline));
+            assertEquals(endpoint, e.endpoint());
+        }
+    }
+
+    @Test
     void theWaitingNoticeShowsNeitherHeadersNorQuery() throws IOException {
         int port = freePort();
         URI uri = URI.create("http://127.0.0.1:" + port + "/computeMetadata/v1/?access=query-value-1234");
