@@ -29,6 +29,13 @@ import java.util.Set;
 public final class TargetRoot implements AutoCloseable {
     private static final int READ_CHUNK = 64 * 1024;
     private static final int TEMP_ATTEMPTS = 10;
+    /**
+     * Up to this many files (or directories) to make durable, each gets its own fsync; past it,
+     * one syncfs per filesystem covers them all. An fsync waits for that file's data alone, a
+     * syncfs for everything dirty on the filesystem, which on a busy machine (a refresh while an
+     * application writes) can be far more than the agent's own few files.
+     */
+    static final int FSYNC_EACH_LIMIT = 16;
 
     private final Path root;
     private final int rootFd;
@@ -473,10 +480,13 @@ public final class TargetRoot implements AutoCloseable {
             labels.label(fd, at.realPath(), FileStat.S_IFREG | mode, path);
             writeContent(fd, content, path);
             if (staged != null) {
-                Libc.close(fd);
-                fd = -1;
+                // Few files keep their descriptor for an fsync each; many share a syncfs.
+                if (staged.size() >= FSYNC_EACH_LIMIT) {
+                    Libc.close(fd);
+                    fd = -1;
+                }
                 remember(dir, at.dirPath());
-                staged.put(path, new Staged(at.dirPath(), temp, at.name()));
+                staged.put(path, new Staged(at.dirPath(), temp, at.name(), fd));
                 return;
             }
             Libc.fsync(fd, path);
@@ -502,16 +512,19 @@ public final class TargetRoot implements AutoCloseable {
         }
     }
 
-    /** A new version of a file, complete in temporary file {@code temp} beside it in {@code dirPath}. */
-    private record Staged(String dirPath, String temp, String name) {}
+    /**
+     * A new version of a file, complete in temporary file {@code temp} beside it in {@code dirPath};
+     * {@code fd} is open on it until the sync when the batch may fsync file by file, else -1.
+     */
+    private record Staged(String dirPath, String temp, String name, int fd) {}
 
     /**
      * From now on {@link #write} leaves each new version complete in its temporary file, without
      * an fsync, and {@link #publish} renames it over the target once {@link #syncStaged()} has
-     * made every one of them durable at once. A run then pays one sync per filesystem for all
-     * its files instead of one fsync per file, and a crash still finds each file old or new
-     * and complete: no rename happens before the data it points to is on disk. Ends with
-     * {@link #endStaging()}.
+     * made every one of them durable at once. A run with many files then pays one sync per
+     * filesystem for all of them instead of one fsync per file, and a crash still finds each
+     * file old or new and complete: no rename happens before the data it points to is on disk.
+     * Ends with {@link #endStaging()}.
      */
     public void stageWrites() {
         ensureOpen();
@@ -520,12 +533,32 @@ public final class TargetRoot implements AutoCloseable {
         }
     }
 
-    /** Makes every staged temporary file durable: one syncfs per filesystem written into. */
+    /**
+     * Makes every staged temporary file durable: an fsync each when there are few of them (all
+     * kept their descriptor), else one syncfs per filesystem written into.
+     */
     public void syncStaged() throws IOException {
         ensureOpen();
-        Map<String, Integer> dirs = new LinkedHashMap<>();
-        staged.values().forEach(s -> dirs.put(s.dirPath(), unsynced.get(s.dirPath())));
-        syncFilesystems(dirs);
+        try {
+            if (staged.values().stream().allMatch(s -> s.fd() >= 0)) {
+                for (var s : staged.entrySet()) {
+                    Libc.fsync(s.getValue().fd(), s.getKey());
+                }
+            } else {
+                Map<String, Integer> dirs = new LinkedHashMap<>();
+                staged.values().forEach(s -> dirs.put(s.dirPath(), unsynced.get(s.dirPath())));
+                syncFilesystems(dirs);
+            }
+        } finally {
+            closeStagedDescriptors();
+        }
+    }
+
+    private void closeStagedDescriptors() {
+        staged.replaceAll((path, s) -> {
+            Libc.close(s.fd());
+            return new Staged(s.dirPath(), s.temp(), s.name(), -1);
+        });
     }
 
     /**
@@ -554,6 +587,7 @@ public final class TargetRoot implements AutoCloseable {
         if (staged == null) {
             return;
         }
+        closeStagedDescriptors();
         for (var s : staged.entrySet()) {
             unlinkQuietly(unsynced.get(s.getValue().dirPath()), s.getValue().temp(), s.getKey(), null);
         }
@@ -573,14 +607,20 @@ public final class TargetRoot implements AutoCloseable {
     }
 
     /**
-     * Makes the renames of every write so far durable: one syncfs per filesystem written into
-     * (it covers every directory there). Until then a crash may bring back a file's previous
-     * version, never a partial one.
+     * Makes the renames of every write so far durable: an fsync per directory written into when
+     * there are few, else one syncfs per filesystem (it covers every directory there). Until
+     * then a crash may bring back a file's previous version, never a partial one.
      */
     public void syncDirectories() throws IOException {
         endStaging();
         try {
-            syncFilesystems(unsynced);
+            if (unsynced.size() <= FSYNC_EACH_LIMIT) {
+                for (var dir : unsynced.entrySet()) {
+                    Libc.fsync(dir.getValue(), dir.getKey());
+                }
+            } else {
+                syncFilesystems(unsynced);
+            }
         } finally {
             unsynced.values().forEach(Libc::close);
             unsynced.clear();

@@ -184,6 +184,37 @@ class TargetRootTest {
         assertEquals(List.of("app.conf"), names(file.getParent()));
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {3, TargetRoot.FSYNC_EACH_LIMIT + 4})
+    void aBatchOfFewOrManyFilesIsPublishedWholeAndKeepsNoDescriptor(int count) throws IOException {
+        // Few files are fsynced one by one, many share a syncfs: either way every file lands
+        // with its content, no temporary file stays, and no descriptor is left open.
+        Files.createDirectories(sandbox.resolve("etc/app"));
+        long descriptors = openDescriptors();
+        root.stageWrites();
+        for (int i = 0; i < count; i++) {
+            root.write("/etc/app/f" + i, bytes("content " + i + "\n"), 0, 0, 0640);
+        }
+
+        root.syncStaged();
+        for (int i = 0; i < count; i++) {
+            assertTrue(root.publish("/etc/app/f" + i));
+        }
+        root.syncDirectories();
+
+        assertEquals(count, names(sandbox.resolve("etc/app")).size());
+        for (int i = 0; i < count; i++) {
+            assertEquals("content " + i + "\n", Files.readString(sandbox.resolve("etc/app/f" + i)));
+        }
+        assertEquals(descriptors, openDescriptors());
+    }
+
+    private static long openDescriptors() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
     @Test
     void unpublishedStagedWritesLeaveOldFilesAndNoTemporaryFiles() throws IOException {
         Files.createDirectories(sandbox.resolve("etc/a"));
