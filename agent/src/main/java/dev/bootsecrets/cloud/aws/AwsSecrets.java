@@ -11,7 +11,6 @@ import dev.bootsecrets.cloud.SecretStore;
 import dev.bootsecrets.config.Declarations.Source;
 import dev.bootsecrets.config.Settings;
 import dev.bootsecrets.http.Deadline;
-import dev.bootsecrets.http.MetadataHttp;
 import dev.bootsecrets.http.Request;
 import dev.bootsecrets.http.Response;
 import dev.bootsecrets.log.Log;
@@ -133,8 +132,7 @@ public final class AwsSecrets implements SecretStore {
                     pause(reference);
                     continue;
                 }
-                throw new SecretSourceException(reference + ": " + reason(response.status(), type) + " ("
-                        + MetadataHttp.endpoint(uri) + ", HTTP " + response.status() + (type.isEmpty() ? "" : " " + type) + ")");
+                throw ApiCall.refused(reference, reason(response.status(), type), uri, response.status(), type);
             } finally {
                 Secret.wipe(answer);
             }

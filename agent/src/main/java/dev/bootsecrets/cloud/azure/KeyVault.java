@@ -8,7 +8,6 @@ import dev.bootsecrets.cloud.SecretStore;
 import dev.bootsecrets.config.Declarations.Source;
 import dev.bootsecrets.config.Settings;
 import dev.bootsecrets.http.Deadline;
-import dev.bootsecrets.http.MetadataHttp;
 import dev.bootsecrets.http.Request;
 import dev.bootsecrets.http.Response;
 import dev.bootsecrets.secret.Secret;
@@ -43,9 +42,7 @@ public final class KeyVault implements SecretStore {
             JsonNode answer = ApiCall.json(body);
             if (response.status() != 200) {
                 String code = answer == null ? "" : answer.path("error").path("code").asText("");
-                code = code.matches("[A-Za-z]{1,40}") ? code : "";
-                throw new SecretSourceException(reference + ": " + reason(response.status()) + " ("
-                        + MetadataHttp.endpoint(uri) + ", HTTP " + response.status() + (code.isEmpty() ? "" : " " + code) + ")");
+                throw ApiCall.refused(reference, reason(response.status()), uri, response.status(), code);
             }
             if (answer == null || !answer.path("value").isTextual()) {
                 throw new SecretSourceException(reference + ": the answer has no value");

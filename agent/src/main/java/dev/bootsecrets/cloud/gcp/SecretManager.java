@@ -51,9 +51,7 @@ public final class SecretManager implements SecretStore {
             JsonNode answer = ApiCall.json(body);
             if (response.status() != 200 || answer == null) {
                 String status = answer == null ? "" : answer.path("error").path("status").asText("");
-                status = status.matches("[A-Z_]{1,40}") ? status : "";
-                throw new SecretSourceException(reference + ": " + reason(response.status(), status) + " ("
-                        + MetadataHttp.endpoint(uri) + ", HTTP " + response.status() + (status.isEmpty() ? "" : " " + status) + ")");
+                throw ApiCall.refused(reference, reason(response.status(), status), uri, response.status(), status);
             }
             return payload(reference, answer.path("payload"));
         } finally {
