@@ -13,8 +13,8 @@ import java.util.Optional;
 public final class Faults {
     enum Outcome { SERVE, FAIL, DROP }
 
-    /** What to do with one request, decided when it arrives. */
-    record Decision(Duration delay, Outcome outcome) {}
+    /** What to do with one request, decided when it arrives; {@code status} is a failure's. */
+    record Decision(Duration delay, Outcome outcome, int status) {}
 
     /** How the answer to one path goes wrong on the wire, once the service has decided to answer. */
     public sealed interface Wire {
@@ -36,6 +36,7 @@ public final class Faults {
 
     private Duration delay;
     private int fail;
+    private int failStatus = 503;
     private int drop;
     private int expireAfter = -1;
     private long tokenEpoch;
@@ -58,7 +59,16 @@ public final class Faults {
 
     /** The next {@code requests} requests answer 503. */
     public synchronized void failNext(int requests) {
+        failNext(requests, 503);
+    }
+
+    /** The next {@code requests} requests answer {@code status}: 500, 503, 429 (too many requests). */
+    public synchronized void failNext(int requests, int status) {
+        if (status < 400 || status > 599) {
+            throw new IllegalArgumentException("a failure's status is 4xx or 5xx");
+        }
         fail = nonNegative(requests);
+        failStatus = status;
     }
 
     /** The next {@code requests} requests get their connection closed without any response. */
@@ -91,6 +101,7 @@ public final class Faults {
     public synchronized void clear() {
         delay = Duration.ZERO;
         fail = 0;
+        failStatus = 503;
         drop = 0;
         expireAfter = -1;
         tokenTtl = Optional.empty();
@@ -120,13 +131,13 @@ public final class Faults {
         }
         if (drop > 0) {
             drop--;
-            return new Decision(delay, Outcome.DROP);
+            return new Decision(delay, Outcome.DROP, 0);
         }
         if (fail > 0) {
             fail--;
-            return new Decision(delay, Outcome.FAIL);
+            return new Decision(delay, Outcome.FAIL, failStatus);
         }
-        return new Decision(delay, Outcome.SERVE);
+        return new Decision(delay, Outcome.SERVE, 0);
     }
 
     private static int nonNegative(int n) {

@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The fault matrix: each case is a fault a boot can meet (network, filesystem, bad input), and
@@ -128,10 +130,16 @@ class FaultMatrixTest {
             }
         }
 
-        @Test
-        void aBurstOf503sIsWaitedOut() {
-            emulator().faults().failNext(4);
-            assertEquals(0, run().exit());
+        @ParameterizedTest
+        @ValueSource(ints = {500, 503, 429})
+        void aBurstOfFailuresOrTooManyRequestsIsWaitedOut(int status) throws IOException {
+            emulator().faults().failNext(4, status);
+
+            Agent.Run run = run();
+
+            assertEquals(0, run.exit(), run.all());
+            assertEquals(4, emulator().log().requests().stream().filter(r -> r.status() == status).count());
+            assertTrue(Files.exists(root.resolve("etc/motd")), run.all());
         }
 
         @Test
@@ -250,6 +258,42 @@ class FaultMatrixTest {
             try (var listed = Files.list(target)) {
                 assertEquals(0, listed.count(), "nothing written through the link");
             }
+        }
+
+        @Test
+        void aPlantedSymlinkAtAuthorizedKeys() throws IOException {
+            Path shadow = Files.writeString(root.resolve("etc/shadow"), "root:$6$secret-hash:19000::::::\n");
+            // As core would plant it: core's own .ssh, core's own link.
+            Path ssh = Files.createDirectories(root.resolve("var/home/core/.ssh"));
+            Files.setAttribute(ssh, "unix:uid", 1000);
+            Files.setAttribute(ssh, "unix:gid", 1000);
+            Files.createSymbolicLink(ssh.resolve("authorized_keys"), shadow);
+            Files.setAttribute(ssh.resolve("authorized_keys"), "unix:uid", 1000, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+
+            Agent.Run run = run();
+
+            assertEquals(ExitCode.PARTIAL, run.exit(), run.all());
+            assertTrue(run.err().contains("/var/home/core/.ssh/authorized_keys"), run.err());
+            assertEquals("root:$6$secret-hash:19000::::::\n", Files.readString(shadow));
+            assertTrue(Files.isSymbolicLink(ssh.resolve("authorized_keys")), "the link is left for the admin to see");
+        }
+
+        /** A user's link as the parent of a file output, in a directory every user may write. */
+        @Test
+        void aPlantedSymlinkAtAParent() throws IOException {
+            Path tmp = Files.createDirectories(root.resolve("var/tmp"));
+            Files.setAttribute(tmp, "unix:mode", 01777);
+            Path etc = root.resolve("etc");
+            Files.createSymbolicLink(tmp.resolve("app"), etc);
+            Files.setAttribute(tmp.resolve("app"), "unix:uid", 1000, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            serveUserData("#cloud-config\nwrite_files:\n  - {path: /var/tmp/app/cron.d/job, content: \"* * * * * root id\\n\"}\n"
+                    .getBytes(StandardCharsets.UTF_8));
+
+            Agent.Run run = run();
+
+            assertEquals(ExitCode.PARTIAL, run.exit(), run.all());
+            assertTrue(run.err().contains("/var/tmp/app"), run.err());
+            assertFalse(Files.exists(etc.resolve("cron.d")), "nothing created through the link");
         }
 
         /** Runs {@code command}, which must succeed (mount, chattr). */
@@ -460,6 +504,19 @@ class FaultMatrixTest {
         void overLongPath() throws IOException {
             refusedByCheckAndRun("#cloud-config\nwrite_files:\n  - {path: /etc/" + "a".repeat(5000) + ", content: x}\n",
                     "write_files[0]");
+        }
+
+        /** Thousands of MIME parts: refused by count, before any of them is read further. */
+        @Test
+        void thousandsOfMimeParts() throws IOException {
+            StringBuilder mime = new StringBuilder("Content-Type: multipart/mixed; boundary=\"b\"\nMIME-Version: 1.0\n\n");
+            for (int i = 0; i < 5000; i++) {
+                mime.append("--b\nContent-Type: text/x-shellscript\n\n#!/bin/sh\necho ").append(i).append("\n");
+            }
+            mime.append("--b\nContent-Type: text/cloud-config\n\n#cloud-config\nwrite_files:\n  - {path: /etc/last-part, content: \"5001\\n\"}\n");
+            mime.append("--b--\n");
+            refusedByCheckAndRun(mime.toString(), "more than 100 MIME parts");
+            assertFalse(Files.exists(root.resolve("etc/last-part")));
         }
 
         @Test
