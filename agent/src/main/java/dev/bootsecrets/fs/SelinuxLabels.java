@@ -14,44 +14,50 @@ import java.nio.file.Path;
  * its path, as restorecon would (sshd will not read an authorized_keys labelled otherwise).
  * Active only on a host with SELinux enabled and libselinux present, and only when the
  * target root is the host's own "/": the host's policy says nothing about a sysroot's paths.
+ * The policy's file contexts are loaded at the first label, not when a root is opened: a
+ * TargetRoot that only reads (the config, the status) never pays for loading them.
  */
 final class SelinuxLabels implements AutoCloseable {
     private static final int SELABEL_CTX_FILE = 0;
-    private static final SelinuxLabels NONE = new SelinuxLabels(null, null);
-
-    private final NativeLibrary lib;
+    /** Whether the root is the host's "/", the only one whose paths the host's policy labels. */
+    private final boolean hostRoot;
+    private boolean opened;
+    private NativeLibrary lib;
     private Pointer handle;
 
-    private SelinuxLabels(NativeLibrary lib, Pointer handle) {
-        this.lib = lib;
-        this.handle = handle;
+    private SelinuxLabels(boolean hostRoot) {
+        this.hostRoot = hostRoot;
     }
 
     static SelinuxLabels forRoot(Path realRoot) {
-        if (!realRoot.equals(Path.of("/"))) {
-            return NONE;
+        return new SelinuxLabels(realRoot.equals(Path.of("/")));
+    }
+
+    /** Loads the policy's file contexts the first time; a handle stays null where there is none. */
+    private synchronized void open() {
+        if (opened || !hostRoot) {
+            return;
         }
+        opened = true;
         if (!Files.exists(Path.of("/sys/fs/selinux/enforce"))) {
             Log.debug("SELinux is not enabled; files keep default labels");
-            return NONE;
+            return;
         }
-        NativeLibrary lib;
         try {
             lib = NativeLibrary.getInstance("libselinux.so.1");
         } catch (UnsatisfiedLinkError e) {
             Log.debug("libselinux is not available; files keep default labels");
-            return NONE;
+            return;
         }
-        Pointer handle = lib.getFunction("selabel_open").invokePointer(new Object[] {SELABEL_CTX_FILE, null, 0});
+        handle = lib.getFunction("selabel_open").invokePointer(new Object[] {SELABEL_CTX_FILE, null, 0});
         if (handle == null) {
             Log.warn("SELinux is enabled but its file contexts could not be loaded (errno "
                     + Native.getLastError() + "); created files keep default labels");
-            return NONE;
         }
-        return new SelinuxLabels(lib, handle);
     }
 
     boolean active() {
+        open();
         return handle != null;
     }
 
@@ -60,7 +66,7 @@ final class SelinuxLabels implements AutoCloseable {
      * {@code realPath} with {@code mode} (type and permission bits).
      */
     void label(int fd, String realPath, int mode, String shown) throws IOException {
-        if (handle == null) {
+        if (!active()) {
             return;
         }
         try (Memory context = new Memory(Native.POINTER_SIZE)) {
@@ -85,7 +91,7 @@ final class SelinuxLabels implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (handle != null) {
             lib.getFunction("selabel_close").invokeVoid(new Object[] {handle});
             handle = null;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bootsecrets.log.Log;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -540,6 +541,23 @@ class TargetRootTest {
         assertFalse(root.labelsFiles(), "a sandbox root is never labelled");
         try (TargetRoot host = TargetRoot.open(Path.of("/"))) {
             assertFalse(host.labelsFiles());
+        }
+    }
+
+    @Test
+    void selinuxIsLookedAtOnlyWhenAFileIsToBeLabelledAndThenOnce() throws IOException {
+        Assumptions.assumeFalse(Files.exists(Path.of("/sys/fs/selinux/enforce")), "this host has SELinux");
+        var logged = new java.io.ByteArrayOutputStream();
+        Log.configure(new java.io.PrintStream(logged, true, UTF_8), true);
+        try (TargetRoot host = TargetRoot.open(Path.of("/"))) {
+            host.exists("/etc/hostname"); // reading, as the config loader does
+            assertFalse(logged.toString(UTF_8).contains("SELinux"), logged.toString(UTF_8));
+
+            host.labelsFiles();
+            host.labelsFiles();
+            assertEquals(1, logged.toString(UTF_8).split("SELinux is not enabled", -1).length - 1, logged.toString(UTF_8));
+        } finally {
+            Log.configure(System.err, false);
         }
     }
 
