@@ -10,9 +10,7 @@ import dev.bootsecrets.cloud.SecretSourceException;
 import dev.bootsecrets.cloud.SecretStore;
 import dev.bootsecrets.config.Declarations.Source;
 import dev.bootsecrets.config.Settings;
-import dev.bootsecrets.http.Deadline;
 import dev.bootsecrets.http.Request;
-import dev.bootsecrets.http.Response;
 import dev.bootsecrets.log.Log;
 import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
@@ -22,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * AWS Secrets Manager (GetSecretValue) and SSM Parameter Store (GetParameter with decryption):
@@ -32,6 +31,8 @@ public final class AwsSecrets implements SecretStore {
     static final String JSON_1_1 = "application/x-amz-json-1.1";
     private static final int MAX_ANSWER = 1 << 20;
     private static final Duration THROTTLE_PAUSE = Duration.ofMillis(500);
+    /** AWS's error types after the '#': AccessDeniedException, ResourceNotFoundException, ... */
+    private static final Pattern ERROR_TYPE = Pattern.compile("[A-Za-z]{1,64}");
 
     private final Context context;
     private final boolean imdsv1;
@@ -119,23 +120,18 @@ public final class AwsSecrets implements SecretStore {
         while (true) {
             Request request = SigV4.post(uri, Map.of("Content-Type", JSON_1_1, "X-Amz-Target", target), payload,
                     MAX_ANSWER, inRegion, service, role, Instant.now());
-            Response response = ApiCall.send(context.api(), request, context.deadline(), reference);
-            byte[] answer = response.body();
-            try {
-                JsonNode json = ApiCall.json(answer);
-                if (response.status() == 200 && json != null && json.isObject()) {
-                    return json;
-                }
-                String type = errorType(json);
-                if (type.equals("ThrottlingException") && context.deadline().remaining().compareTo(THROTTLE_PAUSE) > 0) {
-                    Log.notice("aws: " + service + " is throttling; asking again (" + context.deadline().remaining().toSeconds() + "s left)");
-                    pause(reference);
-                    continue;
-                }
-                throw ApiCall.refused(reference, reason(response.status(), type), uri, response.status(), type);
-            } finally {
-                Secret.wipe(answer);
+            ApiCall.Answer answer = ApiCall.send(context.api(), request, context.deadline(), reference);
+            JsonNode json = answer.json();
+            if (answer.status() == 200 && json != null && json.isObject()) {
+                return json;
             }
+            String type = errorType(json);
+            if (type.equals("ThrottlingException") && context.deadline().remaining().compareTo(THROTTLE_PAUSE) > 0) {
+                Log.notice("aws: " + service + " is throttling; asking again (" + context.deadline().remaining().toSeconds() + "s left)");
+                pause(reference);
+                continue;
+            }
+            throw ApiCall.refused(reference, reason(answer.status(), type), uri, answer.status(), type, ERROR_TYPE);
         }
     }
 
@@ -181,6 +177,6 @@ public final class AwsSecrets implements SecretStore {
         }
         String type = json.path("__type").asText("");
         type = type.substring(type.lastIndexOf('#') + 1);
-        return type.matches("[A-Za-z]{1,64}") ? type : "";
+        return ERROR_TYPE.matcher(type).matches() ? type : "";
     }
 }

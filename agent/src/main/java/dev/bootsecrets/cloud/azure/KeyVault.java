@@ -7,17 +7,18 @@ import dev.bootsecrets.cloud.SecretSourceException;
 import dev.bootsecrets.cloud.SecretStore;
 import dev.bootsecrets.config.Declarations.Source;
 import dev.bootsecrets.config.Settings;
-import dev.bootsecrets.http.Deadline;
 import dev.bootsecrets.http.Request;
-import dev.bootsecrets.http.Response;
 import dev.bootsecrets.secret.Secret;
 import java.net.URI;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /** Azure Key Vault's get secret (the latest version or a named one), with the managed identity's token. */
 public final class KeyVault implements SecretStore {
     static final String API_VERSION = "7.4";
     private static final int MAX_ANSWER = 1 << 20;
+    /** Key Vault's error codes: Forbidden, SecretNotFound, Unauthorized. */
+    private static final Pattern ERROR_CODE = Pattern.compile("[A-Za-z]{1,40}");
 
     private final Context context;
     private ManagedIdentity identity;
@@ -35,22 +36,17 @@ public final class KeyVault implements SecretStore {
         URI uri = URI.create(context.endpoints().azureKeyVault().replace(Settings.Endpoints.VAULT, secret.vault())
                 + "/secrets/" + secret.name() + secret.version().map(v -> "/" + v).orElse("")
                 + "?api-version=" + API_VERSION);
-        Response response = ApiCall.send(context.api(),
+        ApiCall.Answer answer = ApiCall.send(context.api(),
                 Request.get(uri, Map.of("Authorization", identity(reference).bearer()), MAX_ANSWER), context.deadline(), reference);
-        byte[] body = response.body();
-        try {
-            JsonNode answer = ApiCall.json(body);
-            if (response.status() != 200) {
-                String code = answer == null ? "" : answer.path("error").path("code").asText("");
-                throw ApiCall.refused(reference, reason(response.status()), uri, response.status(), code);
-            }
-            if (answer == null || !answer.path("value").isTextual()) {
-                throw new SecretSourceException(reference + ": the answer has no value");
-            }
-            return Secret.ofUtf8(answer.path("value").asText());
-        } finally {
-            Secret.wipe(body);
+        JsonNode json = answer.json();
+        if (answer.status() != 200) {
+            String code = json == null ? "" : json.path("error").path("code").asText("");
+            throw ApiCall.refused(reference, reason(answer.status()), uri, answer.status(), code, ERROR_CODE);
         }
+        if (json == null || !json.path("value").isTextual()) {
+            throw new SecretSourceException(reference + ": the answer has no value");
+        }
+        return Secret.ofUtf8(json.path("value").asText());
     }
 
     private static String reason(int status) {

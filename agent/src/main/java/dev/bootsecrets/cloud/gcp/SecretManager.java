@@ -8,7 +8,6 @@ import dev.bootsecrets.cloud.SecretSourceException;
 import dev.bootsecrets.cloud.SecretStore;
 import dev.bootsecrets.config.Declarations.Source;
 import dev.bootsecrets.config.Settings;
-import dev.bootsecrets.http.Deadline;
 import dev.bootsecrets.http.MetadataHttp;
 import dev.bootsecrets.http.Request;
 import dev.bootsecrets.http.Response;
@@ -17,6 +16,7 @@ import dev.bootsecrets.secret.Secret;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
 
 /**
@@ -26,6 +26,8 @@ import java.util.zip.CRC32C;
 public final class SecretManager implements SecretStore {
     static final String PROJECT_ID = "/computeMetadata/v1/project/project-id";
     private static final int MAX_ANSWER = 1 << 20;
+    /** Google's canonical error statuses: PERMISSION_DENIED, NOT_FOUND, FAILED_PRECONDITION. */
+    private static final Pattern ERROR_STATUS = Pattern.compile("[A-Z_]{1,40}");
 
     private final Context context;
     private GcpAccessToken token;
@@ -44,19 +46,14 @@ public final class SecretManager implements SecretStore {
         String name = "projects/" + secret.project().orElse(project(reference)) + "/secrets/" + secret.secret()
                 + "/versions/" + secret.version();
         URI uri = URI.create(context.endpoints().gcpSecretManager() + "/v1/" + name + ":access");
-        Response response = ApiCall.send(context.api(),
+        ApiCall.Answer answer = ApiCall.send(context.api(),
                 Request.get(uri, Map.of("Authorization", token(reference).bearer()), MAX_ANSWER), context.deadline(), reference);
-        byte[] body = response.body();
-        try {
-            JsonNode answer = ApiCall.json(body);
-            if (response.status() != 200 || answer == null) {
-                String status = answer == null ? "" : answer.path("error").path("status").asText("");
-                throw ApiCall.refused(reference, reason(response.status(), status), uri, response.status(), status);
-            }
-            return payload(reference, answer.path("payload"));
-        } finally {
-            Secret.wipe(body);
+        JsonNode json = answer.json();
+        if (answer.status() != 200 || json == null) {
+            String status = json == null ? "" : json.path("error").path("status").asText("");
+            throw ApiCall.refused(reference, reason(answer.status(), status), uri, answer.status(), status, ERROR_STATUS);
         }
+        return payload(reference, json.path("payload"));
     }
 
     /** The payload's bytes, if its CRC32C (when the service sends one) matches them. */
