@@ -197,7 +197,10 @@ final class DemoCommand {
         for (String f : new String[] {"etc/passwd", "etc/group"}) {
             Files.setPosixFilePermissions(root.resolve(f), PosixFilePermissions.fromString("rw-r--r--"));
         }
+        // As on bootc: /home and /root live in /var.
         Files.createSymbolicLink(root.resolve("home"), Path.of("var/home"));
+        Files.createSymbolicLink(root.resolve("root"), Path.of("var/roothome"));
+        home(root.resolve("var/roothome"), 0);
         home(root.resolve("var/home/core"), 1000);
         home(root.resolve("var/home/deploy"), 1001);
         return root;

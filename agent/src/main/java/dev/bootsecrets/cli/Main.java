@@ -45,11 +45,21 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(run(ProgramName.dispatch(ProgramName.current(), args), System.out, System.err));
+        System.exit(run(ProgramName.dispatch(ProgramName.current(), args), System.out, System.err, true));
     }
 
-    /** Runs one command; returns its exit code. Tests call this in-process. */
+    /** Runs one command in this process, unconfined; returns its exit code. Tests call this. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, out, err, false);
+    }
+
+    /**
+     * Runs one command; returns its exit code.
+     *
+     * @param confine whether {@code run} confines this process's writes (fs/Confinement): for
+     *     a process of its own only, since it cannot be undone
+     */
+    static int run(String[] args, PrintStream out, PrintStream err, boolean confine) {
         boolean verbose = Arrays.asList(args).contains("--verbose");
         Log.configure(err, verbose);
         Redaction.forget();
@@ -60,7 +70,7 @@ public final class Main {
         ProcessHardening.apply();
         try {
             return switch (args[0]) {
-                case "run" -> RunCommand.run(args, out);
+                case "run" -> RunCommand.run(args, out, confine);
                 case "check" -> CheckCommand.run(args, out);
                 case "status" -> StatusCommand.run(args, out);
                 case "store" -> StoreCommand.run(args, System.in, out);

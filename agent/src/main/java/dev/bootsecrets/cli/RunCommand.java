@@ -1,6 +1,7 @@
 package dev.bootsecrets.cli;
 
 import dev.bootsecrets.cloud.Machine;
+import dev.bootsecrets.fs.Confinement;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -11,7 +12,7 @@ import java.util.Set;
 final class RunCommand {
     private RunCommand() {}
 
-    static int run(String[] argv, PrintStream out) throws IOException, Args.UsageException {
+    static int run(String[] argv, PrintStream out, boolean confine) throws IOException, Args.UsageException {
         Args args = Args.parse(argv, 1, Set.of("root", "provider", "metadata-url", "config", "dmi-dir", "cmdline"),
                 Set.of("dry-run", "verbose"));
         BootRun.Options options = new BootRun.Options(
@@ -22,6 +23,10 @@ final class RunCommand {
                 args.flag("dry-run"),
                 new Machine(args.value("dmi-dir").map(Path::of).orElse(Machine.LOCAL.dmi()),
                         args.value("cmdline").map(Path::of).orElse(Machine.LOCAL.cmdline())));
+        if (confine) {
+            // Before any input is read: nothing the run does from here can write elsewhere.
+            Confinement.apply(options.root());
+        }
         BootRun.Result result = BootRun.run(options);
         if (options.dryRun()) {
             result.plan().ifPresent(plan -> Listing.plan(plan, out));

@@ -32,7 +32,11 @@ final class Libc {
     static final int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_EMPTY_PATH = 0x1000;
     private static final int STATX_BASIC_STATS = 0x7ff;
     private static final int LOCK_EX = 2, LOCK_NB = 4;
-    private static final int PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4;
+    private static final int PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4, PR_SET_NO_NEW_PRIVS = 38;
+    /** Landlock's system calls have these numbers on every architecture (the unified table). */
+    private static final long SYS_LANDLOCK_CREATE_RULESET = 444, SYS_LANDLOCK_ADD_RULE = 445,
+            SYS_LANDLOCK_RESTRICT_SELF = 446;
+    private static final long LANDLOCK_CREATE_RULESET_VERSION = 1, LANDLOCK_RULE_PATH_BENEATH = 1;
     private static final int PATH_MAX = 4096;
     private static final int READ_DIR = 32 * 1024;
     private static final int AF_UNIX = 1, SOCK_DGRAM = 2, SOCK_CLOEXEC = 02000000, MSG_NOSIGNAL = 0x4000;
@@ -67,6 +71,7 @@ final class Libc {
     private static final Function GETDENTS64 = checked("getdents64");
     private static final Function SOCKET = checked("socket");
     private static final Function SENDTO = checked("sendto");
+    private static final Function SYSCALL = checked("syscall");
     private static final Function UMASK = C.getFunction("umask"); // cannot fail
 
     private Libc() {}
@@ -250,6 +255,57 @@ final class Libc {
             PRCTL.invokeInt(new Object[] {PR_SET_DUMPABLE, dumpable ? 1L : 0L, 0L, 0L, 0L});
         } catch (LastErrorException e) {
             throw error("prctl(PR_SET_DUMPABLE)", "for this process", e);
+        }
+    }
+
+    /** prctl(PR_SET_NO_NEW_PRIVS): nothing this process runs from now on gains privileges (set-id, file caps). */
+    static void setNoNewPrivs() throws ErrnoException {
+        try {
+            PRCTL.invokeInt(new Object[] {PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L});
+        } catch (LastErrorException e) {
+            throw error("prctl(PR_SET_NO_NEW_PRIVS)", "for this process", e);
+        }
+    }
+
+    /** The Landlock ABI version the kernel offers; 0 when it has none (too old, or not enabled at boot). */
+    static int landlockAbi() {
+        try {
+            return (int) SYSCALL.invokeLong(new Object[] {SYS_LANDLOCK_CREATE_RULESET, null, 0L, LANDLOCK_CREATE_RULESET_VERSION});
+        } catch (LastErrorException e) {
+            return 0; // ENOSYS: not built in; EOPNOTSUPP: built in, not enabled
+        }
+    }
+
+    /** A new Landlock ruleset that handles {@code handledAccess} (struct landlock_ruleset_attr, its first field). */
+    static int landlockCreateRuleset(long handledAccess) throws ErrnoException {
+        Memory attr = new Memory(8);
+        attr.setLong(0, handledAccess);
+        try {
+            return (int) SYSCALL.invokeLong(new Object[] {SYS_LANDLOCK_CREATE_RULESET, attr, 8L, 0L});
+        } catch (LastErrorException e) {
+            throw error("landlock_create_ruleset", "for this process", e);
+        }
+    }
+
+    /** Allows {@code allowedAccess} beneath the file or directory {@code parentFd} (an O_PATH descriptor). */
+    static void landlockAllowBeneath(int rulesetFd, long allowedAccess, int parentFd, String shown) throws ErrnoException {
+        // struct landlock_path_beneath_attr is packed: a u64, then an s32.
+        Memory attr = new Memory(12);
+        attr.setLong(0, allowedAccess);
+        attr.setInt(8, parentFd);
+        try {
+            SYSCALL.invokeLong(new Object[] {SYS_LANDLOCK_ADD_RULE, (long) rulesetFd, LANDLOCK_RULE_PATH_BENEATH, attr, 0L});
+        } catch (LastErrorException e) {
+            throw error("landlock_add_rule", shown, e);
+        }
+    }
+
+    /** Confines the calling thread, and every thread and process it starts later, to the ruleset. */
+    static void landlockRestrictSelf(int rulesetFd) throws ErrnoException {
+        try {
+            SYSCALL.invokeLong(new Object[] {SYS_LANDLOCK_RESTRICT_SELF, (long) rulesetFd, 0L});
+        } catch (LastErrorException e) {
+            throw error("landlock_restrict_self", "for this process", e);
         }
     }
 
