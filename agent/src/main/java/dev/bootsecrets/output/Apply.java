@@ -84,9 +84,13 @@ public final class Apply {
         return outcomes;
     }
 
-    /** What a killed run left in the directories this plan writes: its temporary files, removed (and reported). */
+    /**
+     * What a killed run left in the directories this plan writes, and in those of the manifests
+     * and the status file (written after the outputs, so as likely to be cut short): its
+     * temporary files, removed (and reported).
+     */
     private static List<Outcome> sweepStaleTemps(Plan plan, TargetRoot root) {
-        Set<String> dirs = new HashSet<>();
+        Set<String> dirs = new HashSet<>(List.of(Paths.parent(Manifest.RUN), Paths.parent(Manifest.PERSISTENT)));
         for (FileIntent intent : plan.files()) {
             String parent = Paths.parent(intent.path());
             if (!parent.equals("/")) {

@@ -226,6 +226,23 @@ class FaultMatrixTest {
         }
 
         @Test
+        void aRunKilledWhileItRecordedLeavesNoTempFilesAfterTheNext() throws IOException {
+            goodFirstRun();
+            // A run is as likely to die writing its manifests or status file as its outputs.
+            List<Path> stale = List.of(
+                    Files.writeString(root.resolve("var/lib/bootsecrets/.manifest.json.bootsecrets-0123456789abcdef"), "{"),
+                    Files.writeString(root.resolve("run/bootsecrets/.manifest.json.bootsecrets-0123456789abcdef"), "{"),
+                    Files.writeString(root.resolve("run/bootsecrets/.status.json.bootsecrets-fedcba9876543210"), "{"));
+
+            Agent.Run run = run();
+
+            assertEquals(0, run.exit(), run.all());
+            for (Path p : stale) {
+                assertFalse(Files.exists(p), p.toString());
+            }
+        }
+
+        @Test
         void aDirectoryWhereAFileGoes() throws IOException {
             Files.createDirectories(root.resolve("etc/motd"));
             Agent.Run run = run();
