@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bootsecrets.cloud.InstanceMetadata;
 import dev.bootsecrets.config.Offline.KeySealing;
+import dev.bootsecrets.fs.StaleTemps;
 import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.log.Log;
 import dev.bootsecrets.secret.Secret;
@@ -210,6 +211,7 @@ public final class Store {
     private void doSave(KeySealing sealing, Snapshot snapshot) throws IOException {
         root.createParents(DIR);
         root.ensureDirectory(DIR, 0, 0, 0700);
+        sweepStaleTemps();
         Optional<Index> previous = Optional.empty();
         if (root.exists(INDEX)) {
             try {
@@ -266,7 +268,15 @@ public final class Store {
         removeKey(keyGeneration - 1); // left by a rekey killed after its index was written
     }
 
+    /** What a run killed while it saved or rekeyed left here: its temporary files, removed (and logged). */
+    private void sweepStaleTemps() {
+        for (String path : StaleTemps.sweep(root, List.of(DIR))) {
+            Log.notice("store: removed " + path + ", a temporary file an interrupted earlier save left behind");
+        }
+    }
+
     private List<String> doRekey(KeySealing sealing) throws IOException {
+        sweepStaleTemps();
         Index index = index();
         try {
             int old = index.keyGeneration();

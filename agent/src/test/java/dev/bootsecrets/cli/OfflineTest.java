@@ -128,6 +128,18 @@ class OfflineTest {
     }
 
     @Test
+    void aSaveKilledEarlierLeavesNoTempFilesAfterTheNextRun() throws Exception {
+        assertEquals(0, run().exit());
+        Path stale = Files.writeString(root.resolve(STORE + "/.index.bootsecrets-0123456789abcdef"), "half");
+
+        Agent.Run run = run();
+
+        assertEquals(0, run.exit(), run.all());
+        assertFalse(Files.exists(stale));
+        assertTrue(run.err().contains("store: removed /" + STORE + "/.index.bootsecrets-0123456789abcdef"), run.err());
+    }
+
+    @Test
     void withoutOfflineInTheImageConfigNothingIsStored() throws Exception {
         imageConfig("{}\n");
         assertEquals(0, run().exit());
