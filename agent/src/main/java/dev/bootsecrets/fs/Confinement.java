@@ -30,7 +30,8 @@ public final class Confinement {
     static final List<String> WRITABLE = List.of("etc", "run", "var", "home", "root");
     /**
      * Of those, the ones a run may have to create in a fresh target root (a sandbox): made first,
-     * as the run would make them, since creating them needs a right beneath the root itself.
+     * root:root 0755 as the run would make them, since creating them needs a right beneath the
+     * root itself.
      */
     static final List<String> CREATED = List.of("etc", "run", "var");
     /** Devices that are opened for writing: a child's discarded output, and the TPM for systemd-creds. */
@@ -71,6 +72,11 @@ public final class Confinement {
                     + " landlock in its lsm= list; a seccomp filter that refuses landlock_* calls looks the same)");
             return Optional.empty();
         }
+        try (TargetRoot target = TargetRoot.open(root)) {
+            for (String name : CREATED) {
+                target.createParents("/" + name + "/-"); // the parents of a name in it: the directory itself
+            }
+        }
         long handled = handled(abi);
         List<String> writable = new ArrayList<>();
         int ruleset = Libc.landlockCreateRuleset(handled);
@@ -78,9 +84,6 @@ public final class Confinement {
             int rootFd = Libc.openat(Libc.AT_FDCWD, root.toString(), Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0,
                     root.toString());
             try {
-                for (String name : CREATED) {
-                    create(rootFd, name, root.resolve(name).toString());
-                }
                 for (String name : WRITABLE) {
                     // Followed if a link: on bootc, /home and /root point into /var.
                     allow(ruleset, handled, rootFd, name, root.resolve(name).toString(), writable);
@@ -112,24 +115,6 @@ public final class Confinement {
             rights |= TRUNCATE;
         }
         return rights;
-    }
-
-    /** Makes directory {@code name} 0755 (whatever the umask) unless something is there already. */
-    private static void create(int rootFd, String name, String shown) throws ErrnoException {
-        try {
-            Libc.mkdirat(rootFd, name, 0755, shown);
-        } catch (ErrnoException e) {
-            if (e.errno() == Libc.EEXIST) {
-                return;
-            }
-            throw e;
-        }
-        int fd = Libc.openat(rootFd, name, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0, shown);
-        try {
-            Libc.fchmod(fd, 0755, shown);
-        } finally {
-            Libc.close(fd);
-        }
     }
 
     /** Adds a rule for {@code name} (relative to {@code dirFd}, or absolute); one that does not exist is skipped. */
