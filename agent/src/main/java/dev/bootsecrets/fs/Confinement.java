@@ -5,7 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Landlock confinement of a run. Once applied, this thread and every thread and process it
@@ -43,34 +43,26 @@ public final class Confinement {
             MAKE_FIFO = 1L << 10, MAKE_BLOCK = 1L << 11, MAKE_SYM = 1L << 12, REFER = 1L << 13,
             TRUNCATE = 1L << 14;
 
-    /**
-     * What was applied.
-     *
-     * @param abi the kernel's Landlock ABI version
-     * @param writable the directories and devices left writable, in the order given
-     */
-    public record Confined(int abi, List<String> writable) {}
-
     private Confinement() {}
 
     /**
      * Confines this process's writes to what a run beneath {@code root} may change.
      *
-     * @return what was applied; empty when the kernel has no Landlock, which is logged
+     * @return the kernel's Landlock ABI version; empty when it has no Landlock, which is logged
      * @throws IOException when the kernel has Landlock and refused the rules: the run must not go on
      */
-    public static Optional<Confined> apply(Path root) throws IOException {
+    public static OptionalInt apply(Path root) throws IOException {
         int abi;
         try {
             abi = Libc.landlockAbi();
         } catch (LinkageError e) {
             Log.warn("writes are not confined: libc is not reachable (" + e.getClass().getSimpleName() + ")");
-            return Optional.empty();
+            return OptionalInt.empty();
         }
         if (abi <= 0) {
             Log.warn("writes are not confined: this kernel offers no Landlock (Linux 5.13 or later, with"
                     + " landlock in its lsm= list; a seccomp filter that refuses landlock_* calls looks the same)");
-            return Optional.empty();
+            return OptionalInt.empty();
         }
         try (TargetRoot target = TargetRoot.open(root)) {
             for (String name : CREATED) {
@@ -101,7 +93,7 @@ public final class Confinement {
             Libc.close(ruleset);
         }
         Log.debug("writes confined by Landlock (ABI " + abi + ") to " + String.join(", ", writable));
-        return Optional.of(new Confined(abi, List.copyOf(writable)));
+        return OptionalInt.of(abi);
     }
 
     /** The rights this kernel knows that change files; a right it does not know cannot be handled. */

@@ -46,7 +46,7 @@ class ConfinementTest {
 
         boolean confine = args.length > 2 && args[2].equals("confine");
         if (confine) {
-            System.out.println("abi: " + Confinement.apply(root).map(Confinement.Confined::abi).orElse(0));
+            System.out.println("abi: " + Confinement.apply(root).orElse(0));
         }
         for (Map.Entry<String, Attempt> attempt : attempts.entrySet()) {
             String result;
