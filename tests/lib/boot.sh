@@ -114,6 +114,11 @@ expect() { # expect DESCRIPTION COMMAND...: records DESCRIPTION as a problem whe
     "$@" || problems+=("$what")
 }
 equals() { [ "$1" = "$2" ]; }
+# expect_confined JOURNAL: the agent's journal has no warning that it ran with its writes
+# unconfined; the unit leaves where it writes to its Landlock confinement (docs/packaging.md).
+expect_confined() {
+    expect "the agent ran with its writes unconfined" test -z "$(grep 'writes are not confined' "$1")"
+}
 
 # verdict NAME: prints the boot's PASS/FAIL line from its problems and counts it.
 verdict() {
