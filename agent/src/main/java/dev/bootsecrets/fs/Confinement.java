@@ -112,14 +112,9 @@ public final class Confinement {
     /** Adds a rule for {@code name} (relative to {@code dirFd}, or absolute); one that does not exist is skipped. */
     private static void allow(int ruleset, long rights, int dirFd, String name, String shown, List<String> writable)
             throws ErrnoException {
-        int fd;
-        try {
-            fd = Libc.openat(dirFd, name, Libc.O_PATH | Libc.O_CLOEXEC, 0, shown);
-        } catch (ErrnoException e) {
-            if (e.errno() == Libc.ENOENT) {
-                return;
-            }
-            throw e;
+        int fd = Libc.openatIfPresent(dirFd, name, Libc.O_PATH | Libc.O_CLOEXEC, 0, shown);
+        if (fd < 0) {
+            return;
         }
         try {
             Libc.landlockAllowBeneath(ruleset, rights, fd, shown);

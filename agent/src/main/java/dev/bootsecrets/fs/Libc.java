@@ -1,8 +1,8 @@
 package dev.bootsecrets.fs;
 
 import com.sun.jna.Function;
-import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
+import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 import java.io.IOException;
@@ -15,6 +15,11 @@ import java.util.List;
  * {@code Library} proxies, no {@code Structure}s: both need reflection in a native image).
  * Every call that can fail throws an {@link ErrnoException} naming the operation and the
  * path. Assumes 64-bit Linux (size_t and ssize_t are Java longs).
+ *
+ * <p>A call's failure is its -1 result, and its errno is read from JNA's per-thread copy
+ * ({@link Native#getLastError()}). JNA's own {@code THROW_LAST_ERROR} mode would raise a
+ * LastErrorException from native code, which costs three exceptions and their stack walks
+ * per failure; a run meets dozens of expected ENOENTs while it looks for optional files.
  */
 final class Libc {
     static final int EPERM = 1, ENOENT = 2, EINTR = 4, EIO = 5, EBADF = 9, EAGAIN = 11,
@@ -42,6 +47,8 @@ final class Libc {
     private static final int AF_UNIX = 1, SOCK_DGRAM = 2, SOCK_CLOEXEC = 02000000, MSG_NOSIGNAL = 0x4000;
     /** sizeof(struct sockaddr_un): a 2-byte family, then 108 bytes of path. */
     private static final int SOCKADDR_UN = 110;
+    /** What a process-wide call's error names instead of a path. */
+    private static final String PROCESS = "for this process";
 
     static {
         // JNA's first use otherwise runs "ldconfig -p" to list library directories: a child
@@ -53,26 +60,27 @@ final class Libc {
     }
 
     private static final NativeLibrary C = NativeLibrary.getInstance(Platform.C_LIBRARY_NAME);
-    private static final Function OPENAT = checked("openat");
-    private static final Function MKDIRAT = checked("mkdirat");
-    private static final Function FCHOWN = checked("fchown");
-    private static final Function FCHMOD = checked("fchmod");
-    private static final Function FSYNC = checked("fsync");
-    private static final Function SYNCFS = checked("syncfs");
-    private static final Function RENAMEAT = checked("renameat");
-    private static final Function UNLINKAT = checked("unlinkat");
-    private static final Function CLOSE = checked("close");
-    private static final Function READ = checked("read");
-    private static final Function WRITE = checked("write");
-    private static final Function FLOCK = checked("flock");
-    private static final Function PRCTL = checked("prctl");
-    private static final Function READLINKAT = checked("readlinkat");
-    private static final Function STATX = checked("statx");
-    private static final Function GETDENTS64 = checked("getdents64");
-    private static final Function SOCKET = checked("socket");
-    private static final Function SENDTO = checked("sendto");
-    private static final Function SYSCALL = checked("syscall");
+    private static final Function OPENAT = function("openat");
+    private static final Function MKDIRAT = function("mkdirat");
+    private static final Function FCHOWN = function("fchown");
+    private static final Function FCHMOD = function("fchmod");
+    private static final Function FSYNC = function("fsync");
+    private static final Function SYNCFS = function("syncfs");
+    private static final Function RENAMEAT = function("renameat");
+    private static final Function UNLINKAT = function("unlinkat");
+    private static final Function CLOSE = function("close");
+    private static final Function READ = function("read");
+    private static final Function WRITE = function("write");
+    private static final Function FLOCK = function("flock");
+    private static final Function PRCTL = function("prctl");
+    private static final Function READLINKAT = function("readlinkat");
+    private static final Function STATX = function("statx");
+    private static final Function GETDENTS64 = function("getdents64");
+    private static final Function SOCKET = function("socket");
+    private static final Function SENDTO = function("sendto");
+    private static final Function SYSCALL = function("syscall");
     private static final Function UMASK = C.getFunction("umask"); // cannot fail
+    private static final Function STRERROR = C.getFunction("strerror");
 
     private Libc() {}
 
@@ -80,8 +88,16 @@ final class Libc {
         return arch.startsWith("aarch64") || arch.startsWith("arm") || arch.startsWith("ppc");
     }
 
-    private static Function checked(String name) {
-        return C.getFunction(name, Function.THROW_LAST_ERROR);
+    private static Function function(String name) {
+        return C.getFunction(name);
+    }
+
+    /** {@code result}, unless it is -1: then the call's errno, as an ErrnoException. */
+    private static long check(long result, String operation, String shown) throws ErrnoException {
+        if (result == -1) {
+            throw error(operation, shown, Native.getLastError());
+        }
+        return result;
     }
 
     /** A NUL-terminated UTF-8 copy of {@code s}: JNA's own String conversion follows the locale. */
@@ -93,72 +109,58 @@ final class Libc {
     }
 
     static int openat(int dirfd, String name, int flags, int mode, String shown) throws ErrnoException {
+        return open(dirfd, name, flags, mode, shown, false);
+    }
+
+    /** As {@link #openat}, but -1 when {@code name} does not exist: the many lookups that expect that throw nothing. */
+    static int openatIfPresent(int dirfd, String name, int flags, int mode, String shown) throws ErrnoException {
+        return open(dirfd, name, flags, mode, shown, true);
+    }
+
+    private static int open(int dirfd, String name, int flags, int mode, String shown, boolean absentIsMinusOne)
+            throws ErrnoException {
         while (true) {
-            try {
-                return OPENAT.invokeInt(new Object[] {dirfd, cstr(name), flags, mode});
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() != EINTR) {
-                    throw error("open", shown, e);
-                }
+            int fd = OPENAT.invokeInt(new Object[] {dirfd, cstr(name), flags, mode});
+            if (fd >= 0) {
+                return fd;
+            }
+            int errno = Native.getLastError();
+            if (errno == ENOENT && absentIsMinusOne) {
+                return -1;
+            }
+            if (errno != EINTR) {
+                throw error("open", shown, errno);
             }
         }
     }
 
     static void mkdirat(int dirfd, String name, int mode, String shown) throws ErrnoException {
-        try {
-            MKDIRAT.invokeInt(new Object[] {dirfd, cstr(name), mode});
-        } catch (LastErrorException e) {
-            throw error("create directory", shown, e);
-        }
+        check(MKDIRAT.invokeInt(new Object[] {dirfd, cstr(name), mode}), "create directory", shown);
     }
 
     static void fchown(int fd, int uid, int gid, String shown) throws ErrnoException {
-        try {
-            FCHOWN.invokeInt(new Object[] {fd, uid, gid});
-        } catch (LastErrorException e) {
-            throw error("chown", shown, e);
-        }
+        check(FCHOWN.invokeInt(new Object[] {fd, uid, gid}), "chown", shown);
     }
 
     static void fchmod(int fd, int mode, String shown) throws ErrnoException {
-        try {
-            FCHMOD.invokeInt(new Object[] {fd, mode});
-        } catch (LastErrorException e) {
-            throw error("chmod", shown, e);
-        }
+        check(FCHMOD.invokeInt(new Object[] {fd, mode}), "chmod", shown);
     }
 
     static void fsync(int fd, String shown) throws ErrnoException {
-        try {
-            FSYNC.invokeInt(new Object[] {fd});
-        } catch (LastErrorException e) {
-            throw error("fsync", shown, e);
-        }
+        check(FSYNC.invokeInt(new Object[] {fd}), "fsync", shown);
     }
 
     /** syncfs(2): every dirty file and directory of the filesystem {@code fd} is on, written and flushed. */
     static void syncfs(int fd, String shown) throws ErrnoException {
-        try {
-            SYNCFS.invokeInt(new Object[] {fd});
-        } catch (LastErrorException e) {
-            throw error("sync the filesystem of", shown, e);
-        }
+        check(SYNCFS.invokeInt(new Object[] {fd}), "sync the filesystem of", shown);
     }
 
     static void renameat(int dirfd, String from, String to, String shown) throws ErrnoException {
-        try {
-            RENAMEAT.invokeInt(new Object[] {dirfd, cstr(from), dirfd, cstr(to)});
-        } catch (LastErrorException e) {
-            throw error("rename into", shown, e);
-        }
+        check(RENAMEAT.invokeInt(new Object[] {dirfd, cstr(from), dirfd, cstr(to)}), "rename into", shown);
     }
 
     static void unlinkat(int dirfd, String name, String shown) throws ErrnoException {
-        try {
-            UNLINKAT.invokeInt(new Object[] {dirfd, cstr(name), 0});
-        } catch (LastErrorException e) {
-            throw error("remove", shown, e);
-        }
+        check(UNLINKAT.invokeInt(new Object[] {dirfd, cstr(name), 0}), "remove", shown);
     }
 
     /** Closes without complaint: by then the data is fsynced, or the operation already failed. */
@@ -166,22 +168,20 @@ final class Libc {
         if (fd < 0) {
             return;
         }
-        try {
-            CLOSE.invokeInt(new Object[] {fd});
-        } catch (LastErrorException e) {
-            // EINTR and EIO on close leave the descriptor closed on Linux; nothing to do.
-        }
+        // EINTR and EIO on close leave the descriptor closed on Linux: its result is not looked at.
+        CLOSE.invokeInt(new Object[] {fd});
     }
 
     /** Reads up to {@code length} bytes into {@code buffer}; 0 at end of file. */
     static int read(int fd, Memory buffer, int length, String shown) throws ErrnoException {
         while (true) {
-            try {
-                return (int) READ.invokeLong(new Object[] {fd, buffer, (long) length});
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() != EINTR) {
-                    throw error("read", shown, e);
-                }
+            long n = READ.invokeLong(new Object[] {fd, buffer, (long) length});
+            if (n >= 0) {
+                return (int) n;
+            }
+            int errno = Native.getLastError();
+            if (errno != EINTR) {
+                throw error("read", shown, errno);
             }
         }
     }
@@ -189,27 +189,28 @@ final class Libc {
     static void writeAll(int fd, Memory buffer, long length, String shown) throws ErrnoException {
         long done = 0;
         while (done < length) {
-            try {
-                done += WRITE.invokeLong(new Object[] {fd, buffer.share(done), length - done});
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() != EINTR) {
-                    throw error("write", shown, e);
-                }
+            long n = WRITE.invokeLong(new Object[] {fd, buffer.share(done), length - done});
+            if (n >= 0) {
+                done += n;
+                continue;
+            }
+            int errno = Native.getLastError();
+            if (errno != EINTR) {
+                throw error("write", shown, errno);
             }
         }
     }
 
     /** flock(LOCK_EX|LOCK_NB): true if taken, false if another open file holds it. */
     static boolean tryLock(int fd, String shown) throws ErrnoException {
-        try {
-            FLOCK.invokeInt(new Object[] {fd, LOCK_EX | LOCK_NB});
+        if (FLOCK.invokeInt(new Object[] {fd, LOCK_EX | LOCK_NB}) == 0) {
             return true;
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() == EAGAIN || e.getErrorCode() == EINTR) {
-                return false;
-            }
-            throw error("lock", shown, e);
         }
+        int errno = Native.getLastError();
+        if (errno == EAGAIN || errno == EINTR) {
+            return false;
+        }
+        throw error("lock", shown, errno);
     }
 
     /**
@@ -225,12 +226,8 @@ final class Libc {
         if (name.length >= SOCKADDR_UN - 2) {
             throw new ErrnoException("send to", path, ENAMETOOLONG, "socket path too long");
         }
-        int fd;
-        try {
-            fd = SOCKET.invokeInt(new Object[] {AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0});
-        } catch (LastErrorException e) {
-            throw error("socket for", path, e);
-        }
+        int fd = (int) check(SOCKET.invokeInt(new Object[] {AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0}),
+                "socket for", path);
         try (Memory address = new Memory(SOCKADDR_UN); Memory data = new Memory(Math.max(1, message.length))) {
             address.clear();
             address.setShort(0, (short) AF_UNIX);
@@ -238,9 +235,8 @@ final class Libc {
             // An abstract name's length is exact; a path's includes its NUL terminator.
             int length = 2 + name.length + (abstractName ? 0 : 1);
             data.write(0, message, 0, message.length);
-            SENDTO.invokeLong(new Object[] {fd, data, (long) message.length, MSG_NOSIGNAL, address, length});
-        } catch (LastErrorException e) {
-            throw error("send to", path, e);
+            check(SENDTO.invokeLong(new Object[] {fd, data, (long) message.length, MSG_NOSIGNAL, address, length}),
+                    "send to", path);
         } finally {
             close(fd);
         }
@@ -251,40 +247,28 @@ final class Libc {
     }
 
     static void setDumpable(boolean dumpable) throws ErrnoException {
-        try {
-            PRCTL.invokeInt(new Object[] {PR_SET_DUMPABLE, dumpable ? 1L : 0L, 0L, 0L, 0L});
-        } catch (LastErrorException e) {
-            throw error("prctl(PR_SET_DUMPABLE)", "for this process", e);
-        }
+        check(PRCTL.invokeInt(new Object[] {PR_SET_DUMPABLE, dumpable ? 1L : 0L, 0L, 0L, 0L}),
+                "prctl(PR_SET_DUMPABLE)", PROCESS);
     }
 
     /** prctl(PR_SET_NO_NEW_PRIVS): nothing this process runs from now on gains privileges (set-id, file caps). */
     static void setNoNewPrivs() throws ErrnoException {
-        try {
-            PRCTL.invokeInt(new Object[] {PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L});
-        } catch (LastErrorException e) {
-            throw error("prctl(PR_SET_NO_NEW_PRIVS)", "for this process", e);
-        }
+        check(PRCTL.invokeInt(new Object[] {PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L}),
+                "prctl(PR_SET_NO_NEW_PRIVS)", PROCESS);
     }
 
     /** The Landlock ABI version the kernel offers; 0 when it has none (too old, or not enabled at boot). */
     static int landlockAbi() {
-        try {
-            return (int) SYSCALL.invokeLong(new Object[] {SYS_LANDLOCK_CREATE_RULESET, null, 0L, LANDLOCK_CREATE_RULESET_VERSION});
-        } catch (LastErrorException e) {
-            return 0; // ENOSYS: not built in; EOPNOTSUPP: built in, not enabled
-        }
+        long abi = SYSCALL.invokeLong(new Object[] {SYS_LANDLOCK_CREATE_RULESET, null, 0L, LANDLOCK_CREATE_RULESET_VERSION});
+        return (int) Math.max(abi, 0); // -1 with ENOSYS: not built in; with EOPNOTSUPP: built in, not enabled
     }
 
     /** A new Landlock ruleset that handles {@code handledAccess} (struct landlock_ruleset_attr, its first field). */
     static int landlockCreateRuleset(long handledAccess) throws ErrnoException {
         Memory attr = new Memory(8);
         attr.setLong(0, handledAccess);
-        try {
-            return (int) SYSCALL.invokeLong(new Object[] {SYS_LANDLOCK_CREATE_RULESET, attr, 8L, 0L});
-        } catch (LastErrorException e) {
-            throw error("landlock_create_ruleset", "for this process", e);
-        }
+        return (int) check(SYSCALL.invokeLong(new Object[] {SYS_LANDLOCK_CREATE_RULESET, attr, 8L, 0L}),
+                "landlock_create_ruleset", PROCESS);
     }
 
     /** Allows {@code allowedAccess} beneath the file or directory {@code parentFd} (an O_PATH descriptor). */
@@ -293,42 +277,32 @@ final class Libc {
         Memory attr = new Memory(12);
         attr.setLong(0, allowedAccess);
         attr.setInt(8, parentFd);
-        try {
-            SYSCALL.invokeLong(new Object[] {SYS_LANDLOCK_ADD_RULE, (long) rulesetFd, LANDLOCK_RULE_PATH_BENEATH, attr, 0L});
-        } catch (LastErrorException e) {
-            throw error("landlock_add_rule", shown, e);
-        }
+        check(SYSCALL.invokeLong(new Object[] {SYS_LANDLOCK_ADD_RULE, (long) rulesetFd, LANDLOCK_RULE_PATH_BENEATH, attr, 0L}),
+                "landlock_add_rule", shown);
     }
 
     /** Confines the calling thread, and every thread and process it starts later, to the ruleset. */
     static void landlockRestrictSelf(int rulesetFd) throws ErrnoException {
-        try {
-            SYSCALL.invokeLong(new Object[] {SYS_LANDLOCK_RESTRICT_SELF, (long) rulesetFd, 0L});
-        } catch (LastErrorException e) {
-            throw error("landlock_restrict_self", "for this process", e);
-        }
+        check(SYSCALL.invokeLong(new Object[] {SYS_LANDLOCK_RESTRICT_SELF, (long) rulesetFd, 0L}),
+                "landlock_restrict_self", PROCESS);
     }
 
     static boolean isDumpable() throws ErrnoException {
-        try {
-            return PRCTL.invokeInt(new Object[] {PR_GET_DUMPABLE, 0L, 0L, 0L, 0L}) != 0;
-        } catch (LastErrorException e) {
-            throw error("prctl(PR_GET_DUMPABLE)", "for this process", e);
-        }
+        return check(PRCTL.invokeInt(new Object[] {PR_GET_DUMPABLE, 0L, 0L, 0L, 0L}),
+                "prctl(PR_GET_DUMPABLE)", PROCESS) != 0;
     }
 
     /** The target of the symlink that {@code fd} (opened with O_PATH|O_NOFOLLOW) refers to. */
     static String readlink(int fd, String shown) throws ErrnoException {
         try (Memory buffer = new Memory(PATH_MAX)) {
-            long n = READLINKAT.invokeLong(new Object[] {fd, cstr(""), buffer, (long) PATH_MAX});
+            long n = check(READLINKAT.invokeLong(new Object[] {fd, cstr(""), buffer, (long) PATH_MAX}),
+                    "read symlink", shown);
             if (n >= PATH_MAX) {
                 throw new ErrnoException("read symlink", shown, ENAMETOOLONG, "target too long");
             }
             byte[] target = new byte[(int) n];
             buffer.read(0, target, 0, target.length);
             return new String(target, StandardCharsets.UTF_8);
-        } catch (LastErrorException e) {
-            throw error("read symlink", shown, e);
         }
     }
 
@@ -339,14 +313,7 @@ final class Libc {
 
     /** Metadata of {@code name} in {@code dirfd} without following a symlink; null if absent. */
     static FileStat lstatAt(int dirfd, String name, String shown) throws ErrnoException {
-        try {
-            return statx(dirfd, name, AT_SYMLINK_NOFOLLOW, shown);
-        } catch (ErrnoException e) {
-            if (e.errno() == ENOENT) {
-                return null;
-            }
-            throw e;
-        }
+        return statx(dirfd, name, AT_SYMLINK_NOFOLLOW, shown);
     }
 
     /**
@@ -358,12 +325,7 @@ final class Libc {
         List<String> names = new ArrayList<>();
         try (Memory buffer = new Memory(READ_DIR)) {
             while (true) {
-                long n;
-                try {
-                    n = GETDENTS64.invokeLong(new Object[] {fd, buffer, (long) READ_DIR});
-                } catch (LastErrorException e) {
-                    throw error("list", shown, e);
-                }
+                long n = check(GETDENTS64.invokeLong(new Object[] {fd, buffer, (long) READ_DIR}), "list", shown);
                 if (n <= 0) {
                     return names;
                 }
@@ -380,17 +342,25 @@ final class Libc {
     /** The device (major << 32 | minor) of the filesystem {@code fd} is on. */
     static long device(int fd, String shown) throws ErrnoException {
         try (Memory buffer = new Memory(256)) {
-            STATX.invokeInt(new Object[] {fd, cstr(""), AT_EMPTY_PATH, STATX_BASIC_STATS, buffer});
+            check(STATX.invokeInt(new Object[] {fd, cstr(""), AT_EMPTY_PATH, STATX_BASIC_STATS, buffer}),
+                    "stat", shown);
             return (buffer.getInt(136) & 0xffffffffL) << 32 | (buffer.getInt(140) & 0xffffffffL);
-        } catch (LastErrorException e) {
-            throw error("stat", shown, e);
         }
     }
 
-    /** statx(2): its struct has the same layout on every architecture, unlike struct stat. */
+    /**
+     * statx(2): its struct has the same layout on every architecture, unlike struct stat. Null
+     * when {@code name} does not exist ({@code fd} itself, with AT_EMPTY_PATH, always does).
+     */
     private static FileStat statx(int dirfd, String name, int flags, String shown) throws ErrnoException {
         try (Memory buffer = new Memory(256)) {
-            STATX.invokeInt(new Object[] {dirfd, cstr(name), flags, STATX_BASIC_STATS, buffer});
+            if (STATX.invokeInt(new Object[] {dirfd, cstr(name), flags, STATX_BASIC_STATS, buffer}) != 0) {
+                int errno = Native.getLastError();
+                if (errno == ENOENT && !name.isEmpty()) {
+                    return null;
+                }
+                throw error("stat", shown, errno);
+            }
             return new FileStat(
                     buffer.getInt(20),
                     buffer.getInt(24),
@@ -398,18 +368,12 @@ final class Libc {
                     buffer.getLong(40),
                     buffer.getLong(32),
                     buffer.getInt(16));
-        } catch (LastErrorException e) {
-            throw error("stat", shown, e);
         }
     }
 
-    private static ErrnoException error(String operation, String shown, LastErrorException e) {
-        // JNA's message is "[errno] strerror text".
-        String text = e.getMessage() == null ? "" : e.getMessage();
-        int end = text.startsWith("[") ? text.indexOf(']') : -1;
-        if (end >= 0) {
-            text = text.substring(end + 1).strip();
-        }
-        return new ErrnoException(operation, shown, e.getErrorCode(), text.isEmpty() ? "failed" : text);
+    private static ErrnoException error(String operation, String shown, int errno) {
+        // glibc's strerror returns a constant string for every errno it knows, and never null.
+        String text = STRERROR.invokePointer(new Object[] {errno}).getString(0, StandardCharsets.UTF_8.name());
+        return new ErrnoException(operation, shown, errno, text.isEmpty() ? "failed" : text);
     }
 }

@@ -143,16 +143,16 @@ public final class TargetRoot implements AutoCloseable {
             }
             int fd;
             try {
-                fd = Libc.openat(at.dirFd(), at.name(),
+                fd = Libc.openatIfPresent(at.dirFd(), at.name(),
                         Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0, path);
             } catch (ErrnoException e) {
-                if (e.errno() == Libc.ENOENT) {
-                    return Optional.empty();
-                }
                 if (e.errno() == Libc.ENOTDIR || e.errno() == Libc.ELOOP) {
                     throw new UnsafePathException(path, "not a directory");
                 }
                 throw e;
+            }
+            if (fd < 0) {
+                return Optional.empty();
             }
             try {
                 List<String> names = new ArrayList<>(Libc.names(fd, path));
@@ -389,12 +389,9 @@ public final class TargetRoot implements AutoCloseable {
     private static int openForReading(int dirFd, String name, String path) throws IOException {
         try {
             // O_NONBLOCK: a FIFO planted here must not hang the agent; it is refused after fstat.
-            return Libc.openat(dirFd, name,
+            return Libc.openatIfPresent(dirFd, name,
                     Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_NONBLOCK | Libc.O_NOCTTY | Libc.O_CLOEXEC, 0, path);
         } catch (ErrnoException e) {
-            if (e.errno() == Libc.ENOENT) {
-                return -1;
-            }
             if (e.errno() == Libc.ELOOP) {
                 throw new UnsafePathException(path, "a symlink appeared at the last component; refusing to follow");
             }

@@ -190,14 +190,7 @@ final class Walker {
 
     /** An O_PATH descriptor of {@code name} itself (a symlink is not followed), or -1 if absent. */
     private static int openNoFollow(int dirFd, String name, String shown) throws ErrnoException {
-        try {
-            return Libc.openat(dirFd, name, Libc.O_PATH | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0, shown);
-        } catch (ErrnoException e) {
-            if (e.errno() == Libc.ENOENT) {
-                return -1;
-            }
-            throw e;
-        }
+        return Libc.openatIfPresent(dirFd, name, Libc.O_PATH | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0, shown);
     }
 
     private static void checkLink(String path, int dirFd, FileStat link, String shown) throws IOException {
