@@ -5,6 +5,10 @@ say() { printf '%s: %s\n' "$tag" "$*"; }
 # CLOCK_MONOTONIC in microseconds: the clock systemd's *TimestampMonotonic values use.
 mono() { python3 -c 'import time; print(time.monotonic_ns() // 1000)'; }
 secs() { awk -v us="$1" 'BEGIN { printf "%.2fs", us / 1e6 }'; }
+# span US: a duration to the millisecond (the native agent's run is tens of them);
+# share PART WHOLE: PART as a percentage of WHOLE, to a tenth.
+span() { awk -v us="$1" 'BEGIN { printf "%.3fs", us / 1e6 }'; }
+share() { awk -v p="$1" -v w="$2" 'BEGIN { printf "%.1f%%", 100 * p / w }'; }
 
 # need TOOL...: dies naming the first tool that is missing.
 need() {
