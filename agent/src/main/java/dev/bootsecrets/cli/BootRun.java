@@ -178,7 +178,7 @@ public final class BootRun {
             return new Result(ExitCode.OK, Optional.of(plan), List.of(), gathered.metadata());
         }
         // Before the join: a secret that cannot be read must not cost a one-time bootstrap secret.
-        Map<String, Secret> managed = cloudSecrets(gathered, http);
+        Map<String, Secret> managed = cloudSecrets(gathered, http, root);
         Joined joined = join(gathered, root);
         if (gathered.config().settings().join().isPresent() || !managed.isEmpty()) {
             plan = plan(gathered, joined, managed, root, accounts);
@@ -293,11 +293,11 @@ public final class BootRun {
      * The secrets the clouds' secrets managers hold for this machine, read with its identity;
      * any failure (denied, not found, throttled past the deadline) ends the run, nothing written.
      */
-    private static Map<String, Secret> cloudSecrets(Gathered gathered, MetadataHttp http) throws Stop {
+    private static Map<String, Secret> cloudSecrets(Gathered gathered, MetadataHttp http, TargetRoot root) throws Stop {
         Settings settings = gathered.config().settings();
         try {
             return CloudSecrets.fetch(gathered.config().declarations(), gathered.metadata().provider(), settings, http,
-                    Deadline.in(settings.deadline()));
+                    root, Deadline.in(settings.deadline()));
         } catch (SecretSourceException e) {
             throw Stop.invalid("secret source", List.of(e.getMessage()), gathered.metadata());
         }

@@ -18,19 +18,19 @@ import dev.bootsecrets.http.Deadline;
 import dev.bootsecrets.http.MetadataHttp;
 import dev.bootsecrets.log.Log;
 import dev.bootsecrets.secret.Secret;
+import dev.bootsecrets.tls.SystemTrust;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.NoSuchAlgorithmException;
+import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import javax.net.ssl.SSLContext;
 
 /**
  * {@code docker-credential-bootsecrets ACTION} (the agent under that name, or
@@ -104,10 +104,10 @@ final class CredentialHelper {
         }
         Config config = config(rootDir, configFile);
         Optional<String> cloud = Providers.cloud(config.settings(), machine);
-        try (TargetRoot root = TargetRoot.open(rootDir); MetadataHttp http = MetadataHttp.tls(defaultTls())) {
+        try (TargetRoot root = TargetRoot.open(rootDir); LazyClient client = new LazyClient(root)) {
             Clock clock = Clock.systemUTC();
             RegistryLogins logins = new RegistryLogins(
-                    Issuers.of(config.settings(), http, clock), new TokenCache(root, clock), clock);
+                    Issuers.of(config.settings(), client, clock), new TokenCache(root, clock), clock);
             Optional<RegistryToken> token = logins.get(host.get(), cloud, Deadline.in(DEADLINE));
             if (token.isEmpty()) {
                 return fail(out, NOT_FOUND);
@@ -169,11 +169,38 @@ final class CredentialHelper {
         return action.matches("[a-z-]{1,16}") ? action : "(not shown)";
     }
 
-    private static SSLContext defaultTls() throws IOException {
-        try {
-            return SSLContext.getDefault();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IOException("no TLS: " + e.getMessage());
+    /**
+     * The HTTPS client, made at its first use: a cached token needs none, and making one reads
+     * the machine's CA bundle ({@link SystemTrust}), so the token services are trusted as podman
+     * trusts them.
+     */
+    private static final class LazyClient implements Issuers.Client, AutoCloseable {
+        private final TargetRoot root;
+        private MetadataHttp http;
+
+        LazyClient(TargetRoot root) {
+            this.root = root;
+        }
+
+        @Override
+        public MetadataHttp http() throws RegistryException {
+            if (http == null) {
+                try {
+                    http = MetadataHttp.tls(SystemTrust.context(root));
+                } catch (IOException e) {
+                    throw new RegistryException("no TLS: " + e.getMessage());
+                } catch (GeneralSecurityException e) {
+                    throw new RegistryException("no TLS in this runtime: " + e.getClass().getSimpleName());
+                }
+            }
+            return http;
+        }
+
+        @Override
+        public void close() {
+            if (http != null) {
+                http.close();
+            }
         }
     }
 }

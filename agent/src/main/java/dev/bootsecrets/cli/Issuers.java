@@ -47,12 +47,17 @@ final class Issuers {
         };
     }
 
+    /** The HTTPS client the issuers share, made when the first of them needs it. */
+    interface Client {
+        MetadataHttp http() throws RegistryException;
+    }
+
     /** By provider name (aws, gcp, azure), the issuer of that cloud's registries. */
-    static Map<String, Issuer> of(Settings settings, MetadataHttp http, Clock clock) {
+    static Map<String, Issuer> of(Settings settings, Client client, Clock clock) {
         return Map.of(
-                "aws", (host, deadline) -> ecr(settings, (RegistryHost.Ecr) host, http, deadline, clock),
-                "gcp", (host, deadline) -> google(settings, host, http, deadline),
-                "azure", (host, deadline) -> acr(settings, host, http, deadline, clock));
+                "aws", (host, deadline) -> ecr(settings, (RegistryHost.Ecr) host, client.http(), deadline, clock),
+                "gcp", (host, deadline) -> google(settings, host, client.http(), deadline),
+                "azure", (host, deadline) -> acr(settings, host, client.http(), deadline, clock));
     }
 
     private static RegistryToken ecr(Settings settings, RegistryHost.Ecr host, MetadataHttp http, Deadline deadline,

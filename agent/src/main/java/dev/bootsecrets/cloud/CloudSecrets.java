@@ -10,12 +10,15 @@ import dev.bootsecrets.config.Declarations;
 import dev.bootsecrets.config.Declarations.SecretDecl;
 import dev.bootsecrets.config.Declarations.Source;
 import dev.bootsecrets.config.Settings;
+import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.http.Deadline;
 import dev.bootsecrets.http.MetadataHttp;
 import dev.bootsecrets.log.Log;
 import dev.bootsecrets.secret.Secret;
+import dev.bootsecrets.tls.SystemTrust;
+import java.io.IOException;
 import java.net.URI;
-import java.security.NoSuchAlgorithmException;
+import java.security.GeneralSecurityException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,17 +51,18 @@ public final class CloudSecrets {
      *
      * @param provider the provider the run identified (aws, gcp or azure); a source of another
      *                 cloud is an error, since only this instance's identity is at hand
-     * @param metadata the metadata client; the secrets managers get a TLS client of their own
+     * @param metadata the metadata client; the secrets managers get a TLS client of their own,
+     *                 which trusts the CAs of {@code root} ({@link SystemTrust})
      * @throws SecretSourceException naming the secret and its source
      */
     public static Map<String, Secret> fetch(Declarations declared, String provider, Settings settings,
-            MetadataHttp metadata, Deadline deadline) throws SecretSourceException {
+            MetadataHttp metadata, TargetRoot root, Deadline deadline) throws SecretSourceException {
         List<SecretDecl> wanted = cloudDeclared(declared);
         Map<String, Secret> out = new LinkedHashMap<>();
         if (wanted.isEmpty()) {
             return out;
         }
-        try (MetadataHttp api = MetadataHttp.tls(SSLContext.getDefault())) {
+        try (MetadataHttp api = MetadataHttp.tls(tls(root))) {
             SecretStore store = store(provider, settings, metadata, api, deadline);
             for (SecretDecl decl : wanted) {
                 Source.FromCloud source = (Source.FromCloud) decl.source();
@@ -75,7 +79,15 @@ public final class CloudSecrets {
                 Log.info("secret " + decl.name() + " read from " + source.reference());
             }
             return out;
-        } catch (NoSuchAlgorithmException e) {
+        }
+    }
+
+    private static SSLContext tls(TargetRoot root) throws SecretSourceException {
+        try {
+            return SystemTrust.context(root);
+        } catch (IOException e) {
+            throw new SecretSourceException("the secrets managers' TLS: " + e.getMessage(), e);
+        } catch (GeneralSecurityException e) {
             throw new SecretSourceException("TLS is not available in this runtime", e);
         }
     }

@@ -1,6 +1,6 @@
 package dev.bootsecrets.emulator;
 
-import dev.bootsecrets.join.Pem;
+import dev.bootsecrets.tls.Pem;
 import java.io.IOException;
 import java.io.StringReader;
 import java.math.BigInteger;

@@ -4,6 +4,7 @@ import dev.bootsecrets.config.JoinSettings;
 import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.log.Log;
 import dev.bootsecrets.secret.Secret;
+import dev.bootsecrets.tls.Pem;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

@@ -1,6 +1,7 @@
 package dev.bootsecrets.join;
 
 import dev.bootsecrets.secret.Secret;
+import dev.bootsecrets.tls.Pem;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;

@@ -1,6 +1,8 @@
 package dev.bootsecrets.join;
 
 import dev.bootsecrets.fs.TargetRoot;
+import dev.bootsecrets.tls.Pem;
+import dev.bootsecrets.tls.SystemTrust;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -10,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 /** The TLS context of a join: whom to trust, and which certificate to show. */
@@ -22,17 +25,19 @@ public final class Tls {
 
     /**
      * @param caFile a CA bundle in the target root: only its certificates are trusted (the
-     *               system's CAs are not); empty: the runtime's own CA list
+     *               system's CAs are not); empty: the machine's CAs ({@link SystemTrust})
      * @param client shown to the server for mutual TLS, when present
      */
     public static SSLContext context(TargetRoot root, Optional<String> caFile, Optional<Credential> client)
             throws JoinException {
         try {
-            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            TrustManager[] trust;
             if (caFile.isPresent()) {
-                trust.init(anchors(root, caFile.get()));
+                TrustManagerFactory only = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                only.init(anchors(root, caFile.get()));
+                trust = only.getTrustManagers();
             } else {
-                trust.init((KeyStore) null);
+                trust = systemTrust(root);
             }
             KeyManagerFactory keys = null;
             if (client.isPresent()) {
@@ -44,10 +49,18 @@ public final class Tls {
                 keys.init(store, NO_PASSWORD);
             }
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keys == null ? null : keys.getKeyManagers(), trust.getTrustManagers(), null);
+            context.init(keys == null ? null : keys.getKeyManagers(), trust, null);
             return context;
         } catch (GeneralSecurityException | IOException e) {
             throw new JoinException("join: cannot set up TLS (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private static TrustManager[] systemTrust(TargetRoot root) throws JoinException, GeneralSecurityException {
+        try {
+            return SystemTrust.trustManagers(root);
+        } catch (IOException e) {
+            throw new JoinException("join: " + e.getMessage()); // the bundle's path and what is wrong with it
         }
     }
 
@@ -67,11 +80,6 @@ public final class Tls {
         } catch (GeneralSecurityException e) {
             throw new JoinException("join: CA file " + caFile + " holds no PEM certificate");
         }
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        for (int i = 0; i < certificates.size(); i++) {
-            store.setCertificateEntry("ca" + i, certificates.get(i));
-        }
-        return store;
+        return Pem.trustStore(certificates);
     }
 }

@@ -14,8 +14,8 @@ import dev.bootsecrets.emulator.Emulator;
 import dev.bootsecrets.emulator.JoinServer;
 import dev.bootsecrets.emulator.LocalCa;
 import dev.bootsecrets.emulator.Scenario;
-import dev.bootsecrets.join.Pem;
 import dev.bootsecrets.secret.Secret;
+import dev.bootsecrets.tls.Pem;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -61,6 +61,10 @@ class JoinHttpTest {
     }
 
     void configure(String url) throws Exception {
+        configure(url, "caFile: /etc/bootsecrets/join-ca.pem");
+    }
+
+    void configure(String url, String trust) throws Exception {
         Agent.writeConfig(root, """
                 secrets:
                   join-token: {from: "file:%s"}
@@ -70,9 +74,9 @@ class JoinHttpTest {
                 join:
                   url: %s
                   token: join-token
-                  caFile: /etc/bootsecrets/join-ca.pem
+                  %s
                   deadline: 3s
-                """.formatted(TOKEN_FILE, url));
+                """.formatted(TOKEN_FILE, url, trust));
     }
 
     void write(String path, String content) throws Exception {
@@ -236,6 +240,21 @@ class JoinHttpTest {
         assertTrue(run.err().contains("TLS handshake failed"), run.err());
         assertTrue(join.seen().isEmpty(), "nothing reached the server");
         assertTrue(exists(TOKEN_FILE));
+    }
+
+    @Test
+    void withoutACaFileTheMachinesOwnCaBundleDecides() throws Exception {
+        configure(join.url().toString(), "# no caFile: the machine's CAs");
+        Agent.Run untrusted = run();
+        assertEquals(ExitCode.JOIN_FAILED, untrusted.exit(), untrusted.all());
+        assertTrue(untrusted.err().contains("TLS handshake failed"), untrusted.err());
+        assertTrue(join.seen().isEmpty(), "nothing reached the server");
+
+        // As update-ca-trust leaves it on Fedora and RHEL, with the image's own CA added.
+        write("/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", "# join CA\n" + join.caPem());
+        Agent.Run trusted = run();
+        assertEquals(0, trusted.exit(), trusted.all());
+        assertEquals(DB_PASSWORD, Files.readString(root.resolve("etc/myapp/db.password")));
     }
 
     @Test

@@ -1,10 +1,12 @@
-package dev.bootsecrets.join;
+package dev.bootsecrets.tls;
 
 import dev.bootsecrets.secret.Secret;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -44,6 +46,20 @@ public final class Pem {
             throw new GeneralSecurityException("no certificate");
         }
         return out;
+    }
+
+    /** An in-memory key store that holds {@code certificates} as trusted entries, for a TrustManagerFactory. */
+    public static KeyStore trustStore(List<X509Certificate> certificates) throws GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try {
+            store.load(null, null);
+        } catch (IOException e) {
+            throw new GeneralSecurityException("cannot make an empty key store", e);
+        }
+        for (int i = 0; i < certificates.size(); i++) {
+            store.setCertificateEntry("ca" + i, certificates.get(i));
+        }
+        return store;
     }
 
     /** Certificates back to PEM, one after the other. */
