@@ -13,7 +13,6 @@ import java.util.Optional;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 
 /** The TLS context of a join: whom to trust, and which certificate to show. */
 public final class Tls {
@@ -31,14 +30,7 @@ public final class Tls {
     public static SSLContext context(TargetRoot root, Optional<String> caFile, Optional<Credential> client)
             throws JoinException {
         try {
-            TrustManager[] trust;
-            if (caFile.isPresent()) {
-                TrustManagerFactory only = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-                only.init(anchors(root, caFile.get()));
-                trust = only.getTrustManagers();
-            } else {
-                trust = systemTrust(root);
-            }
+            TrustManager[] trust = caFile.isPresent() ? SystemTrust.trusting(anchors(root, caFile.get())) : systemTrust(root);
             KeyManagerFactory keys = null;
             if (client.isPresent()) {
                 KeyStore store = KeyStore.getInstance("PKCS12");

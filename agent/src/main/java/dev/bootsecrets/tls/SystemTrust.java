@@ -43,8 +43,13 @@ public final class SystemTrust {
      * authorities the machine's administrator may have removed.
      */
     public static TrustManager[] trustManagers(TargetRoot root) throws IOException, GeneralSecurityException {
+        return trusting(System.getProperty("javax.net.ssl.trustStore") == null ? bundle(root).orElse(null) : null);
+    }
+
+    /** Trust managers for exactly the certificates of {@code store}; null: the runtime's own list. */
+    public static TrustManager[] trusting(KeyStore store) throws GeneralSecurityException {
         TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(System.getProperty("javax.net.ssl.trustStore") == null ? bundle(root).orElse(null) : null);
+        factory.init(store);
         return factory.getTrustManagers();
     }
 
