@@ -60,36 +60,32 @@ final class Libc {
     }
 
     private static final NativeLibrary C = NativeLibrary.getInstance(Platform.C_LIBRARY_NAME);
-    private static final Function OPENAT = function("openat");
-    private static final Function MKDIRAT = function("mkdirat");
-    private static final Function FCHOWN = function("fchown");
-    private static final Function FCHMOD = function("fchmod");
-    private static final Function FSYNC = function("fsync");
-    private static final Function SYNCFS = function("syncfs");
-    private static final Function RENAMEAT = function("renameat");
-    private static final Function UNLINKAT = function("unlinkat");
-    private static final Function CLOSE = function("close");
-    private static final Function READ = function("read");
-    private static final Function WRITE = function("write");
-    private static final Function FLOCK = function("flock");
-    private static final Function PRCTL = function("prctl");
-    private static final Function READLINKAT = function("readlinkat");
-    private static final Function STATX = function("statx");
-    private static final Function GETDENTS64 = function("getdents64");
-    private static final Function SOCKET = function("socket");
-    private static final Function SENDTO = function("sendto");
-    private static final Function SYSCALL = function("syscall");
-    private static final Function UMASK = C.getFunction("umask"); // cannot fail
+    private static final Function OPENAT = C.getFunction("openat");
+    private static final Function MKDIRAT = C.getFunction("mkdirat");
+    private static final Function FCHOWN = C.getFunction("fchown");
+    private static final Function FCHMOD = C.getFunction("fchmod");
+    private static final Function FSYNC = C.getFunction("fsync");
+    private static final Function SYNCFS = C.getFunction("syncfs");
+    private static final Function RENAMEAT = C.getFunction("renameat");
+    private static final Function UNLINKAT = C.getFunction("unlinkat");
+    private static final Function CLOSE = C.getFunction("close");
+    private static final Function READ = C.getFunction("read");
+    private static final Function WRITE = C.getFunction("write");
+    private static final Function FLOCK = C.getFunction("flock");
+    private static final Function PRCTL = C.getFunction("prctl");
+    private static final Function READLINKAT = C.getFunction("readlinkat");
+    private static final Function STATX = C.getFunction("statx");
+    private static final Function GETDENTS64 = C.getFunction("getdents64");
+    private static final Function SOCKET = C.getFunction("socket");
+    private static final Function SENDTO = C.getFunction("sendto");
+    private static final Function SYSCALL = C.getFunction("syscall");
+    private static final Function UMASK = C.getFunction("umask"); // cannot fail: it returns the old mask
     private static final Function STRERROR = C.getFunction("strerror");
 
     private Libc() {}
 
     private static boolean armOrPpc(String arch) {
         return arch.startsWith("aarch64") || arch.startsWith("arm") || arch.startsWith("ppc");
-    }
-
-    private static Function function(String name) {
-        return C.getFunction(name);
     }
 
     /** {@code result}, unless it is -1: then the call's errno, as an ErrnoException. */
