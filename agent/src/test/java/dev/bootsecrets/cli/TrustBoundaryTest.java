@@ -148,7 +148,7 @@ class TrustBoundaryTest {
                 bootsecrets:
                   secrets: {s: {from: "file:/etc/shadow"}}
                   files: {/etc/myapp/copy: {secret: s, mode: "0644"}}
-                """, "user-data: bootsecrets.secrets.s: /etc/shadow is outside the paths user-data may read"
+                """, "user-data:bootsecrets.secrets.s (secrets.s): file:/etc/shadow is outside the paths user-data may read"
                 + " (userData.readPaths: /usr/lib/myapp/)");
     }
 
@@ -192,7 +192,7 @@ class TrustBoundaryTest {
                 "/run/bootsecrets/status.json", "/var/lib/systemd/credential.secret"}) {
             Agent.Run run = boot("#cloud-config\nwrite_files: [{path: " + path + ", content: \"userData: {writePaths: [/]}\"}]\n");
             assertEquals(ExitCode.INVALID, run.exit(), run.all());
-            assertTrue(run.err().contains("user-data: write_files[0].path: " + path + " is never written for user-data"), run.all());
+            assertTrue(run.err().contains("user-data:write_files[0]: " + path + " is never written for user-data"), run.all());
         }
         assertFalse(Files.exists(root.resolve("etc/bootsecrets/config.d/99.yaml")));
         assertFalse(Files.exists(root.resolve("var/lib/systemd/credential.secret")));
@@ -207,9 +207,10 @@ class TrustBoundaryTest {
                 files: {/run/credstore/api: {content: "image api\\n", mode: "0400"}}
                 """);
         refused("#cloud-config\nwrite_files: [{path: /run/credstore/db, content: \"mine\"}]\n",
-                "user-data: write_files[0].path: /run/credstore/db is the config's own");
+                "user-data:write_files[0]: /run/credstore/db is never written for user-data (the agent's own config and"
+                        + " state, systemd's credential key, and the credentials and join material the config declares)");
         refused("#cloud-config\nwrite_files: [{path: /run/credstore/api, content: \"mine\"}]\n",
-                "user-data: write_files[0].path: /run/credstore/api is the config's own");
+                "user-data: write_files[0]: /run/credstore/api is the config's file; user-data never replaces it");
         refused("#cloud-config\nbootsecrets: {secrets: {m: {value: mine}}, credentials: {db: {secret: m}}}\n",
                 "user-data: bootsecrets.credentials.db: the config declares this credential; user-data never replaces it");
         assertFalse(Files.exists(root.resolve("run/credstore")));
