@@ -1,6 +1,5 @@
 package dev.bootsecrets.fs;
 
-import com.sun.jna.Memory;
 import dev.bootsecrets.fs.Walker.Location;
 import dev.bootsecrets.fs.Walker.Missing;
 import dev.bootsecrets.log.Log;
@@ -8,16 +7,10 @@ import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Set;
 
 /**
  * The directory tree the agent writes into ("/", a sysroot, a test sandbox) and the only way
@@ -28,7 +21,6 @@ import java.util.Set;
  * first byte on; see "Writing safely" in DESIGN.md.
  */
 public final class TargetRoot implements AutoCloseable {
-    private static final int TEMP_ATTEMPTS = 10;
     static final int FSYNC_EACH_LIMIT = Batch.FSYNC_EACH_LIMIT;
 
     private final Path root;
@@ -323,7 +315,7 @@ public final class TargetRoot implements AutoCloseable {
                         return Change.UNCHANGED;
                     }
                 }
-                replace(dir, at, content, uid, gid, mode, path);
+                Replace.atomically(dir, at, content, uid, gid, mode, path, labels, batch);
                 return old == null ? Change.CREATED : Change.UPDATED;
             } finally {
                 Libc.close(dir);
@@ -440,48 +432,6 @@ public final class TargetRoot implements AutoCloseable {
         }
     }
 
-    private void replace(int dir, Location at, byte[] content, int uid, int gid, int mode, String path)
-            throws IOException {
-        String temp = null;
-        int fd = -1;
-        for (int attempt = 1; fd < 0; attempt++) {
-            temp = StaleTemps.name(at.name());
-            try {
-                fd = Libc.openat(dir, temp,
-                        Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_WRONLY | Libc.O_CLOEXEC, 0600, path);
-            } catch (ErrnoException e) {
-                if (e.errno() != Libc.EEXIST || attempt == TEMP_ATTEMPTS) {
-                    throw e;
-                }
-            }
-        }
-        try {
-            Libc.fchown(fd, uid, gid, path); // before fchmod: chown clears setuid/setgid bits
-            Libc.fchmod(fd, mode, path);
-            labels.label(fd, at.realPath(), FileStat.S_IFREG | mode, path);
-            writeContent(fd, content, path);
-            if (batch.staging()) {
-                int kept = fd;
-                fd = -1; // the batch owns it now
-                batch.stage(path, dir, at.dirPath(), temp, at.name(), kept);
-                return;
-            }
-            Libc.fsync(fd, path);
-            Libc.close(fd);
-            fd = -1;
-            Libc.renameat(dir, temp, at.name(), path);
-        } catch (IOException | RuntimeException e) {
-            Libc.close(fd);
-            try {
-                Libc.unlinkat(dir, temp, path);
-            } catch (ErrnoException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
-        }
-        batch.remember(dir, at.dirPath());
-    }
-
     /**
      * From now on {@link #write} leaves each new version complete in its temporary file, without
      * an fsync, and {@link #publish} renames it over the target once {@link #syncStaged()} has
@@ -530,19 +480,5 @@ public final class TargetRoot implements AutoCloseable {
 
     private Location walk(String path, Missing missing, boolean followLast, boolean exact) throws IOException {
         return walker.walk(path, missing, followLast, exact);
-    }
-
-    private static void writeContent(int fd, byte[] content, String path) throws IOException {
-        if (content.length == 0) {
-            return;
-        }
-        try (Memory buffer = new Memory(content.length)) {
-            try {
-                buffer.write(0, content, 0, content.length);
-                Libc.writeAll(fd, buffer, content.length, path);
-            } finally {
-                buffer.clear();
-            }
-        }
     }
 }
