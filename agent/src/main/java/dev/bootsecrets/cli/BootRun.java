@@ -151,9 +151,9 @@ public final class BootRun {
                 }
                 gid = OptionalInt.of(group.get().gid());
             }
-            MetadataLockdown.apply(provider, gid);
+            MetadataLockdown.apply(provider, gid, lockdown.containers());
             Log.notice("metadata service locked down: only root" + lockdown.group().map(g -> " and group " + g).orElse("")
-                    + " may reach it for the rest of the boot");
+                    + (lockdown.containers() ? " and containers" : "") + " may reach it for the rest of the boot");
         } catch (IOException e) {
             Log.error(e.getMessage() + "; every process can still reach the metadata service");
         }
