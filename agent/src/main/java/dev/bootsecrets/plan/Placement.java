@@ -7,6 +7,7 @@ import dev.bootsecrets.fs.Account;
 import dev.bootsecrets.fs.Accounts;
 import dev.bootsecrets.fs.Place;
 import dev.bootsecrets.fs.TargetRoot;
+import dev.bootsecrets.fs.UnsafePathException;
 import dev.bootsecrets.plan.FileIntent.DirIntent;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -107,7 +108,7 @@ public final class Placement {
         for (FileIntent intent : intents) {
             String spelled = intent.place().spelled();
             try {
-                Place where = at.place(spelled);
+                Place where = placeUpToPlanted(spelled, false);
                 Optional<String> refusal = refusal(intent, where);
                 if (refusal.isPresent()) {
                     errors.add(intent.source() + ": " + where + " " + refusal.get());
@@ -115,7 +116,7 @@ public final class Placement {
                 }
                 List<DirIntent> dirs = new ArrayList<>();
                 for (DirIntent dir : intent.dirs()) {
-                    dirs.add(dir.at(at.placeToRead(dir.path()).real()));
+                    dirs.add(dir.at(placeUpToPlanted(dir.path(), true).real()));
                 }
                 realOf.put(spelled, where.real());
                 placed.add(intent.at(where, dirs, intent.requires()));
@@ -131,7 +132,7 @@ public final class Placement {
     /**
      * Where a {@code file:} source really reads from, judged when user-data declared it: under
      * readPaths, and never what user-data may not write either (the agent's state, the config's
-     * credentials and join material).
+     * credentials and join material) unless readPaths name that very place.
      *
      * @throws IOException saying why it may not be read (a planted link, the policy key that refuses it)
      */
@@ -142,7 +143,7 @@ public final class Placement {
         } catch (IOException e) {
             throw new IOException("file:" + path + ": " + e.getMessage());
         }
-        if (fromUserData && covers(where.real(), neverWritten)) {
+        if (fromUserData && covers(where.real(), neverWritten) && !namedInside(where.real())) {
             throw new IOException("file:" + where + " is the agent's own or the config's (its state, or a credential"
                     + " or join material it declares); user-data never reads it");
         }
@@ -151,6 +152,41 @@ public final class Placement {
                     + (policy.readPaths().isEmpty() ? "none" : String.join(", ", policy.readPaths())) + ")");
         }
         return where;
+    }
+
+    /**
+     * Whether a readPaths entry that itself lies among the places user-data never writes covers
+     * {@code real}: the image named that place on purpose (its bootstrap files under
+     * /usr/lib/bootsecrets/), where a wide entry such as /run/ lets nothing of them be read.
+     */
+    private boolean namedInside(String real) {
+        return readPaths.stream().anyMatch(p -> covers(real, List.of(p)) && covers(p, neverWritten));
+    }
+
+    /**
+     * Where {@code path} lands; where a local user planted a link on the way, the place is that
+     * link's own (it is never followed) with the rest as spelled. The writer, which follows no
+     * link to a place, then fails that one output where it meets the link, and no user can stop
+     * the whole run with a link in their home; should the link be gone by then, the write lands
+     * exactly on the place judged here.
+     */
+    private Place placeUpToPlanted(String path, boolean directory) throws IOException {
+        try {
+            return directory ? at.placeToRead(path) : at.place(path);
+        } catch (UnsafePathException planted) {
+            String head = path;
+            String tail = "";
+            while (head.lastIndexOf('/') > 0) {
+                tail = head.substring(head.lastIndexOf('/')) + tail;
+                head = head.substring(0, head.lastIndexOf('/'));
+                try {
+                    return new Place(path, at.place(head).real() + tail);
+                } catch (UnsafePathException again) {
+                    // planted further up: try the parent
+                }
+            }
+            return new Place(path, path);
+        }
     }
 
     /** Why {@code intent} may not land at {@code where}, or empty. */

@@ -41,15 +41,27 @@ class MetadataLockdownNetnsTest {
         ip("netns", "add", netns);
         ip("-n", netns, "link", "set", "lo", "up");
         ip("-n", netns, "addr", "add", "169.254.169.254/32", "dev", "lo");
-        emulator = new ProcessBuilder(inNetns(agent("emulate", "--provider", "aws", "--listen", "169.254.169.254:80")))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("emulator.log").toFile()).start();
+        emulator = startEmulator(inNetns(agent("emulate", "--provider", "aws", "--listen", "169.254.169.254:80")),
+                dir.resolve("emulator.log"), () -> curl(0, 0) == 0);
+    }
+
+    /** What a test asks to know the emulator answers. */
+    interface Probe {
+        boolean answered() throws Exception;
+    }
+
+    /** Starts the emulator ({@code command}, in a namespace) and waits up to 30 s until {@code probe} reaches it. */
+    static Process startEmulator(List<String> command, Path log, Probe probe) throws Exception {
+        Process emulator = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (curl(0, 0) != 0) {
+        while (!probe.answered()) {
             if (System.nanoTime() > until || !emulator.isAlive()) {
-                throw new IOException("the emulator did not answer: " + Files.readString(dir.resolve("emulator.log")));
+                emulator.destroy();
+                throw new IOException("the emulator was not reached: " + Files.readString(log));
             }
             Thread.sleep(100);
         }
+        return emulator;
     }
 
     @AfterEach

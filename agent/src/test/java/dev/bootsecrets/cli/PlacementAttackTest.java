@@ -4,14 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bootsecrets.emulator.Scenario;
 import dev.bootsecrets.testing.Emulated;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -56,16 +55,11 @@ class PlacementAttackTest {
     }
 
     Agent.Run boot(String userData) throws Exception {
-        Scenario s = Agent.withUserData(userData);
-        cloud.start("aws", new Scenario(s.instanceId(), s.hostname(), s.region(), s.zone(), s.sshKeys(), Map.of(),
-                s.userData(), s.aws(), s.faults()));
-        return Agent.run(root, cloud.emulator().url().toString());
+        return Agent.boot(cloud, root, userData.getBytes(StandardCharsets.UTF_8));
     }
 
     Agent.Run check(String userData) throws IOException {
-        Path file = dir.resolve("user-data");
-        Files.writeString(file, userData);
-        return Agent.main("check", "--root", root.toString(), "--user-data", file.toString());
+        return Agent.check(dir, root, userData);
     }
 
     /** A write_files entry of {@code path}, whose content no file may hold afterwards. */
@@ -160,12 +154,14 @@ class PlacementAttackTest {
     @ParameterizedTest
     @ValueSource(strings = {"/var/run/credstore/db", "/var/hop1/credstore/db", "/var/run/bootsecrets/status.json"})
     void aFileSourceCannotReadTheConfigsCredentialThroughALink(String spelled) throws Exception {
-        Agent.writeImageConfig(root, CREDENTIAL_IMAGE + "userData: {sources: [value, metadata, file], readPaths: [/var/]}\n");
+        // readPaths cover both spellings: what refuses it is that the config's credential and the agent's state are never read
+        Agent.writeImageConfig(root, CREDENTIAL_IMAGE + "userData: {sources: [value, metadata, file], readPaths: [/var/, /run/]}\n");
         Agent.Run first = boot("#cloud-config\n");
         assertEquals(ExitCode.OK, first.exit(), first.all());
         String userData = "#cloud-config\nbootsecrets:\n  secrets: {s: {from: \"file:" + spelled + "\"}}\n"
                 + "  files: {/etc/copy: {secret: s, mode: \"0644\"}}\n";
-        refused(userData, "user-data:bootsecrets.secrets.s (secrets.s): file:" + spelled + " (resolves to /run/");
+        refused(userData, "user-data:bootsecrets.secrets.s (secrets.s): file:" + spelled + " (resolves to /run/",
+                "user-data never reads it");
         assertFalse(Files.exists(root.resolve("etc/copy")));
         Agent.Run run = boot(userData);
         assertFalse(run.all().contains(IMAGE_VALUE), "a value in a refusal");
@@ -218,14 +214,21 @@ class PlacementAttackTest {
                 "user-data:write_files[1]: /var/run/x (resolves to /run/x) is also written by user-data:write_files[0]");
     }
 
+    /** A user's planted link fails only that output (no local user can stop the run); it is never followed. */
     @Test
-    void aLinkPlantedByAUserOnTheWayIsAnErrorNotAFollow() throws Exception {
+    void aLinkPlantedByAUserOnTheWayFailsThatOutputAndIsNotFollowed() throws Exception {
         Path planted = root.resolve("var/home/core/notes");
         Files.createSymbolicLink(planted, Path.of("/etc"));
         Files.setAttribute(planted, "unix:uid", 1000, java.nio.file.LinkOption.NOFOLLOW_LINKS);
         Agent.Run run = boot(writeFile("/home/core/notes/motd"));
-        assertEquals(ExitCode.INVALID, run.exit(), run.all());
-        assertTrue(run.err().contains("symlink planted at /var/home/core/notes"), run.all());
+        assertEquals(ExitCode.PARTIAL, run.exit(), run.all());
+        assertTrue(run.err().contains("/home/core/notes/motd"), run.all());
         assertFalse(Files.exists(root.resolve("etc/motd")));
+        // and what user-data could not have written without the link is refused all the same
+        Agent.writeImageConfig(root, "userData: {writePaths: [/etc/]}\n");
+        Agent.Run narrow = boot(writeFile("/home/core/notes/motd"));
+        assertEquals(ExitCode.INVALID, narrow.exit(), narrow.all());
+        assertTrue(narrow.err().contains("user-data:write_files[0]: /home/core/notes/motd (resolves to"
+                + " /var/home/core/notes/motd) is outside the paths user-data may write (userData.writePaths: /etc/)"), narrow.all());
     }
 }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bootsecrets.emulator.Scenario;
 import dev.bootsecrets.testing.Emulated;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,8 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.Map;
-import java.util.Optional;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,17 +46,11 @@ class TrustBoundaryTest {
     }
 
     Agent.Run boot(byte[] userData) throws Exception {
-        Scenario s = Scenario.sample("aws");
-        cloud.start("aws", new Scenario(s.instanceId(), s.hostname(),
-                s.region(), s.zone(), s.sshKeys(), Map.of(), Optional.of(userData), s.aws(), s.faults()));
-        return Agent.run(root, cloud.emulator().url().toString());
+        return Agent.boot(cloud, root, userData);
     }
 
-    /** `bootsecrets check --root ROOT --user-data FILE`, offline. */
     Agent.Run check(String userData) throws IOException {
-        Path file = dir.resolve("user-data");
-        Files.writeString(file, userData);
-        return Agent.main("check", "--root", root.toString(), "--user-data", file.toString());
+        return Agent.check(dir, root, userData);
     }
 
     /** The run and check both refuse it with {@code message}, and nothing of it is on disk. */
