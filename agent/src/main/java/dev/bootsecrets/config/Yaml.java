@@ -3,9 +3,11 @@ package dev.bootsecrets.config;
 import dev.bootsecrets.log.Log;
 import java.io.StringReader;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,6 +17,7 @@ import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.constructor.ConstructorException;
+import org.yaml.snakeyaml.constructor.DuplicateKeyException;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -67,8 +70,8 @@ public final class Yaml {
      */
     public static Object load(String text, String what, Predicate<String> reads) throws ConfigException {
         LoaderOptions options = new LoaderOptions();
-        // Our constructor decides on duplicates; SnakeYAML, allowed them, keeps the last.
-        options.setAllowDuplicateKeys(true);
+        // Reader decides on each duplicate and drops the ones it lets pass; any other is refused.
+        options.setAllowDuplicateKeys(false);
         options.setMaxAliasesForCollections(MAX_ALIASES);
         options.setNestingDepthLimit(MAX_DEPTH);
         options.setAllowRecursiveKeys(false);
@@ -112,22 +115,38 @@ public final class Yaml {
             return constructDocument(root);
         }
 
+        /**
+         * Each duplicate decided, then all but the last of each key dropped here, so SnakeYAML's
+         * own pass (which would refuse any left, or log through java.util.logging) finds none.
+         */
         @Override
         protected void processDuplicateKeys(MappingNode node, boolean forceStringKeys) {
             if (!forceStringKeys) {
-                Map<Object, Boolean> seen = new HashMap<>();
-                for (NodeTuple tuple : node.getValue()) {
-                    Node keyNode = tuple.getKeyNode();
+                List<NodeTuple> tuples = node.getValue();
+                Map<Object, Integer> last = new HashMap<>();
+                Set<Integer> dropped = new HashSet<>();
+                for (int i = 0; i < tuples.size(); i++) {
+                    Node keyNode = tuples.get(i).getKeyNode();
                     if (keyNode.getTag().equals(Tag.MERGE)) {
                         continue;
                     }
-                    Object key = constructObject(keyNode); // kept: SnakeYAML's own pass reuses it
-                    if (seen.put(key, true) != null) {
-                        duplicate(node, key, keyNode.getStartMark());
+                    Integer earlier = last.put(constructObject(keyNode), i); // kept: SnakeYAML's pass reuses it
+                    if (earlier != null) {
+                        duplicate(node, constructObject(keyNode), keyNode.getStartMark());
+                        dropped.add(earlier);
                     }
                 }
+                if (!dropped.isEmpty()) {
+                    List<NodeTuple> kept = new ArrayList<>();
+                    for (int i = 0; i < tuples.size(); i++) {
+                        if (!dropped.contains(i)) {
+                            kept.add(tuples.get(i));
+                        }
+                    }
+                    node.setValue(kept);
+                }
             }
-            super.processDuplicateKeys(node, forceStringKeys); // drops all but the last of each key
+            super.processDuplicateKeys(node, forceStringKeys);
         }
 
         private void duplicate(MappingNode node, Object key, Mark mark) {
@@ -189,6 +208,9 @@ public final class Yaml {
      * problem's start.
      */
     private static String describe(RuntimeException e) {
+        if (e instanceof DuplicateKeyException d) {
+            return at(d.getProblemMark()) + "duplicate key";
+        }
         if (e instanceof ConstructorException c) {
             return at(c.getProblemMark()) + "a value of an unsupported type or tag";
         }
