@@ -16,6 +16,8 @@ import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.constructor.AbstractConstruct;
+import org.yaml.snakeyaml.constructor.Construct;
 import org.yaml.snakeyaml.constructor.ConstructorException;
 import org.yaml.snakeyaml.constructor.DuplicateKeyException;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -107,6 +109,17 @@ public final class Yaml {
         Reader(LoaderOptions options, Predicate<String> reads) {
             super(options);
             this.reads = reads;
+            Construct binary = yamlConstructors.get(Tag.BINARY);
+            yamlConstructors.put(Tag.BINARY, new AbstractConstruct() {
+                @Override
+                public Object construct(Node node) {
+                    try {
+                        return binary.construct(node);
+                    } catch (IllegalArgumentException e) { // SnakeYAML's base64 decoder: bad length or character
+                        throw new Refused(at(node.getStartMark()) + "a !!binary value that is not base64");
+                    }
+                }
+            });
         }
 
         Object document(Node root) {

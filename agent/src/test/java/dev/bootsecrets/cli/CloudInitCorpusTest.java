@@ -42,9 +42,10 @@ class CloudInitCorpusTest {
                     "by design: its keys are for users barfoo and fizzbuzz, which the image lacks (no account creation)",
                     "ssh keys for barfoo (user-data:users[2]): no such user in the target root's /etc/passwd"),
             "cloud-config-write-files.txt", new Refusal(
-                    "broken, as cloud-init finds it: a !!binary cut short with '....' is not base64, so PyYAML"
-                            + " refuses the whole document and cloud-init writes none of its files",
-                    "user-data: not valid YAML (a value could not be read)"));
+                    "broken: its contents are cut short ('...' after a base64 text, a '....' line in a !!binary);"
+                            + " cloud-init's base64 decoding skips the dots and writes what is left, bootsecrets"
+                            + " refuses a value that is not base64 (CloudInitParityTest shows both)",
+                    "user-data: line 21, column 12: a !!binary value that is not base64"));
 
     /** What an accepted example writes besides the agent's own state; nothing when not listed. */
     static final Map<String, List<String>> WRITES = Map.of(

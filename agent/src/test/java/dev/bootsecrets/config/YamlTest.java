@@ -46,6 +46,12 @@ class YamlTest {
     }
 
     @Test
+    void binaryThatIsNotBase64IsRefusedAtItsPlace() {
+        ConfigException e = assertThrows(ConfigException.class, () -> Yaml.load("a: 1\nx: !!binary |\n  " + SECRET + "\n  ....\n", "user-data"));
+        assertEquals("user-data: line 2, column 4: a !!binary value that is not base64", e.getMessage());
+    }
+
+    @Test
     void valuesThatFailToConvertAreNotQuoted() {
         for (String doc : List.of("x: !!int " + SECRET, "x: !!timestamp " + SECRET, "x: !!binary '" + SECRET + "%'", "x: !custom " + SECRET)) {
             ConfigException e = assertThrows(ConfigException.class, () -> Yaml.load(doc, "user-data"));
