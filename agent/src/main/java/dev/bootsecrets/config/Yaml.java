@@ -92,7 +92,7 @@ public final class Yaml {
         }
     }
 
-    /** A duplicate key where this program reads; the message is ours, without the document's text. */
+    /** A refusal our Reader words itself (a duplicate where this program reads, bad base64): never the document's text. */
     private static final class Refused extends RuntimeException {
         Refused(String message) {
             super(message, null, false, false);
