@@ -20,6 +20,8 @@ import java.util.Set;
  */
 final class CloudConfig {
     static final int DEFAULT_MODE = 0644;
+    /** The top-level keys {@link #read} looks at. */
+    static final Set<String> KEYS = Set.of("ssh_authorized_keys", "users", "write_files");
     private static final Set<String> BASE64 = Set.of("b64", "base64");
     private static final Set<String> GZIP = Set.of("gz", "gzip");
     private static final Set<String> GZIP_BASE64 = Set.of("gz+b64", "gz+base64", "gzip+b64", "gzip+base64");

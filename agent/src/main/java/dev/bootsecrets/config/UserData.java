@@ -18,6 +18,8 @@ import java.util.Set;
 public final class UserData {
     /** How errors and sources name the section a cloud holds apart from user-data. */
     public static final String SECTION_PART = "bootsecrets-config";
+    /** The key of a cloud-config document that holds the bootsecrets section. */
+    private static final String SECTION_KEY = "bootsecrets";
 
     private UserData() {}
 
@@ -72,7 +74,7 @@ public final class UserData {
         for (Document doc : docs) {
             String prefix = doc.part().isEmpty() ? "" : doc.part() + ".";
             Map<?, ?> root = load(doc, errors);
-            Object section = doc.section() ? root : root.get("bootsecrets");
+            Object section = doc.section() ? root : root.get(SECTION_KEY);
             Optional<Declarations> declared = Optional.empty();
             if (section instanceof Map<?, ?> s) {
                 Config layer = Schema.section(s, settings, Scope.userData(prefix + "bootsecrets.", policy, budget, errors));
@@ -164,7 +166,9 @@ public final class UserData {
     private static Map<?, ?> load(Document doc, Errors errors) {
         String what = doc.part().isEmpty() ? Origin.USER_DATA : Origin.USER_DATA + ": " + doc.part();
         try {
-            Object root = Yaml.load(doc.text(), what);
+            // A #bootsecrets-config document is read whole; of cloud-config, only our keys.
+            Object root = doc.section() ? Yaml.load(doc.text(), what)
+                    : Yaml.load(doc.text(), what, key -> key.equals(SECTION_KEY) || CloudConfig.KEYS.contains(key));
             if (root instanceof Map<?, ?> map) {
                 return map;
             }

@@ -59,7 +59,9 @@ class UserDataErrorsTest {
     @Test
     void duplicateKeys() {
         ConfigException e = refused(withSecret("", "    leak: {value: other}\n"));
-        assertEquals(List.of("user-data: line 5, column 5: duplicate key"), e.errors());
+        assertEquals(1, e.errors().size(), e.errors().toString());
+        assertTrue(e.errors().getFirst().startsWith("user-data: line 5, column 5: duplicate key leak: bootsecrets reads it"),
+                e.errors().toString());
     }
 
     @Test

@@ -34,10 +34,21 @@ class YamlTest {
     }
 
     @Test
-    void duplicateKeysAreRefusedWithoutQuotingTheKey() {
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> Yaml.load("x: 1\n" + SECRET + ": a\n" + SECRET + ": b\n", "f.yaml"));
-        assertEquals("f.yaml: line 3, column 1: duplicate key", e.getMessage());
+    void duplicateKeysAreRefusedNamingOnlyAKeyThatLooksLikeAName() {
+        ConfigException e = assertThrows(ConfigException.class, () -> Yaml.load("x: 1\nmode: a\nmode: b\n", "f.yaml"));
+        assertEquals("f.yaml: line 3, column 1: duplicate key mode: bootsecrets reads it, and YAML parsers disagree"
+                + " on which one wins, so a reviewer and the agent could read different documents; keep one", e.getMessage());
+        String odd = SECRET + " =x";
+        ConfigException quoted = assertThrows(ConfigException.class,
+                () -> Yaml.load("x: 1\n'" + odd + "': a\n'" + odd + "': b\n", "f.yaml"));
+        assertTrue(quoted.getMessage().startsWith("f.yaml: line 3, column 1: duplicate a key: "), quoted.getMessage());
+        assertFalse(quoted.getMessage().contains(SECRET), quoted.getMessage());
+    }
+
+    @Test
+    void binaryThatIsNotBase64IsRefusedAtItsPlace() {
+        ConfigException e = assertThrows(ConfigException.class, () -> Yaml.load("a: 1\nx: !!binary |\n  " + SECRET + "\n  ....\n", "user-data"));
+        assertEquals("user-data: line 2, column 4: a !!binary value that is not base64", e.getMessage());
     }
 
     @Test

@@ -28,6 +28,8 @@ public final class NoCloudProvider implements MetadataProvider {
     static final String USER_DATA = "user-data";
     private static final int MAX_META_DATA = 1 << 20;
     private static final int MAX_USER_DATA = 16 << 20;
+    /** The keys of meta-data read here; a duplicate of any other is cloud-init's business. */
+    private static final Set<String> KEYS = Set.of("instance-id", "local-hostname", "hostname", "public-keys");
 
     private final TargetRoot root;
     private final String seed;
@@ -50,7 +52,7 @@ public final class NoCloudProvider implements MetadataProvider {
                 .orElseThrow(() -> new MetadataException(metaPath, "not found (no NoCloud seed there)"));
         Map<?, ?> fields;
         try {
-            Object loaded = Yaml.load(new String(meta, StandardCharsets.UTF_8), "not valid YAML");
+            Object loaded = Yaml.load(new String(meta, StandardCharsets.UTF_8), META_DATA, KEYS::contains);
             if (loaded != null && !(loaded instanceof Map<?, ?>)) {
                 throw MetadataException.invalid(metaPath, "not a mapping");
             }

@@ -66,6 +66,16 @@ class NoCloudProviderTest {
         assertTrue(assertThrows(MetadataException.class, this::gather).getMessage().contains("not valid YAML"));
     }
 
+    @Test
+    void aDuplicateKeyOfMetaDataIsRefusedOnlyWhereItIsRead() throws Exception {
+        seed("instance-id: i-1\nplacement: {zone: a}\nplacement: {zone: b}\n", null);
+        assertEquals("i-1", gather().instanceId());
+        seed("instance-id: i-1\ninstance-id: i-2\n", null);
+        var twice = assertThrows(MetadataException.class, this::gather);
+        assertTrue(twice.getMessage().contains("line 2, column 1: duplicate key instance-id: bootsecrets reads it"),
+                twice.getMessage());
+    }
+
     private InstanceMetadata gather() throws Exception {
         try (TargetRoot root = TargetRoot.open(dir)) {
             return new NoCloudProvider(root, "/seed").gather(
