@@ -66,6 +66,10 @@ final class AzureApi implements MetadataApi {
 
     @Override
     public Reply answer(Call call) {
+        boolean hostEndpoint = call.path().startsWith("/metadata/") || call.path().startsWith("/machine");
+        if (hostEndpoint && scenario.azure().mspEnforce()) {
+            return Reply.status(403); // the Guest Proxy Agent's refusal: no body, no x-ms-azure-host-authorization
+        }
         if (call.path().equals("/machine") || call.path().equals("/machine/")) {
             return wireserver(call);
         }
