@@ -13,7 +13,7 @@ import dev.bootsecrets.http.Response;
  */
 final class Msp {
     static final String FORWARDED = "x-ms-azure-host-authorization";
-    /** Where the agent runs from in the RPM and the bootc image; docs/azure.md has the whole allow-list entry. */
+    /** Where the agent runs from in the RPM and the bootc image; docs/clouds.md has the whole allow-list entry. */
     static final String EXECUTABLE = "/usr/bin/bootsecrets";
 
     private Msp() {}
@@ -31,7 +31,7 @@ final class Msp {
                     + " Protocol in enforce mode: " + (response.status() == 403 ? "this process is not on the VM's"
                     + " allow-list for " : "the Guest Proxy Agent could not tell which process asked ") + service
                     + " (add the agent, exePath " + EXECUTABLE + " and userName root, to the VM's access control rules"
-                    + " for IMDS and the wireserver; see docs/azure.md)");
+                    + " for IMDS and the wireserver; see docs/clouds.md)");
         }
     }
 }
