@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The nftables rule set of {@code metadata.lockdown}: new connections to the metadata
- * addresses (AWS/GCP/Azure IMDS 169.254.169.254, AWS's IPv6 fd00:ec2::254 and, on Azure, the
+ * addresses (AWS/GCP/Azure IMDS 169.254.169.254, the IPv6 ones of AWS fd00:ec2::254 and GCP fd20:ce::254 and, on Azure, the
  * wireserver 168.63.129.16 except its DNS on port 53) are refused (a TCP reset, so clients
  * fail at once) to every process but root's and, when given, those whose group is {@code gid}. nftables sees a socket's owner and its
  * process's effective group, not supplementary groups. Installed with {@code nft -f -}; one
@@ -35,7 +35,7 @@ public final class MetadataLockdown {
                 .append("    chain output {\n")
                 .append("        type filter hook output priority 0; policy accept;\n")
                 .append("        ip daddr 169.254.169.254 jump metadata\n")
-                .append("        ip6 daddr fd00:ec2::254 jump metadata\n");
+                .append("        ip6 daddr { fd00:ec2::254, fd20:ce::254 } jump metadata\n");
         if (provider.equals("azure")) {
             rules.append("        ip daddr 168.63.129.16 tcp dport != 53 jump metadata\n");
         }

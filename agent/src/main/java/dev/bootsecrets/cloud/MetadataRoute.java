@@ -9,6 +9,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -72,10 +74,14 @@ public final class MetadataRoute {
 
     /** The one-line cause of a locked metadata address. */
     static MetadataException locked(Cloud cloud, URI address, Settings settings) {
-        return new MetadataException(address.getHost(), "connecting is not permitted: systemd locked the metadata"
-                + " address (systemd.imds.network=locked adds a prohibit route only systemd-imdsd passes), and no"
-                + " systemd-imdsd answers at " + settings.route().imdsd() + " (enable systemd-imdsd.socket, or use "
-                + cloud.name() + " without the lock)");
+        String socket = settings.route().imdsd();
+        String lock = "connecting is not permitted: systemd locked the metadata address (systemd.imds.network=locked"
+                + " adds a prohibit route only systemd-imdsd passes)";
+        return new MetadataException(address.getHost(), Files.exists(Path.of(socket))
+                ? lock + "; systemd-imdsd at " + socket + " reads metadata through it, but not the instance's credentials"
+                        + " and tokens, which " + cloud.name() + " gives only directly (boot without the lock to use them)"
+                : lock + ", and no systemd-imdsd answers at " + socket + " (enable systemd-imdsd.socket, or use "
+                        + cloud.name() + " without the lock)");
     }
 
     /** One TCP connect to the address's port, closed at once. */

@@ -3,6 +3,7 @@ package dev.bootsecrets.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bootsecrets.testing.Netns;
 import dev.bootsecrets.testing.Tool;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,18 +31,16 @@ class MetadataLockdownNetnsTest {
     @TempDir
     Path dir;
 
-    String netns;
+    Netns netns;
     Process emulator;
 
     @BeforeEach
     void namespace() throws Exception {
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root (ip netns, nft)");
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/nft")), "needs nft (scripts/setup installs nftables)");
-        netns = "bslock-" + ProcessHandle.current().pid();
-        ip("netns", "add", netns);
-        ip("-n", netns, "link", "set", "lo", "up");
-        ip("-n", netns, "addr", "add", "169.254.169.254/32", "dev", "lo");
-        emulator = new ProcessBuilder(inNetns(agent("emulate", "--provider", "aws", "--listen", "169.254.169.254:80")))
+        netns = Netns.create("bslock");
+        netns.ip("addr", "add", "169.254.169.254/32", "dev", "lo");
+        emulator = new ProcessBuilder(netns.exec(agent("emulate", "--provider", "aws", "--listen", "169.254.169.254:80")))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("emulator.log").toFile()).start();
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (curl(0, 0) != 0) {
@@ -59,7 +58,7 @@ class MetadataLockdownNetnsTest {
             emulator.waitFor(10, TimeUnit.SECONDS);
         }
         if (netns != null) {
-            Tool.run(List.of("ip", "netns", "del", netns));
+            netns.close();
         }
     }
 
@@ -70,7 +69,7 @@ class MetadataLockdownNetnsTest {
         Agent.writeConfig(root, "metadata: {lockdown: {enabled: true, group: imds}}\n");
         assertEquals(0, curl(NOBODY, NOBODY), "before the run every user reaches it");
 
-        Tool.Result run = Tool.run(inNetns(agent("run", "--root", root.toString(), "--provider", "aws")));
+        Tool.Result run = Tool.run(netns.exec(agent("run", "--root", root.toString(), "--provider", "aws")));
         assertEquals(0, run.exit(), run.toString());
         assertTrue(run.stderr().contains("metadata service locked down: only root and group imds"), run.stderr());
         assertTrue(Files.exists(root.resolve("var/home/core/.ssh/authorized_keys")), "the run itself reached it");
@@ -80,8 +79,8 @@ class MetadataLockdownNetnsTest {
         assertEquals(0, curl(NOBODY, GROUP));
 
         // A second run replaces the table rather than adding rules beside it.
-        assertEquals(0, Tool.run(inNetns(agent("run", "--root", root.toString(), "--provider", "aws"))).exit());
-        Tool.Result tables = Tool.run(inNetns(List.of("nft", "list", "tables")));
+        assertEquals(0, Tool.run(netns.exec(agent("run", "--root", root.toString(), "--provider", "aws"))).exit());
+        Tool.Result tables = Tool.run(netns.exec(List.of("nft", "list", "tables")));
         assertEquals("table inet bootsecrets\n", tables.out(), tables.toString());
         assertEquals(7, curl(NOBODY, NOBODY));
     }
@@ -89,22 +88,16 @@ class MetadataLockdownNetnsTest {
     @Test
     void withoutTheSettingEveryUserStillReachesIt() throws Exception {
         Path root = Agent.sandbox(dir);
-        Tool.Result run = Tool.run(inNetns(agent("run", "--root", root.toString(), "--provider", "aws")));
+        Tool.Result run = Tool.run(netns.exec(agent("run", "--root", root.toString(), "--provider", "aws")));
         assertEquals(0, run.exit(), run.toString());
         assertEquals(0, curl(NOBODY, NOBODY));
-        assertEquals("", Tool.run(inNetns(List.of("nft", "list", "tables"))).out());
+        assertEquals("", Tool.run(netns.exec(List.of("nft", "list", "tables"))).out());
     }
 
     /** curl's exit code for a request as this uid and (only) gid, inside the namespace; 0 for any HTTP answer. */
     int curl(int uid, int gid) throws Exception {
-        return Tool.run(inNetns(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--clear-groups",
+        return Tool.run(netns.exec(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--clear-groups",
                 "curl", "-s", "-o", "/dev/null", "-m", "5", URL))).exit();
-    }
-
-    List<String> inNetns(List<String> command) {
-        List<String> out = new ArrayList<>(List.of("ip", "netns", "exec", netns));
-        out.addAll(command);
-        return out;
     }
 
     /** This agent's build as its own process, on the test's class path. */
@@ -115,12 +108,4 @@ class MetadataLockdownNetnsTest {
         return command;
     }
 
-    static void ip(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("ip"));
-        command.addAll(List.of(args));
-        Tool.Result result = Tool.run(command);
-        if (result.exit() != 0) {
-            throw new IOException(command + ": " + result);
-        }
-    }
 }

@@ -13,7 +13,7 @@ class MetadataLockdownTest {
         String rules = MetadataLockdown.ruleset("aws", OptionalInt.of(4242));
         assertTrue(rules.startsWith("add table inet bootsecrets\ndelete table inet bootsecrets\n"), rules);
         assertTrue(rules.contains("ip daddr 169.254.169.254 jump metadata"), rules);
-        assertTrue(rules.contains("ip6 daddr fd00:ec2::254 jump metadata"), rules);
+        assertTrue(rules.contains("ip6 daddr { fd00:ec2::254, fd20:ce::254 } jump metadata"), rules);
         assertTrue(rules.contains("ct state established,related accept\n        meta skuid 0 accept\n"
                 + "        meta skgid 4242 accept\n"), rules);
         assertFalse(rules.contains("168.63.129.16"), "the wireserver only on Azure");

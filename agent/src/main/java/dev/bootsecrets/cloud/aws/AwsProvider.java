@@ -59,10 +59,8 @@ public final class AwsProvider implements MetadataProvider {
 
     @Override
     public InstanceMetadata gather(GatherRequest request) throws MetadataException {
-        long start = System.nanoTime();
         MetadataKeys imds = keys.open(request.deadline());
-        ExecutorService executor = Fetch.threads();
-        try {
+        return Fetch.inParallel(name(), imds::requests, executor -> {
             Future<String> instanceId = executor.submit(
                     () -> text(imds, INSTANCE_ID).orElseThrow(() -> notFound(imds, INSTANCE_ID)));
             Future<String> hostname = executor.submit(() -> hostname(imds));
@@ -93,22 +91,14 @@ public final class AwsProvider implements MetadataProvider {
                     await(userData),
                     attributes(tags),
                     identity);
-            Log.info("aws: " + imds.requests() + " requests in " + (System.nanoTime() - start) / 1_000_000 + " ms");
             return metadata;
-        } finally {
-            executor.shutdownNow(); // after a failure, stop the others rather than wait for them
-        }
+        });
     }
 
     @Override
     public Map<String, Secret> attributes(Set<String> names, Deadline deadline) throws MetadataException {
         MetadataKeys imds = keys.open(deadline);
-        ExecutorService executor = Fetch.threads();
-        try {
-            return attributes(fetchTags(imds, names, executor));
-        } finally {
-            executor.shutdownNow();
-        }
+        return Fetch.inParallel(name(), imds::requests, executor -> attributes(fetchTags(imds, names, executor)));
     }
 
     private static Map<String, Future<Optional<byte[]>>> fetchTags(

@@ -27,7 +27,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -77,21 +76,15 @@ public final class AzureProvider implements MetadataProvider {
 
     @Override
     public InstanceMetadata gather(GatherRequest request) throws MetadataException {
-        long start = System.nanoTime();
-        ExecutorService executor = Fetch.threads();
-        try {
-            if (request.identity() && request.kind() == IdentityKind.TOKEN && request.audience().isBlank()) {
-                throw new MetadataException(imds + ManagedIdentity.PATH, "an access token needs a resource (the audience)");
-            }
+        if (request.identity() && request.kind() == IdentityKind.TOKEN && request.audience().isBlank()) {
+            throw new MetadataException(imds + ManagedIdentity.PATH, "an access token needs a resource (the audience)");
+        }
+        return Fetch.inParallel(name(), requests::get, executor -> {
             Future<Optional<Secret>> identity = request.identity()
                     ? executor.submit(() -> identity(request))
                     : CompletableFuture.completedFuture(Optional.empty());
-            InstanceMetadata metadata = read(json(INSTANCE, request.deadline()), request.attributes(), identity);
-            Log.info("azure: " + requests.get() + " requests in " + (System.nanoTime() - start) / 1_000_000 + " ms");
-            return metadata;
-        } finally {
-            executor.shutdownNow();
-        }
+            return read(json(INSTANCE, request.deadline()), request.attributes(), identity);
+        });
     }
 
     /** The VM as the instance answer describes it (the fuzz target's entry too). */

@@ -27,7 +27,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -78,22 +77,16 @@ public final class GcpProvider implements MetadataProvider {
 
     @Override
     public InstanceMetadata gather(GatherRequest request) throws MetadataException {
-        long start = System.nanoTime();
         MetadataKeys metadata = keys.open(request.deadline());
         if (request.identity() && request.audience().isBlank()) {
             throw new MetadataException(metadata.endpoint(IDENTITY), "an identity token needs an audience (the join service's URL)");
         }
-        ExecutorService executor = Fetch.threads();
-        try {
+        return Fetch.inParallel(name(), metadata::requests, executor -> {
             Future<Optional<Secret>> token = request.identity()
                     ? executor.submit(() -> Optional.of(identity(metadata, request.audience())))
                     : CompletableFuture.completedFuture(Optional.empty());
-            InstanceMetadata instance = read(metadata.endpoint(ALL), fetchAll(metadata), request.attributes(), token);
-            Log.info("gcp: " + metadata.requests() + " requests in " + (System.nanoTime() - start) / 1_000_000 + " ms");
-            return instance;
-        } finally {
-            executor.shutdownNow();
-        }
+            return read(metadata.endpoint(ALL), fetchAll(metadata), request.attributes(), token);
+        });
     }
 
     /** The instance as the recursive answer {@code all} describes it (the fuzz target's entry too). */
