@@ -93,7 +93,8 @@ public final class Providers {
      */
     public static Optional<String> cloud(Settings settings, Machine machine) {
         String name = BootParameters.read(machine.cmdline()).provider().orElse(settings.provider());
-        return name.equals(AUTO) ? Detect.fromDmi(machine.dmi()) : Optional.of(name);
+        // systemd-imdsd reads the same cloud DMI names; the credential helper's tokens come from the cloud itself
+        return name.equals(AUTO) || name.equals(Imdsd.NAME) ? Detect.fromDmi(machine.dmi()) : Optional.of(name);
     }
 
     /** Whether a NoCloud seed is there: its meta-data file, as cloud-init requires. */

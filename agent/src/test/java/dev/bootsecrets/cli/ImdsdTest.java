@@ -71,11 +71,56 @@ class ImdsdTest {
     }
 
     @Test
+    void azureThroughSystemdImdsdReadsTheLeavesAndReportsReadyToTheWireserver() throws Exception {
+        Scenario azure = Scenario.sample("azure");
+        serve("azure", azure);
+        Agent.writeConfig(root, "metadata: {imdsd: " + socket + ", azure: {wireserver: " + cloud.emulator().url() + "}}\n");
+        Agent.Run run = run();
+        assertEquals(0, run.exit(), run.all());
+        assertTrue(run.err().contains("systemd-imdsd serves microsoft-azure; reading azure metadata through it"), run.err());
+        String deploy = Files.readString(root.resolve("var/home/deploy/.ssh/authorized_keys"));
+        assertTrue(deploy.contains(key(azure, "deploy")), "a key for the user its path names");
+        assertTrue(Files.readString(root.resolve("var/home/core/.ssh/authorized_keys")).contains(key(azure, "ops")));
+        assertEquals("demo-registry-token-0001", Files.readString(root.resolve("etc/myapp/api.token")), "a tag");
+        assertEquals(azure.instanceId() + "\n", Files.readString(root.resolve("var/lib/bootsecrets/azure-ready")));
+        List<RequestLog.Entry> overHttp = cloud.emulator().log().requests().stream()
+                .filter(e -> !e.method().equals("VARLINK")).toList();
+        assertTrue(overHttp.stream().allMatch(e -> e.path().startsWith("/machine")), "only the ready report: " + overHttp);
+    }
+
+    @Test
+    void secretsManagersStillGetTheirCredentialsFromTheCloud() throws Exception {
+        serve("aws", Scenario.sample("aws").withSecrets(SecretManagersEndToEndTest.SECRETS));
+        String url = cloud.emulator().url().toString();
+        Agent.writeConfig(root, """
+                metadata: {imdsd: %s, url: %s}
+                endpoints: {awsSsm: %s}
+                secrets:
+                  api-key: {from: "aws-ssm:/myapp/api-key"}
+                credentials:
+                  api-key: {secret: api-key}
+                """.formatted(socket, url, url));
+        Agent.Run run = run("--provider", "imdsd");
+        assertEquals(0, run.exit(), run.all());
+        assertEquals(SecretManagersEndToEndTest.PARAMETER, Files.readString(root.resolve("run/credstore/api-key")));
+        List<RequestLog.Entry> overHttp = cloud.emulator().log().requests().stream()
+                .filter(e -> !e.method().equals("VARLINK")).toList();
+        assertTrue(overHttp.stream().anyMatch(e -> e.path().startsWith("/latest/meta-data/iam/security-credentials/")),
+                overHttp.toString());
+        assertTrue(overHttp.stream().noneMatch(e -> e.path().equals("/latest/meta-data/instance-id")
+                || e.path().equals("/latest/user-data")), "the instance's metadata came through systemd-imdsd: " + overHttp);
+    }
+
+    @Test
     void aSilentSocketIsAnOutageNamingIt() throws Exception {
         Agent.Run run = run("--provider", "imdsd");
         assertEquals(ExitCode.UNREACHABLE, run.exit(), run.all());
         assertTrue(run.err().contains("systemd-imdsd at " + socket + ": does not answer"), run.err());
         assertEquals(List.of(), Agent.files(root.resolve("var/home")));
+    }
+
+    private static String key(Scenario scenario, String name) {
+        return scenario.sshKeys().stream().filter(k -> k.name().equals(name)).findFirst().orElseThrow().publicKey();
     }
 
     private void assertOnlyThroughImdsd() {

@@ -1,7 +1,6 @@
 package dev.bootsecrets.cloud.azure;
 
 import dev.bootsecrets.cloud.Cloud;
-import dev.bootsecrets.log.Log;
 import java.util.Optional;
 
 /**
@@ -15,13 +14,9 @@ public final class AzureCloud {
     public static final Cloud CLOUD = new Cloud("azure", "microsoft-azure",
             dmi -> dmi.assetTag().equals(ASSET_TAG),
             AzureProvider.IMDS, Optional.empty(),
-            w -> {
-                // systemd-imdsd serves Azure's IMDS only as text leaves (format=text), not the JSON documents read here.
-                w.keys().ifPresent(k -> Log.info("azure: systemd-imdsd serves IMDS only as text leaves; reading IMDS directly"));
-                return new AzureProvider(w.endpoint(), w.settings().azure().wireserver()
-                        .orElse(w.settings().metadataUrl().isPresent() ? w.endpoint() : AzureProvider.WIRESERVER),
-                        w.settings().azure(), w.root(), w.http());
-            },
+            w -> new AzureProvider(w.endpoint(), w.settings().azure().wireserver()
+                    .orElse(w.settings().metadataUrl().isPresent() ? w.endpoint() : AzureProvider.WIRESERVER),
+                    w.settings().azure(), w.root(), w.http(), w.keys()),
             (context, settings) -> new KeyVault(context));
 
     private AzureCloud() {}
