@@ -151,9 +151,9 @@ public final class BootRun {
                 }
                 gid = OptionalInt.of(group.get().gid());
             }
-            MetadataLockdown.apply(provider, gid);
+            MetadataLockdown.apply(provider, gid, lockdown.containers());
             Log.notice("metadata service locked down: only root" + lockdown.group().map(g -> " and group " + g).orElse("")
-                    + " may reach it for the rest of the boot");
+                    + (lockdown.containers() ? " and containers" : "") + " may reach it for the rest of the boot");
         } catch (IOException e) {
             Log.error(e.getMessage() + "; every process can still reach the metadata service");
         }
@@ -286,7 +286,7 @@ public final class BootRun {
         Joined joined = join.isPresent() ? Join.preview(join.get(), config.declarations()) : Joined.none();
         Map<String, Secret> secrets = new HashMap<>(joined.secrets());
         secrets.putAll(CloudSecrets.standIns(config.declarations()));
-        return joined.addTo(Planner.plan(config, metadata, secrets, root, accounts));
+        return Planner.plan(config, metadata, secrets, joined.files(), root, accounts);
     }
 
     /**
@@ -309,7 +309,7 @@ public final class BootRun {
         Map<String, Secret> secrets = new HashMap<>(joined.secrets());
         secrets.putAll(managed);
         try {
-            return joined.addTo(Planner.plan(gathered.config(), gathered.metadata(), secrets, root, accounts));
+            return Planner.plan(gathered.config(), gathered.metadata(), secrets, joined.files(), root, accounts);
         } catch (PlanException e) {
             throw Stop.invalid("plan", e.errors(), gathered.metadata());
         }

@@ -45,7 +45,7 @@ final class CheckCommand {
                 config = UserData.apply(config, readBounded(Path.of(userDataFile.get()),
                         config.settings().userData().maxBytes()));
             }
-            Planner.check(config.declarations(), errors, warnings);
+            Planner.check(config, args.value("root").isEmpty(), errors, warnings);
             Join.check(config.settings().join(), config.declarations(), errors, warnings);
             if (args.value("root").isPresent() && errors.isEmpty()) {
                 errors.addAll(againstRoot(config, root));

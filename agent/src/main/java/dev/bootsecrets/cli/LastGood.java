@@ -120,8 +120,8 @@ final class LastGood {
             Config stored = BootRun.withUserData(local, metadata);
             Declarations declared = Restore.declarations(stored.declarations(), values, warnings);
             Config config = new Config(stored.settings(), declared);
-            Plan plan = Planner.plan(config, metadata, Map.of(), root, Accounts.load(root));
-            plan = joined(config.settings().join(), values, warnings).addTo(plan);
+            Plan plan = Planner.plan(config, metadata, Map.of(), joined(config.settings().join(), values, warnings).files(),
+                    root, Accounts.load(root));
             warnings.addAll(plan.warnings());
             warnings.forEach(Log::warn);
             Log.warn("offline: " + reason + "; applying the last-known-good state of " + opened.written() + " ("

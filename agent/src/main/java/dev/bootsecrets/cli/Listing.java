@@ -19,7 +19,7 @@ final class Listing {
     static void plan(Plan plan, PrintStream out) {
         out.printf(ROW, "PATH", "KIND", "OWNER", "MODE", "SOURCE");
         plan.files().stream().sorted(Comparator.comparing(FileIntent::path)).forEach(f ->
-                row(out, ROW, f.path(), f.kind(), owner(f), mode(f), f.source()));
+                row(out, ROW, f.place(), f.kind(), owner(f), mode(f), f.source()));
         long removals = plan.files().stream().filter(f -> f.content().removes()).count();
         out.println(plan.files().size() + " outputs planned (" + removals + " to remove); nothing written (--dry-run)");
     }

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The nftables rule set of {@code metadata.lockdown}: new connections to the metadata
- * addresses (AWS/GCP/Azure IMDS 169.254.169.254, the IPv6 ones of AWS fd00:ec2::254 and GCP fd20:ce::254 and, on Azure, the
+ * addresses (AWS/GCP/Azure IMDS 169.254.169.254, AWS's IPv6 fd00:ec2::254 and, on Azure, the
  * wireserver 168.63.129.16 except its DNS on port 53) are refused (a TCP reset, so clients
  * fail at once) to every process but root's and, when given, those whose group is {@code gid}. nftables sees a socket's owner and its
  * process's effective group, not supplementary groups. Installed with {@code nft -f -}; one
@@ -27,19 +27,29 @@ public final class MetadataLockdown {
     private MetadataLockdown() {}
 
     /** The rule set, as {@code nft -f} reads it. */
-    static String ruleset(String provider, OptionalInt gid) {
+    static String ruleset(String provider, OptionalInt gid, boolean containers) {
         StringBuilder rules = new StringBuilder()
                 .append("add table ").append(TABLE).append('\n')
                 .append("delete table ").append(TABLE).append('\n')
                 .append("table ").append(TABLE).append(" {\n")
                 .append("    chain output {\n")
-                .append("        type filter hook output priority 0; policy accept;\n")
-                .append("        ip daddr 169.254.169.254 jump metadata\n")
-                .append("        ip6 daddr { fd00:ec2::254, fd20:ce::254 } jump metadata\n");
-        if (provider.equals("azure")) {
-            rules.append("        ip daddr 168.63.129.16 tcp dport != 53 jump metadata\n");
+                .append("        type filter hook output priority 0; policy accept;\n");
+        addresses(rules, provider, "metadata");
+        rules.append("    }\n");
+        if (!containers) {
+            // A container behind a bridge or NAT reaches the service through the host's forward
+            // hook, where no packet has a socket owner to tell root from anyone: none pass.
+            rules.append("    chain forward {\n")
+                    .append("        type filter hook forward priority 0; policy accept;\n");
+            addresses(rules, provider, "refused");
+            rules.append("    }\n")
+                    .append("    chain refused {\n")
+                    .append("        ct state established,related accept\n")
+                    .append("        meta l4proto tcp reject with tcp reset\n")
+                    .append("        drop\n")
+                    .append("    }\n");
         }
-        rules.append("    }\n")
+        rules
                 .append("    chain metadata {\n")
                 // Only new connections are judged: later packets of one root opened may come from
                 // a kernel socket with no owner (a TIME_WAIT one), and must not be cut.
@@ -56,19 +66,28 @@ public final class MetadataLockdown {
                 .toString();
     }
 
+    /** The rules that send traffic to the metadata addresses to {@code chain}. */
+    private static void addresses(StringBuilder rules, String provider, String chain) {
+        rules.append("        ip daddr 169.254.169.254 jump ").append(chain).append('\n')
+                .append("        ip6 daddr { fd00:ec2::254, fd20:ce::254 } jump ").append(chain).append('\n');
+        if (provider.equals("azure")) {
+            rules.append("        ip daddr 168.63.129.16 tcp dport != 53 jump ").append(chain).append('\n');
+        }
+    }
+
     /**
      * Installs the rule set in this process's network namespace.
      *
      * @throws IOException naming why (no nft, or its exit code and first line of output)
      */
-    public static void apply(String provider, OptionalInt gid) throws IOException {
+    public static void apply(String provider, OptionalInt gid, boolean containers) throws IOException {
         Path nft = NFT.stream().map(Path::of).filter(Files::isExecutable).findFirst()
                 .orElseThrow(() -> new IOException("metadata lockdown: nft not found (install nftables)"));
         ProcessBuilder builder = new ProcessBuilder(nft.toString(), "-f", "-").redirectErrorStream(true);
         builder.environment().clear();
         Process process = builder.start();
         try (OutputStream in = process.getOutputStream()) {
-            in.write(ruleset(provider, gid).getBytes(StandardCharsets.UTF_8));
+            in.write(ruleset(provider, gid, containers).getBytes(StandardCharsets.UTF_8));
         }
         byte[] output;
         try (InputStream out = process.getInputStream()) {

@@ -72,7 +72,6 @@ final class CloudConfig {
             }
             return Fields.plainAbsolute(p);
         });
-        file.ifPresent(p -> scope.checkWritable(path + ".path", p));
         if (entry.containsKey("source")) {
             scope.error(path + ".source", "is not supported (bootsecrets downloads nothing); give content");
         }

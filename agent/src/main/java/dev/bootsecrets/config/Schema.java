@@ -474,7 +474,6 @@ final class Schema {
                 scope.error(path, Fields.PATH_RULE);
                 return;
             }
-            scope.checkWritable(path, file);
             Fields.map(v, path, scope).ifPresent(entry -> file(file, entry, path, scope).ifPresent(out::add));
         }));
         return out;

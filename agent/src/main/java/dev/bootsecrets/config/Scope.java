@@ -2,25 +2,23 @@ package dev.bootsecrets.config;
 
 import dev.bootsecrets.config.Declarations.Source;
 import dev.bootsecrets.config.Settings.UserDataPolicy;
-import java.util.List;
 import java.util.Optional;
 
 /**
  * Where the mapping being read came from: the layer ({@code user-data} or a config file's
  * path), the prefix of its fields ({@code bootsecrets.}, {@code part[1].}), and for user-data
- * the image's policy, which its declarations must keep to, the paths the config reserves
- * for itself (its join material, its credentials) and what user-data may still decode.
+ * the image's policy, which its declarations must keep to, and what user-data may still decode.
+ * What depends on the target root (where a path really lands) is judged at plan time, by
+ * {@link dev.bootsecrets.plan.Placement}.
  */
-record Scope(String layer, String prefix, Optional<UserDataPolicy> policy, List<String> reserved, Budget budget,
-        Errors errors) {
+record Scope(String layer, String prefix, Optional<UserDataPolicy> policy, Budget budget, Errors errors) {
 
     static Scope configFile(String layer, Errors errors) {
-        return new Scope(layer, "", Optional.empty(), List.of(), Budget.unlimited(), errors);
+        return new Scope(layer, "", Optional.empty(), Budget.unlimited(), errors);
     }
 
-    /** @param reserved paths (or directories, ending in "/") the config writes that user-data never may */
-    static Scope userData(String prefix, UserDataPolicy policy, List<String> reserved, Budget budget, Errors errors) {
-        return new Scope(Origin.USER_DATA, prefix, Optional.of(policy), List.copyOf(reserved), budget, errors);
+    static Scope userData(String prefix, UserDataPolicy policy, Budget budget, Errors errors) {
+        return new Scope(Origin.USER_DATA, prefix, Optional.of(policy), budget, errors);
     }
 
     boolean userData() {
@@ -41,18 +39,6 @@ record Scope(String layer, String prefix, Optional<UserDataPolicy> policy, List<
         return userData() ? Origin.userData(prefix + field) : Origin.file(layer, prefix + field);
     }
 
-    /** User-data may write only under the policy's writePaths, never what the agent or the config keep for themselves. */
-    void checkWritable(String field, String path) {
-        policy.ifPresent(p -> {
-            if (UserDataPolicy.covers(path, reserved)) {
-                error(field, path + " is the config's own (its join key and certificate, or a credential it declares);"
-                        + " user-data never writes it");
-            } else if (!p.allows(path)) {
-                error(field, p.refusal(path));
-            }
-        });
-    }
-
     /** User-data may name an owner or group other than root only if the policy allows it. */
     void checkOwner(String field, Optional<String> name) {
         policy.ifPresent(p -> {
@@ -71,15 +57,12 @@ record Scope(String layer, String prefix, Optional<UserDataPolicy> policy, List<
         });
     }
 
-    /** User-data's secrets may use only the source kinds the policy lists, and file: only under readPaths. */
+    /** User-data's secrets may use only the source kinds the policy lists (where a file: source reads is judged at plan time). */
     void checkSource(String field, Source source) {
         policy.ifPresent(p -> {
             if (!p.allowsSource(source.kind())) {
                 error(field, "user-data may not use " + source.kind() + (source instanceof Source.Inline ? "" : ":")
                         + " sources (userData.sources does not list " + source.kind() + ")");
-            } else if (source instanceof Source.FromFile f && !p.allowsRead(f.path())) {
-                error(field, f.path() + " is outside the paths user-data may read (userData.readPaths: "
-                        + (p.readPaths().isEmpty() ? "none" : String.join(", ", p.readPaths())) + ")");
             }
         });
     }

@@ -158,30 +158,6 @@ public record Settings(
             readPaths = List.copyOf(readPaths);
         }
 
-        /** Whether user-data may have {@code path} written: under one of writePaths ("/etc" does not cover "/etcetera") and not never written. */
-        public boolean allows(String path) {
-            return covers(path, writePaths) && !covers(path, NEVER_WRITTEN);
-        }
-
-        /** The error for a path user-data may not have written, naming the policy key that refused it. */
-        public String refusal(String path) {
-            return covers(path, NEVER_WRITTEN)
-                    ? path + " is never written for user-data (the agent's own config and state, and systemd's credential key)"
-                    : writePathsRefusal(path);
-        }
-
-        /**
-         * For an output whose place the agent picks itself in its own directory (env files under
-         * /run/bootsecrets/env): only writePaths narrow it.
-         */
-        public boolean allowsAgentsPlace(String path) {
-            return covers(path, writePaths);
-        }
-
-        public String writePathsRefusal(String path) {
-            return path + " is outside the paths user-data may write (userData.writePaths: " + String.join(", ", writePaths) + ")";
-        }
-
         /** Whether user-data or metadata may give {@code user} SSH keys; root (by name or uid 0) only when listed by name. */
         public boolean allowsSsh(String user) {
             return sshUsers.contains(user) || (sshUsers.contains(ANY_USER) && !isRoot(user));
@@ -204,11 +180,6 @@ public record Settings(
         /** Whether user-data's secrets may come from sources of this kind ({@link Declarations.Source#kind}). */
         public boolean allowsSource(String kind) {
             return sources.contains(kind);
-        }
-
-        /** Whether a {@code file:} source in user-data may read {@code path}: under readPaths, which the image chose. */
-        public boolean allowsRead(String path) {
-            return covers(path, readPaths);
         }
 
         /** The user names that mean root to these checks; uid 0 under another name is caught at plan time. */

@@ -65,7 +65,6 @@ public final class UserData {
             docs.add(new Document(true, Utf8.decode(apart.get(), Origin.USER_DATA + ": " + SECTION_PART), SECTION_PART));
         }
         Errors errors = new Errors();
-        List<String> reserved = reserved(config);
         // Every section is read before any cloud-config key: the defaultUser a section sets
         // is whose keys ssh_authorized_keys are, whichever part comes first.
         Settings settings = config.settings();
@@ -76,7 +75,7 @@ public final class UserData {
             Object section = doc.section() ? root : root.get("bootsecrets");
             Optional<Declarations> declared = Optional.empty();
             if (section instanceof Map<?, ?> s) {
-                Config layer = Schema.section(s, settings, Scope.userData(prefix + "bootsecrets.", policy, reserved, budget, errors));
+                Config layer = Schema.section(s, settings, Scope.userData(prefix + "bootsecrets.", policy, budget, errors));
                 settings = layer.settings();
                 declared = Optional.of(layer.declarations());
                 if (doc.part().equals(SECTION_PART) && apartSshRefusal.isPresent() && !layer.declarations().ssh().isEmpty()) {
@@ -93,7 +92,7 @@ public final class UserData {
         Declarations declared = Declarations.empty();
         List<SshDecl> added = new ArrayList<>();
         for (Loaded doc : loaded) {
-            Declarations cloud = CloudConfig.read(doc.cloudConfig(), defaultUser, Scope.userData(doc.prefix(), policy, reserved, budget, errors));
+            Declarations cloud = CloudConfig.read(doc.cloudConfig(), defaultUser, Scope.userData(doc.prefix(), policy, budget, errors));
             added.addAll(cloud.ssh());
             declared = Merge.over(declared, new Declarations(List.of(), List.of(), cloud.files()));
             if (doc.section().isPresent()) {
@@ -110,30 +109,7 @@ public final class UserData {
     }
 
     /**
-     * What the config writes that user-data never may, whatever writePaths say: the join's key
-     * and certificate directory, and the systemd credentials it declares (as credentials or as
-     * files under /run/credstore*).
-     */
-    private static List<String> reserved(Config config) {
-        List<String> out = new ArrayList<>();
-        config.settings().join().ifPresent(j -> out.add(j.certificate().dir() + "/"));
-        Declarations declared = config.declarations();
-        for (Declarations.CredentialDecl credential : declared.credentials()) {
-            CREDSTORES.forEach(dir -> out.add(dir + "/" + credential.name()));
-        }
-        for (Declarations.FileDecl file : declared.files()) {
-            if (CREDSTORES.stream().anyMatch(dir -> file.path().startsWith(dir + "/"))) {
-                out.add(file.path());
-            }
-        }
-        return out;
-    }
-
-    /** Where systemd looks for credentials by name ({@code LoadCredential=}, {@code LoadCredentialEncrypted=}). */
-    private static final List<String> CREDSTORES = List.of("/run/credstore", "/run/credstore.encrypted");
-
-    /**
-     * User-data's declarations keep off the config's: a credential the config declares is not
+     * User-data's declarations keep off the config's: a credential or a file the config declares is not
      * replaced, and unless {@code userData.configSecrets} allows it, the config's secrets are
      * neither used (copied out to a file of user-data's choosing) nor replaced (fed to the
      * config's own outputs and its join).
@@ -149,6 +125,16 @@ public final class UserData {
         }
         if (policy.configSecrets()) {
             return;
+        }
+        // The same spelling would replace the config's file in the merge; another spelling of the
+        // same place is caught at plan time, where both are still there to compare.
+        Set<String> configFiles = new HashSet<>();
+        config.files().forEach(f -> configFiles.add(f.path()));
+        for (Declarations.FileDecl file : userData.files()) {
+            if (configFiles.contains(file.path())) {
+                errors.add(file.origin().layer() + ": " + file.origin().field() + ": " + file.path()
+                        + " is the config's file; user-data never replaces it");
+            }
         }
         Set<String> configSecrets = new HashSet<>();
         config.secrets().forEach(s -> configSecrets.add(s.name()));

@@ -2,6 +2,7 @@ package dev.bootsecrets.fs;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,16 @@ public final class Accounts {
         users.putIfAbsent("root", new Account("root", 0, 0, "/root"));
         groups.putIfAbsent("root", new Group("root", 0));
         return new Accounts(users, groups);
+    }
+
+    /** Only root, at /root: for judging places without a target root ({@code check} offline). */
+    public static Accounts rootOnly() {
+        return new Accounts(Map.of("root", new Account("root", 0, 0, "/root")), Map.of("root", new Group("root", 0)));
+    }
+
+    /** Every user of the target root. */
+    public Collection<Account> all() {
+        return users.values();
     }
 
     /** The user with this name (names only: a numeric string is not taken as a uid). */

@@ -1,22 +1,16 @@
 package dev.bootsecrets.fs;
 
-import com.sun.jna.Memory;
 import dev.bootsecrets.fs.Walker.Location;
+import dev.bootsecrets.fs.Walker.Missing;
 import dev.bootsecrets.log.Log;
 import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Set;
 
 /**
  * The directory tree the agent writes into ("/", a sysroot, a test sandbox) and the only way
@@ -27,24 +21,13 @@ import java.util.Set;
  * first byte on; see "Writing safely" in DESIGN.md.
  */
 public final class TargetRoot implements AutoCloseable {
-    private static final int READ_CHUNK = 64 * 1024;
-    private static final int TEMP_ATTEMPTS = 10;
-    /**
-     * Up to this many files (or directories) to make durable, each gets its own fsync; past it,
-     * one syncfs per filesystem covers them all. An fsync waits for that file's data alone, a
-     * syncfs for everything dirty on the filesystem, which on a busy machine (a refresh while an
-     * application writes) can be far more than the agent's own few files.
-     */
-    static final int FSYNC_EACH_LIMIT = 16;
+    static final int FSYNC_EACH_LIMIT = Batch.FSYNC_EACH_LIMIT;
 
     private final Path root;
     private final int rootFd;
     private final SelinuxLabels labels;
     private final Walker walker;
-    /** Directories written into since the last sync, by path, each with a descriptor to sync and rename through. */
-    private final Map<String, Integer> unsynced = new LinkedHashMap<>();
-    /** New versions left in their temporary files until {@link #publish}, by path; null while writes are immediate. */
-    private Map<String, Staged> staged;
+    private final Batch batch = new Batch();
     private volatile boolean closed;
 
     private TargetRoot(Path root, int rootFd, SelinuxLabels labels) {
@@ -65,6 +48,28 @@ public final class TargetRoot implements AutoCloseable {
         return root;
     }
 
+    /**
+     * Where a file written at {@code path} would really be: its directories resolved through the
+     * symlinks only root could have made (bootc's /home -> var/home), as the writer follows them;
+     * a link at the last component is the place itself (a write replaces it). A planted link on
+     * the way is an {@link UnsafePathException}.
+     */
+    public Place place(String path) throws IOException {
+        return resolve(path, false);
+    }
+
+    /** Where a read of {@code path} (or a directory) would really be: {@link #place}, following a safe link at the end too. */
+    public Place placeToRead(String path) throws IOException {
+        return resolve(path, true);
+    }
+
+    private Place resolve(String path, boolean followLast) throws IOException {
+        ensureOpen();
+        String real = walker.resolve(path, followLast);
+        Walker.components(real); // a link into a missing directory may leave "..": never a place
+        return new Place(path, real);
+    }
+
     /** Whether created files get SELinux labels (only for "/" on a host with SELinux enabled). */
     boolean labelsFiles() {
         return labels.active();
@@ -77,7 +82,12 @@ public final class TargetRoot implements AutoCloseable {
      * (and should wipe) the returned array.
      */
     public Optional<byte[]> read(String path, int maxBytes) throws IOException {
-        return read(path, maxBytes, -1);
+        return read(path, false, maxBytes, -1);
+    }
+
+    /** {@link #read} of a resolved place, reached without following any link. */
+    public Optional<byte[]> read(Place place, int maxBytes) throws IOException {
+        return read(place.real(), true, maxBytes, -1);
     }
 
     /**
@@ -87,21 +97,21 @@ public final class TargetRoot implements AutoCloseable {
      * content would leak into the new one, whatever fs.protected_hardlinks says) or an owner
      * other than {@code ownerUid} or root.
      */
-    public Optional<byte[]> readToMerge(String path, int maxBytes, int ownerUid) throws IOException {
+    public Optional<byte[]> readToMerge(Place place, int maxBytes, int ownerUid) throws IOException {
         if (ownerUid < 0) {
-            throw new IllegalArgumentException("uid " + ownerUid + " for " + path);
+            throw new IllegalArgumentException("uid " + ownerUid + " for " + place.real());
         }
-        return read(path, maxBytes, ownerUid);
+        return read(place.real(), true, maxBytes, ownerUid);
     }
 
     /** {@link #read}, and with {@code ownerUid} >= 0 the checks of {@link #readToMerge}. */
-    private Optional<byte[]> read(String path, int maxBytes, int ownerUid) throws IOException {
+    private Optional<byte[]> read(String path, boolean exact, int maxBytes, int ownerUid) throws IOException {
         ensureOpen();
-        try (Location at = walker.walk(path, false, true)) {
+        try (Location at = walk(path, Missing.STOP, true, exact)) {
             if (at == null) {
                 return Optional.empty();
             }
-            int fd = openForReading(at.dirFd(), at.name(), path);
+            int fd = FileReads.open(at.dirFd(), at.name(), path);
             if (fd < 0) {
                 return Optional.empty();
             }
@@ -118,7 +128,7 @@ public final class TargetRoot implements AutoCloseable {
                     throw new UnsafePathException(path, "belongs to uid " + stat.uid() + ", not to "
                             + (ownerUid == 0 ? "root" : "uid " + ownerUid + " or root") + "; refusing to read it into a new file");
                 }
-                byte[] data = readUpTo(fd, maxBytes, stat.size(), path);
+                byte[] data = FileReads.readUpTo(fd, maxBytes, stat.size(), path);
                 if (data.length > maxBytes) {
                     Secret.wipe(data);
                     throw new IOException(path + " is larger than the limit of " + maxBytes + " bytes");
@@ -189,9 +199,19 @@ public final class TargetRoot implements AutoCloseable {
      * its group and mode are set too; without, it is used as it is (a home directory).
      */
     public Change ensureDirectory(String path, int uid, int gid, int mode, boolean fixExisting) throws IOException {
+        return ensureDirectory(path, false, uid, gid, mode, fixExisting);
+    }
+
+    /** {@link #ensureDirectory(String, int, int, int, boolean)} at a resolved place, reached without following any link. */
+    public Change ensureDirectory(Place place, int uid, int gid, int mode, boolean fixExisting) throws IOException {
+        return ensureDirectory(place.real(), true, uid, gid, mode, fixExisting);
+    }
+
+    private Change ensureDirectory(String path, boolean exact, int uid, int gid, int mode, boolean fixExisting)
+            throws IOException {
         ensureOpen();
         checkMode(path, mode);
-        try (Location at = walker.walk(path, true, true)) {
+        try (Location at = walk(path, Missing.CREATE, true, exact)) {
             FileStat seen = Libc.lstatAt(at.dirFd(), at.name(), path);
             if (seen == null) {
                 Libc.close(walker.createDirectory(at.dirFd(), at.name(), at.realPath(), uid, gid, mode));
@@ -239,6 +259,12 @@ public final class TargetRoot implements AutoCloseable {
         walker.walk(path, true, false).close();
     }
 
+    /** {@link #createParents(String)} of a resolved place, reached without following any link. */
+    public void createParents(Place place) throws IOException {
+        ensureOpen();
+        walk(place.real(), Missing.CREATE, false, true).close();
+    }
+
     /**
      * Atomically puts {@code content} at {@code path} with this owner and mode; the parent
      * directory must exist. A file that already has exactly this content, owner and mode is
@@ -250,12 +276,24 @@ public final class TargetRoot implements AutoCloseable {
      * and the previous file is intact. A symlink or a directory at {@code path} is refused.
      */
     public Change write(String path, byte[] content, int uid, int gid, int mode) throws IOException {
+        return write(path, false, content, uid, gid, mode);
+    }
+
+    /**
+     * {@link #write(String, byte[], int, int, int)} at a resolved place, reached without following
+     * any link: a symlink on the way now (made after the place was judged) is refused.
+     */
+    public Change write(Place place, byte[] content, int uid, int gid, int mode) throws IOException {
+        return write(place.real(), true, content, uid, gid, mode);
+    }
+
+    private Change write(String path, boolean exact, byte[] content, int uid, int gid, int mode) throws IOException {
         ensureOpen();
         checkMode(path, mode);
-        if (staged != null && staged.containsKey(path)) {
+        if (batch.isStaged(path)) {
             throw new IllegalStateException(path + " is written twice in one batch");
         }
-        try (Location at = walker.walk(path, false, false)) {
+        try (Location at = walk(path, Missing.STOP, false, exact)) {
             if (at == null) {
                 throw new NoSuchFileException(path, null, "parent directory does not exist");
             }
@@ -273,11 +311,11 @@ public final class TargetRoot implements AutoCloseable {
                         throw new UnsafePathException(path, "not a regular file");
                     }
                     if (old.hasOwnerAndMode(uid, gid, mode) && old.size() == content.length
-                            && hasContent(dir, at.name(), content, path)) {
+                            && FileReads.hasContent(dir, at.name(), content, path)) {
                         return Change.UNCHANGED;
                     }
                 }
-                replace(dir, at, content, uid, gid, mode, path);
+                Replace.atomically(dir, at, content, uid, gid, mode, path, labels, batch);
                 return old == null ? Change.CREATED : Change.UPDATED;
             } finally {
                 Libc.close(dir);
@@ -290,8 +328,17 @@ public final class TargetRoot implements AutoCloseable {
      * itself, never followed; a directory is refused.
      */
     public boolean remove(String path) throws IOException {
+        return remove(path, false);
+    }
+
+    /** {@link #remove(String)} at a resolved place, reached without following any link. */
+    public boolean remove(Place place) throws IOException {
+        return remove(place.real(), true);
+    }
+
+    private boolean remove(String path, boolean exact) throws IOException {
         ensureOpen();
-        try (Location at = walker.walk(path, false, false)) {
+        try (Location at = walk(path, Missing.STOP, false, exact)) {
             FileStat stat = at == null ? null : Libc.lstatAt(at.dirFd(), at.name(), path);
             if (stat == null) {
                 return false;
@@ -385,136 +432,6 @@ public final class TargetRoot implements AutoCloseable {
         }
     }
 
-    /** A read-only descriptor of regular-file candidate {@code name}, or -1 if it is gone. */
-    private static int openForReading(int dirFd, String name, String path) throws IOException {
-        try {
-            // O_NONBLOCK: a FIFO planted here must not hang the agent; it is refused after fstat.
-            return Libc.openatIfPresent(dirFd, name,
-                    Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_NONBLOCK | Libc.O_NOCTTY | Libc.O_CLOEXEC, 0, path);
-        } catch (ErrnoException e) {
-            if (e.errno() == Libc.ELOOP) {
-                throw new UnsafePathException(path, "a symlink appeared at the last component; refusing to follow");
-            }
-            throw e;
-        }
-    }
-
-    /**
-     * Reads at most {@code limit} + 1 bytes, so the caller can tell "more than limit". Arrays
-     * outgrown on the way are wiped: what is read may be a secret.
-     */
-    private static byte[] readUpTo(int fd, int limit, long sizeHint, String path) throws IOException {
-        int most = (int) Math.min(limit + 1L, Integer.MAX_VALUE - 8);
-        byte[] data = new byte[(int) Math.min(most, Math.max(sizeHint + 1, 1))];
-        int total = 0;
-        try (Memory chunk = new Memory(READ_CHUNK)) {
-            try {
-                while (total < most) {
-                    if (total == data.length) {
-                        byte[] bigger = Arrays.copyOf(data, (int) Math.min(most, data.length * 2L));
-                        Secret.wipe(data);
-                        data = bigger;
-                    }
-                    int n = Libc.read(fd, chunk, Math.min(READ_CHUNK, data.length - total), path);
-                    if (n == 0) {
-                        break;
-                    }
-                    chunk.read(0, data, total, n);
-                    total += n;
-                }
-            } finally {
-                chunk.clear();
-            }
-        } catch (IOException | RuntimeException e) {
-            Secret.wipe(data);
-            throw e;
-        }
-        if (total == data.length) {
-            return data;
-        }
-        byte[] exact = Arrays.copyOf(data, total);
-        Secret.wipe(data);
-        return exact;
-    }
-
-    /** Whether the existing file {@code name} holds exactly {@code content}. */
-    private static boolean hasContent(int dirFd, String name, byte[] content, String path) throws IOException {
-        int fd = openForReading(dirFd, name, path);
-        if (fd < 0) {
-            return false;
-        }
-        byte[] existing = null;
-        try {
-            if (!Libc.fstat(fd, path).isRegularFile()) {
-                return false;
-            }
-            existing = readUpTo(fd, content.length, content.length, path);
-            return MessageDigest.isEqual(existing, content);
-        } finally {
-            Secret.wipe(existing);
-            Libc.close(fd);
-        }
-    }
-
-    private void replace(int dir, Location at, byte[] content, int uid, int gid, int mode, String path)
-            throws IOException {
-        String temp = null;
-        int fd = -1;
-        for (int attempt = 1; fd < 0; attempt++) {
-            temp = StaleTemps.name(at.name());
-            try {
-                fd = Libc.openat(dir, temp,
-                        Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_WRONLY | Libc.O_CLOEXEC, 0600, path);
-            } catch (ErrnoException e) {
-                if (e.errno() != Libc.EEXIST || attempt == TEMP_ATTEMPTS) {
-                    throw e;
-                }
-            }
-        }
-        try {
-            Libc.fchown(fd, uid, gid, path); // before fchmod: chown clears setuid/setgid bits
-            Libc.fchmod(fd, mode, path);
-            labels.label(fd, at.realPath(), FileStat.S_IFREG | mode, path);
-            writeContent(fd, content, path);
-            if (staged != null) {
-                // Few files keep their descriptor for an fsync each; many share a syncfs.
-                if (staged.size() >= FSYNC_EACH_LIMIT) {
-                    Libc.close(fd);
-                    fd = -1;
-                }
-                remember(dir, at.dirPath());
-                staged.put(path, new Staged(at.dirPath(), temp, at.name(), fd));
-                return;
-            }
-            Libc.fsync(fd, path);
-            Libc.close(fd);
-            fd = -1;
-            Libc.renameat(dir, temp, at.name(), path);
-        } catch (IOException | RuntimeException e) {
-            Libc.close(fd);
-            try {
-                Libc.unlinkat(dir, temp, path);
-            } catch (ErrnoException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
-        }
-        remember(dir, at.dirPath());
-    }
-
-    /** Keeps a descriptor of directory {@code dirPath} until the next sync. */
-    private void remember(int dir, String dirPath) throws ErrnoException {
-        if (!unsynced.containsKey(dirPath)) {
-            unsynced.put(dirPath, Libc.openat(dir, ".", Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0, dirPath));
-        }
-    }
-
-    /**
-     * A new version of a file, complete in temporary file {@code temp} beside it in {@code dirPath};
-     * {@code fd} is open on it until the sync when the batch may fsync file by file, else -1.
-     */
-    private record Staged(String dirPath, String temp, String name, int fd) {}
-
     /**
      * From now on {@link #write} leaves each new version complete in its temporary file, without
      * an fsync, and {@link #publish} renames it over the target once {@link #syncStaged()} has
@@ -525,9 +442,7 @@ public final class TargetRoot implements AutoCloseable {
      */
     public void stageWrites() {
         ensureOpen();
-        if (staged == null) {
-            staged = new LinkedHashMap<>();
-        }
+        batch.start();
     }
 
     /**
@@ -536,71 +451,22 @@ public final class TargetRoot implements AutoCloseable {
      */
     public void syncStaged() throws IOException {
         ensureOpen();
-        try {
-            if (staged.values().stream().allMatch(s -> s.fd() >= 0)) {
-                for (var s : staged.entrySet()) {
-                    Libc.fsync(s.getValue().fd(), s.getKey());
-                }
-            } else {
-                Map<String, Integer> dirs = new LinkedHashMap<>();
-                staged.values().forEach(s -> dirs.put(s.dirPath(), unsynced.get(s.dirPath())));
-                syncFilesystems(dirs);
-            }
-        } finally {
-            closeStagedDescriptors();
-        }
-    }
-
-    private void closeStagedDescriptors() {
-        staged.replaceAll((path, s) -> {
-            Libc.close(s.fd());
-            return new Staged(s.dirPath(), s.temp(), s.name(), -1);
-        });
+        batch.syncStaged();
     }
 
     /**
-     * Renames the staged version of {@code path} over it; false when none is staged (the file
-     * was unchanged, or not written in this batch). Call only after {@link #syncStaged()}. On
-     * failure the temporary file is removed and the previous file is intact.
+     * Renames the staged version of {@code path} (a place's real path) over it; false when none
+     * is staged (the file was unchanged, or not written in this batch). Call only after
+     * {@link #syncStaged()}. On failure the temporary file is removed and the previous file is intact.
      */
     public boolean publish(String path) throws IOException {
         ensureOpen();
-        Staged s = staged == null ? null : staged.remove(path);
-        if (s == null) {
-            return false;
-        }
-        int dir = unsynced.get(s.dirPath());
-        try {
-            Libc.renameat(dir, s.temp(), s.name(), path);
-        } catch (ErrnoException e) {
-            unlinkQuietly(dir, s.temp(), path, e);
-            throw e;
-        }
-        return true;
+        return batch.publish(path);
     }
 
     /** Back to immediate writes; staged versions not published are removed, their targets left as they were. */
     public void endStaging() {
-        if (staged == null) {
-            return;
-        }
-        closeStagedDescriptors();
-        for (var s : staged.entrySet()) {
-            unlinkQuietly(unsynced.get(s.getValue().dirPath()), s.getValue().temp(), s.getKey(), null);
-        }
-        staged = null;
-    }
-
-    private static void unlinkQuietly(int dir, String temp, String path, Exception cause) {
-        try {
-            Libc.unlinkat(dir, temp, path);
-        } catch (ErrnoException e) {
-            if (cause != null) {
-                cause.addSuppressed(e);
-            } else {
-                Log.warn("could not remove an unused temporary file: " + e.getMessage());
-            }
-        }
+        batch.end();
     }
 
     /**
@@ -609,54 +475,10 @@ public final class TargetRoot implements AutoCloseable {
      * then a crash may bring back a file's previous version, never a partial one.
      */
     public void syncDirectories() throws IOException {
-        endStaging();
-        try {
-            if (unsynced.size() <= FSYNC_EACH_LIMIT) {
-                for (var dir : unsynced.entrySet()) {
-                    Libc.fsync(dir.getValue(), dir.getKey());
-                }
-            } else {
-                syncFilesystems(unsynced);
-            }
-        } finally {
-            unsynced.values().forEach(Libc::close);
-            unsynced.clear();
-        }
+        batch.syncDirectories();
     }
 
-    /** One syncfs for each filesystem that one of {@code dirs} (path to descriptor) is on. */
-    private static void syncFilesystems(Map<String, Integer> dirs) throws IOException {
-        Set<Long> done = new HashSet<>();
-        IOException failure = null;
-        for (var dir : dirs.entrySet()) {
-            try {
-                if (done.add(Libc.device(dir.getValue(), dir.getKey()))) {
-                    Libc.syncfs(dir.getValue(), dir.getKey());
-                }
-            } catch (ErrnoException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    private static void writeContent(int fd, byte[] content, String path) throws IOException {
-        if (content.length == 0) {
-            return;
-        }
-        try (Memory buffer = new Memory(content.length)) {
-            try {
-                buffer.write(0, content, 0, content.length);
-                Libc.writeAll(fd, buffer, content.length, path);
-            } finally {
-                buffer.clear();
-            }
-        }
+    private Location walk(String path, Missing missing, boolean followLast, boolean exact) throws IOException {
+        return walker.walk(path, missing, followLast, exact);
     }
 }

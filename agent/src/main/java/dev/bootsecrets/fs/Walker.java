@@ -72,14 +72,30 @@ final class Walker {
         return parts;
     }
 
+    /** What a walk does at a missing directory on the way. */
+    enum Missing {
+        /** ends the walk with null */
+        STOP,
+        /** creates it (root:root 0755) and goes on */
+        CREATE,
+        /** ends the walk in the deepest directory there is, the rest of the path as its name */
+        REST
+    }
+
+    /** Walks to the directory holding the last component of {@code path}, following safe symlinks. */
+    Location walk(String path, boolean createParents, boolean followLast) throws IOException {
+        return walk(path, createParents ? Missing.CREATE : Missing.STOP, followLast, false);
+    }
+
     /**
      * Walks to the directory holding the last component of {@code path}.
      *
-     * @param createParents create missing directories on the way (root:root 0755); otherwise
-     *     a missing one ends the walk with null
+     * @param missing    what a missing directory on the way does
      * @param followLast also follow a safe symlink at the last component
+     * @param exact      follow no symlink at all: {@code path} is a place resolved before
+     *                   ({@link #resolve}), and a link on the way now means it moved
      */
-    Location walk(String path, boolean createParents, boolean followLast) throws IOException {
+    Location walk(String path, Missing missing, boolean followLast, boolean exact) throws IOException {
         Deque<String> todo = new ArrayDeque<>(components(path));
         Deque<Integer> fds = new ArrayDeque<>(); // the open directories from the root down
         Deque<String> names = new ArrayDeque<>();
@@ -107,8 +123,12 @@ final class Walker {
                 if (fd < 0 && last) {
                     return new Location(fds.pop(), realPath(names), name);
                 }
-                if (fd < 0 && !createParents) {
+                if (fd < 0 && missing == Missing.STOP) {
                     return null;
+                }
+                if (fd < 0 && missing == Missing.REST) {
+                    todo.push(name);
+                    return new Location(fds.pop(), realPath(names), String.join("/", todo));
                 }
                 if (fd < 0) {
                     fd = createParent(fds.peek(), name, shown);
@@ -116,6 +136,10 @@ final class Walker {
                 try {
                     FileStat stat = Libc.fstat(fd, shown);
                     if (stat.isSymlink()) {
+                        if (exact) {
+                            throw new UnsafePathException(path, shown + " is a symlink now, which it was not when the"
+                                    + " place was resolved; refusing to follow it");
+                        }
                         checkLink(path, fds.peek(), stat, shown);
                         if (++links > MAX_LINKS) {
                             throw new UnsafePathException(path, "too many symbolic links");
@@ -152,6 +176,20 @@ final class Walker {
             return new Location(fds.pop(), realPath(names), ".");
         } finally {
             fds.forEach(Libc::close);
+        }
+    }
+
+    /**
+     * Where {@code path} really is under the root: the path the walk reaches through the safe
+     * symlinks it follows (a planted one is an {@link UnsafePathException}), with a missing
+     * tail as spelled, since what the writer creates there holds no link.
+     *
+     * @param followLast also follow a safe symlink at the last component (a read, a directory);
+     *                   a write replaces a link there rather than follow it
+     */
+    String resolve(String path, boolean followLast) throws IOException {
+        try (Location at = walk(path, Missing.REST, followLast, false)) {
+            return at.realPath();
         }
     }
 

@@ -34,7 +34,9 @@ public record Bootstrap(Secret value, Optional<String> file) {
             throw new JoinException(field + ": secret " + name + " cannot come from the join it is needed for");
         }
         List<String> errors = new ArrayList<>();
-        Map<String, Secret> values = Secrets.resolve(declared.secrets(), Set.of(name), metadata, Map.of(), root, errors);
+        Map<String, Secret> values = Secrets.resolve(declared.secrets(), Set.of(name), metadata, Map.of(),
+                // the plan stage, run before any join, judged every file: source user-data declares
+                (d, f, max) -> root.read(f.path(), max), errors);
         if (!errors.isEmpty()) {
             throw new JoinException(field + ": " + String.join("; ", errors));
         }

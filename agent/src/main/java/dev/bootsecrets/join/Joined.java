@@ -50,26 +50,8 @@ public record Joined(Map<String, Secret> secrets, List<FileIntent> files, List<S
     public static List<FileIntent> material(JoinSettings.Certificate where, Secret key, Secret certificates, String source) {
         List<DirIntent> dirs = List.of(new DirIntent(where.dir(), Ownership.ROOT, DIR_MODE, true));
         return List.of(
-                new FileIntent(where.keyPath(), KIND, new Content.Whole(key), Ownership.ROOT, KEY_MODE, source, dirs),
-                new FileIntent(where.certPath(), KIND, new Content.Whole(certificates), Ownership.ROOT, CERT_MODE, source, dirs));
-    }
-
-    /** {@code plan} with the join's files first; a path that is not allowed or also planned fails it. */
-    public Plan addTo(Plan plan) throws PlanException {
-        Set<String> planned = plan.files().stream().map(FileIntent::path).collect(Collectors.toSet());
-        List<String> errors = new ArrayList<>();
-        for (FileIntent file : files) {
-            Paths.writableProblem(file.path()).ifPresent(p -> errors.add(file.source() + ": " + file.path() + " " + p));
-            if (planned.contains(file.path())) {
-                errors.add(file.source() + ": " + file.path() + " is also written by another output");
-            }
-        }
-        if (!errors.isEmpty()) {
-            throw new PlanException(errors);
-        }
-        List<FileIntent> all = new ArrayList<>(files);
-        all.addAll(plan.files());
-        return new Plan(all, plan.warnings(), plan.previous(), plan.tracked(), plan.secrets());
+                new FileIntent(where.keyPath(), KIND, new Content.Whole(key), Ownership.ROOT, KEY_MODE, source, false, dirs),
+                new FileIntent(where.certPath(), KIND, new Content.Whole(certificates), Ownership.ROOT, CERT_MODE, source, false, dirs));
     }
 
     /**

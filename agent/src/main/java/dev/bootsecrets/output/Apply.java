@@ -1,6 +1,7 @@
 package dev.bootsecrets.output;
 
 import dev.bootsecrets.fs.Change;
+import dev.bootsecrets.fs.Place;
 import dev.bootsecrets.fs.StaleTemps;
 import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.log.Log;
@@ -73,7 +74,7 @@ public final class Apply {
         } catch (IOException e) {
             // Without the record a later run could not take these outputs back: say so loudly.
             FileIntent record = new FileIntent(Manifest.RUN, "manifest", new Content.Whole(Secret.empty()), Ownership.ROOT,
-                    0600, "bootsecrets", List.of());
+                    0600, "bootsecrets", false, List.of());
             outcomes.add(failure(record, "could not record what bootsecrets wrote: " + e.getMessage()));
         }
         try {
@@ -101,7 +102,7 @@ public final class Apply {
         for (String path : StaleTemps.sweep(root, dirs)) {
             Log.notice("removed " + path + ", a temporary file an interrupted earlier run left behind");
             FileIntent temp = new FileIntent(path, STALE_TEMP, new Content.Absent(), Ownership.ROOT, 0,
-                    "an interrupted earlier run", List.of());
+                    "an interrupted earlier run", false, List.of());
             removed.add(new Outcome(temp, Optional.of(Change.REMOVED), Optional.empty()));
         }
         return removed;
@@ -175,15 +176,16 @@ public final class Apply {
         byte[] bytes = null;
         try {
             for (DirIntent dir : intent.dirs()) {
-                root.ensureDirectory(dir.path(), dir.owner().uid(), dir.owner().gid(), dir.mode(), dir.enforce());
+                root.ensureDirectory(Place.exact(dir.path()), dir.owner().uid(), dir.owner().gid(), dir.mode(), dir.enforce());
             }
-            root.createParents(intent.path());
+            // The place the plan judged, reached again without following any link: nothing moves it now.
+            root.createParents(intent.place());
             Optional<byte[]> existing = intent.content().readsExisting()
-                    ? root.readToMerge(intent.path(), MAX_EXISTING, intent.owner().uid())
+                    ? root.readToMerge(intent.place(), MAX_EXISTING, intent.owner().uid())
                     : Optional.empty();
             bytes = intent.content().render(existing);
             existing.ifPresent(Secret::wipe);
-            Change change = root.write(intent.path(), bytes, intent.owner().uid(), intent.owner().gid(), intent.mode());
+            Change change = root.write(intent.place(), bytes, intent.owner().uid(), intent.owner().gid(), intent.mode());
             return new Outcome(intent, Optional.of(change), Optional.empty());
         } catch (IOException | IllegalStateException e) {
             return failure(intent, intent.path() + ": " + e.getMessage());
@@ -194,7 +196,7 @@ public final class Apply {
 
     private static Outcome remove(FileIntent intent, TargetRoot root) {
         try {
-            Change change = root.remove(intent.path()) ? Change.REMOVED : Change.UNCHANGED;
+            Change change = root.remove(intent.place()) ? Change.REMOVED : Change.UNCHANGED;
             return new Outcome(intent, Optional.of(change), Optional.empty());
         } catch (IOException e) {
             return failure(intent, intent.path() + ": " + e.getMessage());

@@ -50,7 +50,7 @@ final class Credentials {
     }
 
     static List<FileIntent> plan(
-            List<CredentialDecl> declared, Map<String, Secret> secrets, TargetRoot root, UserDataPolicy policy,
+            List<CredentialDecl> declared, Map<String, Secret> secrets, TargetRoot root,
             SystemdCreds systemdCreds, Map<String, Manifest.Entry> tracked, List<String> errors, List<String> warnings) {
         Credentials plan = new Credentials(root, systemdCreds, errors, warnings);
         for (CredentialDecl decl : declared) {
@@ -61,14 +61,10 @@ final class Credentials {
             String field = decl.origin() + " (credentials." + decl.name() + ")";
             String dir = decl.encryption() == Encryption.NONE ? PLAIN_DIR : ENCRYPTED_DIR;
             String path = dir + "/" + decl.name();
-            if (decl.origin().fromUserData() && !policy.allows(path)) {
-                errors.add(field + ": " + policy.refusal(path));
-                continue;
-            }
             plan.content(decl, value, field).ifPresent(content -> {
                 List<String> requires = decl.encryption() == Encryption.HOST ? plan.newKeyFile.stream().toList() : List.of();
                 plan.intents.add(new FileIntent(path, KIND, content, Ownership.ROOT, MODE, decl.origin().toString(),
-                        List.of(new DirIntent(dir, Ownership.ROOT, 0700, true)), requires));
+                        decl.origin().fromUserData(), List.of(new DirIntent(dir, Ownership.ROOT, 0700, true)), requires));
                 tracked.put(path, Manifest.Entry.file(path, KIND));
             });
         }
@@ -141,7 +137,7 @@ final class Credentials {
                 hostKey = Optional.of(HostKey.of(file));
                 newKeyFile = Optional.of(HostKey.PATH);
                 intents.add(new FileIntent(HostKey.PATH, "credential-key", new Content.Whole(file), Ownership.ROOT, MODE,
-                        "host key for " + field, List.of(new DirIntent("/var/lib/systemd", Ownership.ROOT, 0755, false))));
+                        "host key for " + field, false, List.of(new DirIntent("/var/lib/systemd", Ownership.ROOT, 0755, false))));
             }
         } catch (IOException e) {
             errors.add(field + ": cannot read the host key: " + e.getMessage());

@@ -37,19 +37,15 @@ final class EnvFiles {
     private EnvFiles() {}
 
     static List<FileIntent> plan(
-            List<EnvDecl> declared, Map<String, Secret> secrets, UserDataPolicy policy,
+            List<EnvDecl> declared, Map<String, Secret> secrets,
             Map<String, Manifest.Entry> tracked, List<String> errors) {
         List<FileIntent> intents = new ArrayList<>();
         for (EnvDecl decl : declared) {
             String path = DIR + "/" + decl.name() + ".env";
             String field = decl.origin().toString();
-            if (decl.origin().fromUserData() && !policy.allowsAgentsPlace(path)) {
-                errors.add(field + ": " + policy.writePathsRefusal(path));
-                continue;
-            }
             render(decl, secrets, errors).ifPresent(content -> {
                 intents.add(new FileIntent(path, KIND, new Content.Whole(content), Ownership.ROOT, 0600, field,
-                        List.of(new DirIntent("/run/bootsecrets", Ownership.ROOT, 0700, true),
+                        decl.origin().fromUserData(), List.of(new DirIntent("/run/bootsecrets", Ownership.ROOT, 0700, true),
                                 new DirIntent(DIR, Ownership.ROOT, 0700, true))));
                 tracked.put(path, Manifest.Entry.file(path, KIND));
             });

@@ -18,6 +18,7 @@ import java.util.Optional;
 /** Declared files and cloud-init write_files: content, owner, group and mode as declared. */
 public final class Files {
     /** cloud-init's default for write_files; a file holding a named secret defaults to owner-only. */
+    static final String KIND = "file";
     static final int LITERAL_MODE = 0644;
     static final int SECRET_MODE = 0600;
 
@@ -28,7 +29,7 @@ public final class Files {
         List<FileIntent> intents = new ArrayList<>();
         for (FileDecl file : files) {
             String field = file.origin().toString();
-            Optional<String> bad = Paths.writableProblem(file.path());
+            Optional<String> bad = Paths.problem(file.path());
             if (bad.isPresent()) {
                 errors.add(field + ": " + file.path() + " " + bad.get());
                 continue;
@@ -47,7 +48,7 @@ public final class Files {
             boolean secret = file.content() instanceof Declarations.Content.SecretRef;
             int mode = file.mode().orElse(secret ? SECRET_MODE : LITERAL_MODE);
             Content content = file.append() ? new Content.Append(value) : new Content.Whole(value);
-            intents.add(new FileIntent(file.path(), "file", content, owner.get(), mode, field, List.of()));
+            intents.add(new FileIntent(file.path(), KIND, content, owner.get(), mode, field, file.origin().fromUserData(), List.of()));
         }
         return intents;
     }

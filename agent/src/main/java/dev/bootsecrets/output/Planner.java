@@ -10,7 +10,9 @@ import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.plan.Content;
 import dev.bootsecrets.plan.FileIntent;
 import dev.bootsecrets.plan.Manifest;
+import dev.bootsecrets.plan.Ownership;
 import dev.bootsecrets.plan.Paths;
+import dev.bootsecrets.plan.Placement;
 import dev.bootsecrets.plan.Plan;
 import dev.bootsecrets.plan.PlanException;
 import dev.bootsecrets.plan.Secrets;
@@ -37,23 +39,31 @@ public final class Planner {
     public static Plan plan(
             Config config, InstanceMetadata metadata, Map<String, Secret> joined, TargetRoot root, Accounts accounts)
             throws PlanException {
-        return plan(config, metadata, joined, root, accounts, SystemdCreds.DEFAULT);
+        return plan(config, metadata, joined, List.of(), root, accounts);
     }
 
-    static Plan plan(Config config, InstanceMetadata metadata, Map<String, Secret> joined, TargetRoot root,
-            Accounts accounts, SystemdCreds systemdCreds) throws PlanException {
+    /** @param material the join's files (the machine's key and certificate), planned first */
+    public static Plan plan(Config config, InstanceMetadata metadata, Map<String, Secret> joined,
+            List<FileIntent> material, TargetRoot root, Accounts accounts) throws PlanException {
+        return plan(config, metadata, joined, material, root, accounts, SystemdCreds.DEFAULT);
+    }
+
+    static Plan plan(Config config, InstanceMetadata metadata, Map<String, Secret> joined, List<FileIntent> material,
+            TargetRoot root, Accounts accounts, SystemdCreds systemdCreds) throws PlanException {
         List<String> errors = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         Declarations declared = config.declarations();
-        UserDataPolicy policy = config.settings().userData();
         Manifest previous = Manifest.read(root, warnings);
+        Placement placement = Placement.of(config, Placement.Resolver.in(root), accounts);
 
         Set<String> referenced = referencedSecrets(declared);
         referenced.removeAll(undeclared(declared, errors));
-        Map<String, Secret> secrets = Secrets.resolve(declared.secrets(), referenced, metadata, joined, root, errors);
+        judgeFileSources(declared, referenced, placement, errors);
+        Map<String, Secret> secrets = Secrets.resolve(declared.secrets(), referenced, metadata, joined,
+                (decl, file, max) -> readPlaced(root, placement, decl, file, max), errors);
 
         Map<String, Manifest.Entry> tracked = new HashMap<>();
-        List<FileIntent> intents = new ArrayList<>();
+        List<FileIntent> intents = new ArrayList<>(material);
         intents.addAll(sshKeys(config, metadata, root, accounts, previous, tracked, errors, warnings));
         for (FileIntent file : Files.plan(declared.files(), secrets, accounts, errors)) {
             intents.add(file);
@@ -61,31 +71,69 @@ public final class Planner {
                 tracked.put(file.path(), Manifest.Entry.file(file.path(), file.kind()));
             }
         }
-        intents.addAll(Registries.plan(declared.registries(), config.settings().registryAuth(), secrets, root, policy,
+        intents.addAll(Registries.plan(declared.registries(), config.settings().registryAuth(), secrets, root,
                 previous, tracked, errors, warnings));
-        intents.addAll(Credentials.plan(declared.credentials(), secrets, root, policy, systemdCreds, tracked, errors, warnings));
-        intents.addAll(EnvFiles.plan(declared.env(), secrets, policy, tracked, errors));
+        intents.addAll(Credentials.plan(declared.credentials(), secrets, root, systemdCreds, tracked, errors, warnings));
+        intents.addAll(EnvFiles.plan(declared.env(), secrets, tracked, errors));
 
+        // One decision for every output, on the place it really lands: no kind can skip it.
+        List<FileIntent> placed = placement.place(intents, errors);
+        retrack(placed, tracked);
         Map<String, FileIntent> byPath = new HashMap<>();
-        for (FileIntent intent : intents) {
+        for (FileIntent intent : placed) {
             FileIntent other = byPath.putIfAbsent(intent.path(), intent);
             if (other != null) {
-                errors.add(intent.source() + ": " + intent.path() + " is also written by " + other.source());
+                errors.add(intent.source() + ": " + intent.place() + " is also written by " + other.source()
+                        + (other.place().moved() ? " (as " + other.place().spelled() + ")" : ""));
             }
         }
         if (!errors.isEmpty()) {
             throw new PlanException(errors);
         }
-        intents.addAll(takeBack(previous, byPath.keySet(), root, tracked, warnings));
-        return new Plan(intents, warnings, previous, tracked, secrets);
+        placed.addAll(takeBack(previous, byPath.keySet(), root, placement, tracked, warnings));
+        return new Plan(placed, warnings, previous, tracked, secrets);
+    }
+
+    /**
+     * The {@code file:} sources user-data declares that no output reads here (the join reads
+     * them later): judged now all the same, on where they really read from. Those that outputs
+     * use are judged as they are read.
+     */
+    private static void judgeFileSources(
+            Declarations declared, Set<String> read, Placement placement, List<String> errors) {
+        for (Declarations.SecretDecl decl : declared.secrets()) {
+            if (decl.source() instanceof Declarations.Source.FromFile f && decl.origin().fromUserData()
+                    && !read.contains(decl.name())) {
+                try {
+                    placement.placeRead(f.path(), true);
+                } catch (IOException e) {
+                    errors.add(decl.origin() + " (secrets." + decl.name() + "): " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** A {@code file:} source read at the place judged for it, reached without following any link. */
+    private static Optional<byte[]> readPlaced(TargetRoot root, Placement placement, Declarations.SecretDecl decl,
+            Declarations.Source.FromFile file, int maxBytes) throws IOException {
+        return root.read(placement.placeRead(file.path(), decl.origin().fromUserData()), maxBytes);
+    }
+
+    /** The manifest entries of outputs that moved, under the real path the run writes and records. */
+    private static void retrack(List<FileIntent> placed, Map<String, Manifest.Entry> tracked) {
+        for (FileIntent intent : placed) {
+            if (intent.place().moved() && tracked.containsKey(intent.place().spelled())) {
+                tracked.put(intent.path(), tracked.remove(intent.place().spelled()).withPath(intent.path()));
+            }
+        }
     }
 
     /**
      * What earlier runs wrote and this one no longer declares: files bootsecrets made are
      * removed, its entries in shared auth files taken out. SSH blocks are handled with the keys.
      */
-    private static List<FileIntent> takeBack(
-            Manifest previous, Set<String> planned, TargetRoot root, Map<String, Manifest.Entry> tracked, List<String> warnings) {
+    private static List<FileIntent> takeBack(Manifest previous, Set<String> planned, TargetRoot root, Placement placement,
+            Map<String, Manifest.Entry> tracked, List<String> warnings) {
         List<FileIntent> out = new ArrayList<>();
         for (Manifest.Entry before : previous.entries()) {
             if (planned.contains(before.path()) || before.kind().equals(SshKeys.KIND)) {
@@ -99,7 +147,17 @@ public final class Planner {
                 out.add(FileIntent.removal(before.path(), before.kind()));
             }
         }
-        return out;
+        // A place that can no longer be reached safely (a link planted since) is left alone, not an error:
+        // what is no longer declared must never stop what is.
+        List<String> refused = new ArrayList<>();
+        List<FileIntent> placed = new ArrayList<>();
+        for (FileIntent removal : placement.place(out, refused)) {
+            if (!planned.contains(removal.path())) {
+                placed.add(removal);
+            }
+        }
+        refused.forEach(r -> warnings.add("not taken back: " + r));
+        return placed;
     }
 
     /**
@@ -143,16 +201,32 @@ public final class Planner {
     /**
      * The checks that need no machine: paths, secret references, inline values. For
      * {@code bootsecrets check}; a run does these and more in {@link #plan}.
+     *
+     * @param asSpelled also judge the places of declared files and file: sources as they are
+     *                  spelled, for want of a root to resolve them in ({@code check} without
+     *                  {@code --root}; with it, and in a run, they are judged where they really land)
      */
-    public static void check(Declarations declared, List<String> errors, List<String> warnings) {
+    public static void check(Config config, boolean asSpelled, List<String> errors, List<String> warnings) {
+        Declarations declared = config.declarations();
         for (Declarations.SecretDecl secret : declared.secrets()) {
             if (secret.source() instanceof Declarations.Source.Inline && secret.origin().fromUserData()) {
                 warnings.add(secret.origin() + ": inline value; every reader of the metadata service can see it"
                         + " (prefer metadata:, file: or a join source)");
             }
         }
+        List<FileIntent> files = new ArrayList<>();
         for (FileDecl file : declared.files()) {
-            Paths.writableProblem(file.path()).ifPresent(p -> errors.add(file.origin() + ": " + file.path() + " " + p));
+            Optional<String> problem = Paths.problem(file.path());
+            problem.ifPresent(p -> errors.add(file.origin() + ": " + file.path() + " " + p));
+            if (problem.isEmpty()) {
+                files.add(new FileIntent(file.path(), Files.KIND, new Content.Absent(), Ownership.ROOT, 0,
+                        file.origin().toString(), file.origin().fromUserData(), List.of()));
+            }
+        }
+        if (asSpelled) {
+            Placement offline = Placement.of(config, Placement.Resolver.AS_SPELLED, Accounts.rootOnly());
+            offline.place(files, errors);
+            judgeFileSources(declared, Set.of(), offline, errors);
         }
         undeclared(declared, errors);
     }

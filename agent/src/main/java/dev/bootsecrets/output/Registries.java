@@ -68,7 +68,7 @@ final class Registries {
 
     static List<FileIntent> plan(
             List<RegistryDecl> declared, RegistryAuth settings, Map<String, Secret> secrets, TargetRoot root,
-            UserDataPolicy policy, Manifest previous, Map<String, Manifest.Entry> tracked, List<String> errors,
+            Manifest previous, Map<String, Manifest.Entry> tracked, List<String> errors,
             List<String> warnings) {
         if (declared.isEmpty()) {
             return List.of();
@@ -76,13 +76,10 @@ final class Registries {
         Map<String, Secret> logins = new LinkedHashMap<>();
         Map<String, String> helpers = new LinkedHashMap<>();
         List<String> sources = new ArrayList<>();
+        boolean fromUserData = false;
         for (RegistryDecl decl : declared) {
             sources.add(decl.origin().toString());
-            for (Target t : targets(settings)) {
-                if (decl.origin().fromUserData() && !policy.allows(t.path())) {
-                    errors.add(decl.origin() + ": " + policy.refusal(t.path()));
-                }
-            }
+            fromUserData |= decl.origin().fromUserData();
             switch (decl.login()) {
                 case RegistryLogin.Password p -> {
                     Secret password = secrets.get(p.secret());
@@ -129,7 +126,7 @@ final class Registries {
             } catch (IllegalStateException e) {
                 content = failing(e.getMessage());
             }
-            intents.add(new FileIntent(t.path(), KIND, content, Ownership.ROOT, MODE, String.join(", ", sources), t.dirs()));
+            intents.add(new FileIntent(t.path(), KIND, content, Ownership.ROOT, MODE, String.join(", ", sources), fromUserData, t.dirs()));
             tracked.put(t.path(), new Manifest.Entry(t.path(), KIND, false, List.copyOf(entries), List.copyOf(carried)));
         }
         return intents;
@@ -161,7 +158,7 @@ final class Registries {
         }
         tracked.put(before.path(), Manifest.Entry.file(before.path(), KIND));
         return Optional.of(new FileIntent(before.path(), KIND, content, Ownership.ROOT, MODE, FileIntent.NO_LONGER_DECLARED,
-                List.of()));
+                false, List.of()));
     }
 
     private static boolean exists(TargetRoot root, String path) {

@@ -74,6 +74,7 @@ public final class SshKeys {
                     owner,
                     0600,
                     sources.isEmpty() ? FileIntent.NO_LONGER_DECLARED : String.join(", ", sources),
+                    false, // its place is the account's; sshUsers decided whose keys come from user-data
                     List.of(new DirIntent(home, owner, 0700, false), new DirIntent(home + "/.ssh", owner, 0700, true))));
         }
         return intents;

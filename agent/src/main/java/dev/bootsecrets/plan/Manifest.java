@@ -50,6 +50,10 @@ public record Manifest(List<Entry> entries) {
             return new Entry(path, kind, false, List.of(), List.of());
         }
 
+        public Entry withPath(String value) {
+            return new Entry(value, kind, created, entries, carried);
+        }
+
         public Entry withCreated(boolean value) {
             return new Entry(path, kind, value, entries, carried);
         }

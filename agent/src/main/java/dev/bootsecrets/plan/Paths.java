@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /** The rules every planned path must follow, wherever it was declared. */
 public final class Paths {
-    /** Declared files may go only here; SSH keys go to home directories, planned separately. */
+    /** Outputs land only here, or in a user's ~/.ssh (judged on the real place: {@link Placement}). */
     public static final List<String> WRITABLE = List.of("/etc/", "/run/", "/var/");
 
     /** Linux's PATH_MAX (with its NUL) and NAME_MAX, in bytes: longer fails only at write time. */
@@ -36,18 +36,6 @@ public final class Paths {
             if (part.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
                 return Optional.of("has a component longer than " + MAX_NAME_BYTES + " bytes");
             }
-        }
-        return Optional.empty();
-    }
-
-    /** Like {@link #problem} and also under one of {@link #WRITABLE}. */
-    public static Optional<String> writableProblem(String path) {
-        Optional<String> problem = problem(path);
-        if (problem.isPresent()) {
-            return problem;
-        }
-        if (WRITABLE.stream().noneMatch(path::startsWith)) {
-            return Optional.of("is outside the paths the agent writes (" + String.join(", ", WRITABLE) + ")");
         }
         return Optional.empty();
     }

@@ -4,7 +4,6 @@ import dev.bootsecrets.cloud.InstanceMetadata;
 import dev.bootsecrets.config.Declarations.Encoding;
 import dev.bootsecrets.config.Declarations.SecretDecl;
 import dev.bootsecrets.config.Declarations.Source;
-import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
 import java.util.HashMap;
@@ -17,6 +16,12 @@ import java.util.Set;
 public final class Secrets {
     private Secrets() {}
 
+    /** Reads a {@code file:} source, at most {@code maxBytes}; an IOException's message says why it may not or could not be read. */
+    @FunctionalInterface
+    public interface Files {
+        Optional<byte[]> read(SecretDecl decl, Source.FromFile file, int maxBytes) throws IOException;
+    }
+
     /**
      * Resolves the secrets in {@code needed}; a name that is needed but not declared, or whose
      * source cannot be read, adds an error and is left out.
@@ -27,7 +32,7 @@ public final class Secrets {
      */
     public static Map<String, Secret> resolve(
             List<SecretDecl> declared, Set<String> needed, InstanceMetadata metadata, Map<String, Secret> joined,
-            TargetRoot root, List<String> errors) {
+            Files files, List<String> errors) {
         Map<String, SecretDecl> byName = new HashMap<>();
         declared.forEach(d -> byName.put(d.name(), d));
         Map<String, Secret> values = new HashMap<>();
@@ -39,7 +44,7 @@ public final class Secrets {
             }
             String field = decl.origin() + " (secrets." + name + ")";
             try {
-                Optional<Secret> raw = read(decl, metadata, joined, root);
+                Optional<Secret> raw = read(decl, metadata, joined, files);
                 if (raw.isEmpty()) {
                     errors.add(field + ": " + describeMissing(decl.source()));
                     continue;
@@ -58,7 +63,7 @@ public final class Secrets {
     }
 
     private static Optional<Secret> read(
-            SecretDecl decl, InstanceMetadata metadata, Map<String, Secret> joined, TargetRoot root) throws IOException {
+            SecretDecl decl, InstanceMetadata metadata, Map<String, Secret> joined, Files files) throws IOException {
         return switch (decl.source()) {
             case Source.Inline inline -> Optional.of(inline.value());
             case Source.FromMetadata m -> Optional.ofNullable(metadata.attributes().get(m.attribute()));
@@ -67,7 +72,7 @@ public final class Secrets {
             case Source.FromCloud c -> Optional.ofNullable(joined.get(decl.name()));
             case Source.FromFile f -> {
                 // One byte over the limit tells "too big" apart from "exactly at the limit".
-                Optional<byte[]> bytes = root.read(f.path(), decl.maxBytes() + 1);
+                Optional<byte[]> bytes = files.read(decl, f, decl.maxBytes() + 1);
                 Optional<Secret> secret = bytes.map(Secret::of);
                 bytes.ifPresent(Secret::wipe);
                 yield secret;

@@ -1,6 +1,7 @@
 package dev.bootsecrets.cli;
 
 import dev.bootsecrets.emulator.Scenario;
+import dev.bootsecrets.testing.Emulated;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -55,6 +57,21 @@ final class Agent {
                 "--metadata-url", url, "--verbose"));
         args.addAll(List.of(extra));
         return main(args.toArray(String[]::new));
+    }
+
+    /** `bootsecrets run` into {@code root} against {@code cloud} emulating AWS's sample instance with this user-data and no attributes. */
+    static Run boot(Emulated cloud, Path root, byte[] userData) throws IOException {
+        Scenario s = Scenario.sample("aws");
+        cloud.start("aws", new Scenario(s.instanceId(), s.hostname(), s.region(), s.zone(), s.sshKeys(), Map.of(),
+                Optional.of(userData), s.aws(), s.faults()));
+        return run(root, cloud.emulator().url().toString());
+    }
+
+    /** `bootsecrets check --root ROOT --user-data FILE`, offline, the user-data written to a file in {@code dir}. */
+    static Run check(Path dir, Path root, String userData) throws IOException {
+        Path file = dir.resolve("user-data");
+        Files.writeString(file, userData);
+        return main("check", "--root", root.toString(), "--user-data", file.toString());
     }
 
     /** Every regular file under {@code root}, relative, sorted: "what is on disk". */

@@ -52,14 +52,17 @@ class CommandsTest {
         assertEquals(ExitCode.INVALID, run.exit(), run.all());
         assertTrue(run.out().contains("error: user-data: write_files[2].permissions: \"rw-r--r--\" is not an octal mode"),
                 run.out());
-        assertTrue(run.out().contains("error: user-data: bootsecrets.files./usr/bin/evil: /usr/bin/evil is outside"),
-                run.out());
 
-        // Once the schema is right, references are checked too.
+        // Once the schema is right, references and places are checked too.
         Files.writeString(userData, "#cloud-config\nbootsecrets:\n  files:\n    /etc/app/token: {secret: missing}\n");
         Agent.Run refs = Agent.main("check", "--user-data", userData.toString(), "--root", dir.toString());
         assertEquals(ExitCode.INVALID, refs.exit(), refs.all());
         assertTrue(refs.out().contains("bootsecrets.files./etc/app/token: secret missing is not declared"), refs.out());
+        Files.writeString(userData, "#cloud-config\nbootsecrets:\n  files:\n    /usr/bin/evil: {content: x}\n");
+        Agent.Run places = Agent.main("check", "--user-data", userData.toString(), "--root", dir.toString());
+        assertEquals(ExitCode.INVALID, places.exit(), places.all());
+        assertTrue(places.out().contains("error: user-data:bootsecrets.files./usr/bin/evil: /usr/bin/evil is outside the paths"),
+                places.out());
     }
 
     @Test

@@ -3,7 +3,6 @@ package dev.bootsecrets.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bootsecrets.testing.Netns;
 import dev.bootsecrets.testing.Tool;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,24 +30,38 @@ class MetadataLockdownNetnsTest {
     @TempDir
     Path dir;
 
-    Netns netns;
+    String netns;
     Process emulator;
 
     @BeforeEach
     void namespace() throws Exception {
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root (ip netns, nft)");
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/nft")), "needs nft (scripts/setup installs nftables)");
-        netns = Netns.create("bslock");
-        netns.ip("addr", "add", "169.254.169.254/32", "dev", "lo");
-        emulator = new ProcessBuilder(netns.exec(agent("emulate", "--provider", "aws", "--listen", "169.254.169.254:80")))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("emulator.log").toFile()).start();
+        netns = "bslock-" + ProcessHandle.current().pid();
+        ip("netns", "add", netns);
+        ip("-n", netns, "link", "set", "lo", "up");
+        ip("-n", netns, "addr", "add", "169.254.169.254/32", "dev", "lo");
+        emulator = startEmulator(inNetns(agent("emulate", "--provider", "aws", "--listen", "169.254.169.254:80")),
+                dir.resolve("emulator.log"), () -> curl(0, 0) == 0);
+    }
+
+    /** What a test asks to know the emulator answers. */
+    interface Probe {
+        boolean answered() throws Exception;
+    }
+
+    /** Starts the emulator ({@code command}, in a namespace) and waits up to 30 s until {@code probe} reaches it. */
+    static Process startEmulator(List<String> command, Path log, Probe probe) throws Exception {
+        Process emulator = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (curl(0, 0) != 0) {
+        while (!probe.answered()) {
             if (System.nanoTime() > until || !emulator.isAlive()) {
-                throw new IOException("the emulator did not answer: " + Files.readString(dir.resolve("emulator.log")));
+                emulator.destroy();
+                throw new IOException("the emulator was not reached: " + Files.readString(log));
             }
             Thread.sleep(100);
         }
+        return emulator;
     }
 
     @AfterEach
@@ -58,7 +71,7 @@ class MetadataLockdownNetnsTest {
             emulator.waitFor(10, TimeUnit.SECONDS);
         }
         if (netns != null) {
-            netns.close();
+            Tool.run(List.of("ip", "netns", "del", netns));
         }
     }
 
@@ -69,7 +82,7 @@ class MetadataLockdownNetnsTest {
         Agent.writeConfig(root, "metadata: {lockdown: {enabled: true, group: imds}}\n");
         assertEquals(0, curl(NOBODY, NOBODY), "before the run every user reaches it");
 
-        Tool.Result run = Tool.run(netns.exec(agent("run", "--root", root.toString(), "--provider", "aws")));
+        Tool.Result run = Tool.run(inNetns(agent("run", "--root", root.toString(), "--provider", "aws")));
         assertEquals(0, run.exit(), run.toString());
         assertTrue(run.stderr().contains("metadata service locked down: only root and group imds"), run.stderr());
         assertTrue(Files.exists(root.resolve("var/home/core/.ssh/authorized_keys")), "the run itself reached it");
@@ -79,8 +92,8 @@ class MetadataLockdownNetnsTest {
         assertEquals(0, curl(NOBODY, GROUP));
 
         // A second run replaces the table rather than adding rules beside it.
-        assertEquals(0, Tool.run(netns.exec(agent("run", "--root", root.toString(), "--provider", "aws"))).exit());
-        Tool.Result tables = Tool.run(netns.exec(List.of("nft", "list", "tables")));
+        assertEquals(0, Tool.run(inNetns(agent("run", "--root", root.toString(), "--provider", "aws"))).exit());
+        Tool.Result tables = Tool.run(inNetns(List.of("nft", "list", "tables")));
         assertEquals("table inet bootsecrets\n", tables.out(), tables.toString());
         assertEquals(7, curl(NOBODY, NOBODY));
     }
@@ -88,16 +101,22 @@ class MetadataLockdownNetnsTest {
     @Test
     void withoutTheSettingEveryUserStillReachesIt() throws Exception {
         Path root = Agent.sandbox(dir);
-        Tool.Result run = Tool.run(netns.exec(agent("run", "--root", root.toString(), "--provider", "aws")));
+        Tool.Result run = Tool.run(inNetns(agent("run", "--root", root.toString(), "--provider", "aws")));
         assertEquals(0, run.exit(), run.toString());
         assertEquals(0, curl(NOBODY, NOBODY));
-        assertEquals("", Tool.run(netns.exec(List.of("nft", "list", "tables"))).out());
+        assertEquals("", Tool.run(inNetns(List.of("nft", "list", "tables"))).out());
     }
 
     /** curl's exit code for a request as this uid and (only) gid, inside the namespace; 0 for any HTTP answer. */
     int curl(int uid, int gid) throws Exception {
-        return Tool.run(netns.exec(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--clear-groups",
+        return Tool.run(inNetns(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--clear-groups",
                 "curl", "-s", "-o", "/dev/null", "-m", "5", URL))).exit();
+    }
+
+    List<String> inNetns(List<String> command) {
+        List<String> out = new ArrayList<>(List.of("ip", "netns", "exec", netns));
+        out.addAll(command);
+        return out;
     }
 
     /** This agent's build as its own process, on the test's class path. */
@@ -108,4 +127,12 @@ class MetadataLockdownNetnsTest {
         return command;
     }
 
+    static void ip(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("ip"));
+        command.addAll(List.of(args));
+        Tool.Result result = Tool.run(command);
+        if (result.exit() != 0) {
+            throw new IOException(command + ": " + result);
+        }
+    }
 }

@@ -1,13 +1,13 @@
 package dev.bootsecrets.cli;
 
 import static dev.bootsecrets.cli.MetadataLockdownNetnsTest.agent;
+import static dev.bootsecrets.cli.MetadataLockdownNetnsTest.ip;
+import static dev.bootsecrets.cli.MetadataLockdownNetnsTest.startEmulator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bootsecrets.emulator.Scenario;
-import dev.bootsecrets.testing.Netns;
 import dev.bootsecrets.testing.Tool;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,13 +28,15 @@ class MetadataRouteNetnsTest {
     @TempDir
     Path dir;
 
-    Netns netns;
+    String netns;
     Process emulator;
 
     @BeforeEach
     void namespace() throws Exception {
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root (ip netns)");
-        netns = Netns.create("bsroute");
+        netns = "bsroute-" + ProcessHandle.current().pid();
+        ip("netns", "add", netns);
+        ip("-n", netns, "link", "set", "lo", "up");
     }
 
     @AfterEach
@@ -44,7 +46,7 @@ class MetadataRouteNetnsTest {
             emulator.waitFor(10, TimeUnit.SECONDS);
         }
         if (netns != null) {
-            netns.close();
+            Tool.run(List.of("ip", "netns", "del", netns));
         }
     }
 
@@ -60,10 +62,10 @@ class MetadataRouteNetnsTest {
 
     @Test
     void aLockedMetadataAddressWithoutImdsdIsSaidInOneLine() throws Exception {
-        netns.ip("route", "add", "prohibit", "169.254.169.254");
+        ip("-n", netns, "route", "add", "prohibit", "169.254.169.254");
         Path root = Agent.sandbox(dir);
         Agent.writeConfig(root, "metadata: {imdsd: " + dir.resolve("no-imdsd.sock") + "}\n");
-        Tool.Result run = Tool.run(netns.exec(agent("run", "--root", root.toString(), "--provider", "aws")));
+        Tool.Result run = Tool.run(inNetns(agent("run", "--root", root.toString(), "--provider", "aws")));
         assertEquals(ExitCode.UNREACHABLE, run.exit(), run.toString());
         List<String> errors = run.stderr().lines().filter(l -> l.startsWith("<3>")).toList();
         assertEquals(1, errors.size(), run.stderr());
@@ -75,12 +77,12 @@ class MetadataRouteNetnsTest {
 
     /** Only the cloud's IPv6 address, on the namespace's loopback, and no IPv4 route to 169.254.169.254. */
     private void ipv6Only(String provider, String address) throws Exception {
-        netns.ip("-6", "addr", "add", address + "/128", "dev", "lo", "nodad");
-        emulator = new ProcessBuilder(netns.exec(agent("emulate", "--provider", provider, "--listen", "[" + address + "]:80")))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("emulator.log").toFile()).start();
-        waitForPort(address);
+        ip("-n", netns, "-6", "addr", "add", address + "/128", "dev", "lo", "nodad");
+        emulator = startEmulator(inNetns(agent("emulate", "--provider", provider, "--listen", "[" + address + "]:80")),
+                dir.resolve("emulator.log"), () -> Tool.run(inNetns(List.of("curl", "-s", "-o", "/dev/null", "-m", "2",
+                        "http://[" + address + "]/"))).exit() == 0);
         Path root = Agent.sandbox(dir);
-        Tool.Result run = Tool.run(netns.exec(agent("run", "--root", root.toString(), "--provider", provider, "--verbose")));
+        Tool.Result run = Tool.run(inNetns(agent("run", "--root", root.toString(), "--provider", provider, "--verbose")));
         assertEquals(0, run.exit(), run.toString());
         assertTrue(run.stderr().contains("169.254.169.254 is unreachable; using the IPv6 metadata address [" + address + "]"),
                 run.stderr());
@@ -88,13 +90,9 @@ class MetadataRouteNetnsTest {
         assertTrue(keys.contains(Scenario.sample(provider).sshKeys().getFirst().publicKey()), keys);
     }
 
-    private void waitForPort(String address) throws Exception {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (Tool.run(netns.exec(List.of("curl", "-s", "-o", "/dev/null", "-m", "2", "http://[" + address + "]/"))).exit() != 0) {
-            if (System.nanoTime() > until || !emulator.isAlive()) {
-                throw new IOException("the emulator did not answer: " + Files.readString(dir.resolve("emulator.log")));
-            }
-            Thread.sleep(100);
-        }
+    private List<String> inNetns(List<String> command) {
+        List<String> out = new ArrayList<>(List.of("ip", "netns", "exec", netns));
+        out.addAll(command);
+        return out;
     }
 }

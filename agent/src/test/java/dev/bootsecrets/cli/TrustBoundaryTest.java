@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bootsecrets.emulator.Scenario;
 import dev.bootsecrets.testing.Emulated;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,8 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.Map;
-import java.util.Optional;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,17 +46,11 @@ class TrustBoundaryTest {
     }
 
     Agent.Run boot(byte[] userData) throws Exception {
-        Scenario s = Scenario.sample("aws");
-        cloud.start("aws", new Scenario(s.instanceId(), s.hostname(),
-                s.region(), s.zone(), s.sshKeys(), Map.of(), Optional.of(userData), s.aws(), s.faults()));
-        return Agent.run(root, cloud.emulator().url().toString());
+        return Agent.boot(cloud, root, userData);
     }
 
-    /** `bootsecrets check --root ROOT --user-data FILE`, offline. */
     Agent.Run check(String userData) throws IOException {
-        Path file = dir.resolve("user-data");
-        Files.writeString(file, userData);
-        return Agent.main("check", "--root", root.toString(), "--user-data", file.toString());
+        return Agent.check(dir, root, userData);
     }
 
     /** The run and check both refuse it with {@code message}, and nothing of it is on disk. */
@@ -148,7 +139,7 @@ class TrustBoundaryTest {
                 bootsecrets:
                   secrets: {s: {from: "file:/etc/shadow"}}
                   files: {/etc/myapp/copy: {secret: s, mode: "0644"}}
-                """, "user-data: bootsecrets.secrets.s: /etc/shadow is outside the paths user-data may read"
+                """, "user-data:bootsecrets.secrets.s (secrets.s): file:/etc/shadow is outside the paths user-data may read"
                 + " (userData.readPaths: /usr/lib/myapp/)");
     }
 
@@ -192,7 +183,7 @@ class TrustBoundaryTest {
                 "/run/bootsecrets/status.json", "/var/lib/systemd/credential.secret"}) {
             Agent.Run run = boot("#cloud-config\nwrite_files: [{path: " + path + ", content: \"userData: {writePaths: [/]}\"}]\n");
             assertEquals(ExitCode.INVALID, run.exit(), run.all());
-            assertTrue(run.err().contains("user-data: write_files[0].path: " + path + " is never written for user-data"), run.all());
+            assertTrue(run.err().contains("user-data:write_files[0]: " + path + " is never written for user-data"), run.all());
         }
         assertFalse(Files.exists(root.resolve("etc/bootsecrets/config.d/99.yaml")));
         assertFalse(Files.exists(root.resolve("var/lib/systemd/credential.secret")));
@@ -207,9 +198,10 @@ class TrustBoundaryTest {
                 files: {/run/credstore/api: {content: "image api\\n", mode: "0400"}}
                 """);
         refused("#cloud-config\nwrite_files: [{path: /run/credstore/db, content: \"mine\"}]\n",
-                "user-data: write_files[0].path: /run/credstore/db is the config's own");
+                "user-data:write_files[0]: /run/credstore/db is never written for user-data (the agent's own config and"
+                        + " state, systemd's credential key, and the credentials and join material the config declares)");
         refused("#cloud-config\nwrite_files: [{path: /run/credstore/api, content: \"mine\"}]\n",
-                "user-data: write_files[0].path: /run/credstore/api is the config's own");
+                "user-data: write_files[0]: /run/credstore/api is the config's file; user-data never replaces it");
         refused("#cloud-config\nbootsecrets: {secrets: {m: {value: mine}}, credentials: {db: {secret: m}}}\n",
                 "user-data: bootsecrets.credentials.db: the config declares this credential; user-data never replaces it");
         assertFalse(Files.exists(root.resolve("run/credstore")));

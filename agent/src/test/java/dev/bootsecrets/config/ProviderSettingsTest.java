@@ -104,7 +104,6 @@ class ProviderSettingsTest {
         byte[] outside = "files:\n  /usr/bin/x: {content: x, mode: \"0999\"}\n".getBytes(StandardCharsets.UTF_8);
         String m = assertThrows(ConfigException.class,
                 () -> UserData.apply(config, Optional.empty(), Optional.of(outside), Optional.empty())).getMessage();
-        assertTrue(m.contains("bootsecrets-config.bootsecrets.files./usr/bin/x: /usr/bin/x is outside the paths"), m);
         assertTrue(m.contains("bootsecrets-config.bootsecrets.files./usr/bin/x.mode"), m);
     }
 

@@ -154,21 +154,6 @@ class UserDataErrorsTest {
     }
 
     @Test
-    void writeOutsideThePolicysPaths() {
-        ConfigException e = refused(withSecret("""
-                write_files:
-                  - {path: /etc/ok}
-                  - {path: /usr/local/x}
-                  - {path: /etcetera/x}
-                """, "  files:\n    /usr/lib/bootsecrets/config.d/x.yaml: {content: \"" + SECRET + "\"}\n"));
-        assertEquals(List.of(
-                "user-data: bootsecrets.files./usr/lib/bootsecrets/config.d/x.yaml: /usr/lib/bootsecrets/config.d/x.yaml"
-                        + " is never written for user-data (the agent's own config and state, and systemd's credential key)",
-                "user-data: write_files[1].path: /usr/local/x is outside the paths user-data may write (userData.writePaths: /etc/, /run/, /var/)",
-                "user-data: write_files[2].path: /etcetera/x is outside the paths user-data may write (userData.writePaths: /etc/, /run/, /var/)"), e.errors());
-    }
-
-    @Test
     void ownersWhenThePolicyForbidsThem() {
         byte[] userData = utf8(withSecret("""
                 write_files:

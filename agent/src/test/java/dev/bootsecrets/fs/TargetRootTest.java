@@ -453,13 +453,13 @@ class TargetRootTest {
         Path mine = Files.writeString(etc.resolve("mine"), "mine\n");
         Files.setAttribute(mine, "unix:uid", 1000);
 
-        UnsafePathException linked = assertThrows(UnsafePathException.class, () -> root.readToMerge("/etc/keys", 100, 0));
+        UnsafePathException linked = assertThrows(UnsafePathException.class, () -> root.readToMerge(Place.exact("/etc/keys"), 100, 0));
         assertTrue(linked.getMessage().contains("has 2 hard links"), linked.getMessage());
-        UnsafePathException owned = assertThrows(UnsafePathException.class, () -> root.readToMerge("/etc/theirs", 100, 1000));
+        UnsafePathException owned = assertThrows(UnsafePathException.class, () -> root.readToMerge(Place.exact("/etc/theirs"), 100, 1000));
         assertTrue(owned.getMessage().contains("belongs to uid 1001, not to uid 1000 or root"), owned.getMessage());
-        assertArrayEquals(bytes("mine\n"), root.readToMerge("/etc/mine", 100, 1000).orElseThrow());
+        assertArrayEquals(bytes("mine\n"), root.readToMerge(Place.exact("/etc/mine"), 100, 1000).orElseThrow());
         assertArrayEquals(bytes("x\n"), root.read("/etc/theirs", 100).orElseThrow(), "plain reads are not merges");
-        assertEquals(Optional.empty(), root.readToMerge("/etc/none", 100, 1000));
+        assertEquals(Optional.empty(), root.readToMerge(Place.exact("/etc/none"), 100, 1000));
     }
 
     @Test

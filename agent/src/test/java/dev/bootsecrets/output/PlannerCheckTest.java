@@ -2,6 +2,7 @@ package dev.bootsecrets.output;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.bootsecrets.config.Config;
 import dev.bootsecrets.config.ConfigLoader;
 import dev.bootsecrets.config.Declarations;
 import dev.bootsecrets.config.UserData;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class PlannerCheckTest {
     @Test
     void everyReferenceToAnUndeclaredSecretIsAnErrorNamingItsEntry() throws Exception {
-        Declarations declared = UserData.apply(ConfigLoader.defaults(), """
+        Config config = UserData.apply(ConfigLoader.defaults(), """
                 #cloud-config
                 bootsecrets:
                   secrets:
@@ -28,10 +29,10 @@ class PlannerCheckTest {
                     app: {TOKEN: {secret: token}, PLAIN: x, KNOWN: {secret: known}}
                   files:
                     /etc/x: {secret: file-secret}
-                """.getBytes(StandardCharsets.UTF_8)).declarations();
+                """.getBytes(StandardCharsets.UTF_8));
         List<String> errors = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
-        Planner.check(declared, errors, warnings);
+        Planner.check(config, true, errors, warnings);
         assertEquals(List.of(
                 "user-data:bootsecrets.files./etc/x: secret file-secret is not declared under secrets",
                 "user-data:bootsecrets.registries.quay.io/org.password: secret robot is not declared under secrets",

@@ -84,7 +84,7 @@ class RegistriesTest {
             List<String> errors = new ArrayList<>();
             Map<String, Manifest.Entry> tracked = new HashMap<>();
             Manifest previous = Manifest.read(target, new ArrayList<>());
-            List<FileIntent> intents = Registries.plan(declared, settings, SECRETS, target, POLICY, previous, tracked,
+            List<FileIntent> intents = Registries.plan(declared, settings, SECRETS, target, previous, tracked,
                     errors, new ArrayList<>());
             assertEquals(List.of(), errors);
             return Apply.apply(new Plan(intents, List.of(), previous, tracked), target);

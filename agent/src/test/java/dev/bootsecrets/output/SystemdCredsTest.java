@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bootsecrets.config.Declarations.CredentialDecl;
 import dev.bootsecrets.config.Declarations.Encryption;
 import dev.bootsecrets.config.Origin;
-import dev.bootsecrets.config.Settings.UserDataPolicy;
 import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.plan.FileIntent;
 import dev.bootsecrets.plan.Manifest;
@@ -25,7 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,7 +98,7 @@ class SystemdCredsTest {
         CredentialDecl decl = new CredentialDecl("db-password", "db", Encryption.TPM2, Origin.file("/etc/bootsecrets/config.yaml", "credentials.db-password"));
         try (TargetRoot slash = TargetRoot.open(Path.of("/"))) {
             List<FileIntent> intents = Credentials.plan(List.of(decl), Map.of("db", Secret.ofUtf8(VALUE)), slash,
-                    new UserDataPolicy(true, 1, List.of("/run/"), true, List.of("*"), false, Set.of(), List.of(), false, false), creds, tracked, errors, new ArrayList<>());
+                    creds, tracked, errors, new ArrayList<>());
             assertEquals(List.of(), errors);
             FileIntent intent = intents.get(0);
             assertEquals("/run/credstore.encrypted/db-password", intent.path());
@@ -115,7 +113,7 @@ class SystemdCredsTest {
         }
         try (TargetRoot sandbox = TargetRoot.open(dir)) {
             Credentials.plan(List.of(decl), Map.of("db", Secret.ofUtf8(VALUE)), sandbox,
-                    new UserDataPolicy(true, 1, List.of("/run/"), true, List.of("*"), false, Set.of(), List.of(), false, false), creds, tracked, errors, new ArrayList<>());
+                    creds, tracked, errors, new ArrayList<>());
             assertEquals(List.of("/etc/bootsecrets/config.yaml:credentials.db-password (credentials.db-password): encrypt: tpm2"
                     + " seals to this machine's TPM2, so the target root must be / (use encrypt: host for another root)"), errors);
         }
