@@ -4,14 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bootsecrets.cloud.MetadataException;
 import dev.bootsecrets.cloud.aws.AwsCredentials;
-import dev.bootsecrets.cloud.aws.AwsProvider;
+import dev.bootsecrets.cloud.aws.AwsCloud;
 import dev.bootsecrets.cloud.aws.Ecr;
 import dev.bootsecrets.cloud.aws.SigV4;
 import dev.bootsecrets.cloud.azure.AcrExchange;
 import dev.bootsecrets.cloud.azure.AzureProvider;
 import dev.bootsecrets.cloud.azure.ManagedIdentity;
 import dev.bootsecrets.cloud.gcp.GcpAccessToken;
-import dev.bootsecrets.cloud.gcp.GcpProvider;
+import dev.bootsecrets.cloud.gcp.GcpCloud;
 import dev.bootsecrets.cloud.registry.RegistryException;
 import dev.bootsecrets.cloud.registry.RegistryHost;
 import dev.bootsecrets.cloud.registry.RegistryLogins.Issuer;
@@ -62,7 +62,7 @@ final class Issuers {
 
     private static RegistryToken ecr(Settings settings, RegistryHost.Ecr host, MetadataHttp http, Deadline deadline,
             Clock clock) throws RegistryException {
-        URI imds = settings.metadataUrl().orElse(AwsProvider.defaultEndpoint(settings.aws()));
+        URI imds = settings.metadataUrl().orElse(AwsCloud.CLOUD.pinned(settings));
         AwsCredentials credentials;
         try {
             credentials = AwsCredentials.fromImds(imds, settings.aws().imdsv1(), http, deadline).inRegion(host.region());
@@ -92,7 +92,7 @@ final class Issuers {
             throws RegistryException {
         try {
             // the instance's own scopes: cloud-platform or devstorage.read_only covers pulls
-            GcpAccessToken token = GcpAccessToken.fetch(settings.metadataUrl().orElse(GcpProvider.ENDPOINT), http, deadline);
+            GcpAccessToken token = GcpAccessToken.fetch(settings.metadataUrl().orElse(GcpCloud.CLOUD.pinned(settings)), http, deadline);
             return new RegistryToken(GOOGLE_USERNAME, token.token(), token.expiresAt());
         } catch (MetadataException e) {
             throw new RegistryException(host.host() + ": no service account token: " + e.getMessage());

@@ -15,7 +15,7 @@ public final class Main {
 
             commands:
               run      one boot run: config, identify, gather, join, plan, apply, report
-                       [--root DIR] [--provider auto|aws|gcp|azure|nocloud|none]
+                       [--root DIR] [--provider auto|aws|gcp|azure|imdsd|nocloud|none]
                        [--metadata-url URL] [--config FILE] [--dry-run] [--verbose]
                        [--dmi-dir DIR] [--cmdline FILE]  (where provider detection looks)
               check    validate config and user-data offline
@@ -27,7 +27,7 @@ public final class Main {
                        export-key  the store key to stdout, for a backup off the machine [--force]
                        import-key  a backup of the store key from stdin, sealed here [--force]
               emulate  serve the metadata emulator until stopped
-                       --provider aws|gcp|azure [--listen 127.0.0.1:PORT] [--scenario DIR]
+                       --provider aws|gcp|azure [--listen 127.0.0.1:PORT] [--scenario DIR] [--imdsd SOCKET]
               demo     the full flow against the built-in emulator into a sandbox root
                        [--dir DIR] [--provider aws|gcp|azure|nocloud] [--join] [--dry-run] [--verbose]
               credential-helper  the docker-credential-helpers protocol for ECR, Artifact

@@ -1,11 +1,5 @@
 package dev.bootsecrets.cloud;
 
-import dev.bootsecrets.cloud.aws.AwsProvider;
-import dev.bootsecrets.cloud.aws.AwsSecrets;
-import dev.bootsecrets.cloud.azure.AzureProvider;
-import dev.bootsecrets.cloud.azure.KeyVault;
-import dev.bootsecrets.cloud.gcp.GcpProvider;
-import dev.bootsecrets.cloud.gcp.SecretManager;
 import dev.bootsecrets.config.Declarations;
 import dev.bootsecrets.config.Declarations.SecretDecl;
 import dev.bootsecrets.config.Declarations.Source;
@@ -22,6 +16,7 @@ import java.security.GeneralSecurityException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -92,18 +87,20 @@ public final class CloudSecrets {
         }
     }
 
+    /** The store of the run's cloud, reaching its metadata by the same route as the gather; null for no cloud. */
     private static SecretStore store(String provider, Settings settings, MetadataHttp metadata, MetadataHttp api,
-            Deadline deadline) {
-        URI url = settings.metadataUrl().orElse(null);
-        return switch (provider) {
-            case "aws" -> new AwsSecrets(new SecretStore.Context(url != null ? url : AwsProvider.defaultEndpoint(settings.aws()),
-                    settings.endpoints(), metadata, api, deadline), settings.aws().imdsv1());
-            case "gcp" -> new SecretManager(new SecretStore.Context(url != null ? url : GcpProvider.ENDPOINT,
-                    settings.endpoints(), metadata, api, deadline));
-            case "azure" -> new KeyVault(new SecretStore.Context(url != null ? url : AzureProvider.IMDS,
-                    settings.endpoints(), metadata, api, deadline));
-            default -> null; // no identity: every source fails the check of its cloud before a read
-        };
+            Deadline deadline) throws SecretSourceException {
+        Optional<Cloud> cloud = Providers.named(provider);
+        if (cloud.isEmpty()) {
+            return null; // no identity: every source fails the check of its cloud before a read
+        }
+        try {
+            URI endpoint = MetadataRoute.endpoint(cloud.get(), settings, deadline);
+            return cloud.get().secrets().make(new SecretStore.Context(endpoint, settings.endpoints(), metadata, api, deadline),
+                    settings);
+        } catch (MetadataException e) {
+            throw new SecretSourceException("the instance's credentials: " + e.getMessage(), e);
+        }
     }
 
     private static List<SecretDecl> cloudDeclared(Declarations declared) {

@@ -6,11 +6,13 @@ import dev.bootsecrets.http.MetadataHttp;
 import dev.bootsecrets.http.Request;
 import dev.bootsecrets.http.Response;
 import dev.bootsecrets.http.ResponseTooLargeException;
+import dev.bootsecrets.log.Log;
 import java.io.IOException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.IntSupplier;
 
 /** One request on the shared client for a provider, its failure as a {@link MetadataException}. */
 public final class Fetch {
@@ -40,6 +42,28 @@ public final class Fetch {
             thread.setDaemon(true);
             return thread;
         });
+    }
+
+    /** A provider's fetches, started on {@code executor}'s threads. */
+    public interface Parallel<T> {
+        T run(ExecutorService executor) throws MetadataException;
+    }
+
+    /**
+     * The frame of every cloud's gather: {@code work} runs with threads for its parallel
+     * fetches, which are stopped when it returns or fails (after a failure the others are not
+     * waited for); how many requests it took and how long is logged.
+     */
+    public static <T> T inParallel(String provider, IntSupplier requests, Parallel<T> work) throws MetadataException {
+        long start = System.nanoTime();
+        ExecutorService executor = threads();
+        try {
+            T result = work.run(executor);
+            Log.info(provider + ": " + requests.getAsInt() + " requests in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+            return result;
+        } finally {
+            executor.shutdownNow();
+        }
     }
 
     /** The value of a fetch run in parallel; a {@link MetadataException} it threw is passed on as is. */

@@ -1,28 +1,31 @@
 package dev.bootsecrets.cloud;
 
-import dev.bootsecrets.cloud.aws.AwsProvider;
-import dev.bootsecrets.cloud.azure.AzureProvider;
-import dev.bootsecrets.cloud.gcp.GcpProvider;
+import dev.bootsecrets.cloud.aws.AwsCloud;
+import dev.bootsecrets.cloud.azure.AzureCloud;
+import dev.bootsecrets.cloud.gcp.GcpCloud;
+import dev.bootsecrets.cloud.imdsd.Imdsd;
 import dev.bootsecrets.cloud.nocloud.NoCloudProvider;
 import dev.bootsecrets.config.Settings;
 import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.http.MetadataHttp;
 import dev.bootsecrets.log.Log;
 import java.io.IOException;
-import java.net.URI;
-import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * The identify stage. The provider named by {@code --provider} wins, then the kernel command
- * line's, then the config's; {@code auto} (the default) looks at DMI for a cloud, then for a
- * NoCloud seed directory; without either the run applies local config only.
+ * line's, then the config's; {@code auto} (the default) asks systemd-imdsd when its socket is
+ * there, else looks at DMI for a cloud, then for a NoCloud seed directory; without any the run
+ * applies local config only. {@link #CLOUDS} registers the clouds.
  */
 public final class Providers {
     public static final String AUTO = "auto";
     public static final String NONE = "none";
     private static final Pattern SHOWN = Pattern.compile("[a-z0-9-]{1,20}");
+    /** Every cloud, in the order DMI is matched (Azure's asset tag is the most specific). */
+    public static final List<Cloud> CLOUDS = List.of(AzureCloud.CLOUD, GcpCloud.CLOUD, AwsCloud.CLOUD);
 
     private Providers() {}
 
@@ -41,11 +44,14 @@ public final class Providers {
         String seed = boot.seed().orElse(settings.nocloud().seed());
         if (name.equals(AUTO)) {
             Optional<String> detected = Detect.fromDmi(machine.dmi());
-            if (detected.isPresent()) {
+            if (Imdsd.present(settings)) {
+                name = Imdsd.NAME;
+                Log.info("systemd-imdsd's socket is at " + settings.route().imdsd() + "; asking it for the metadata");
+            } else if (detected.isPresent()) {
                 name = detected.get();
                 Log.info("detected provider " + name + " from DMI");
             } else if (hasSeed(root, seed)) {
-                name = "nocloud";
+                name = NoCloudProvider.NAME;
                 Log.info("no cloud in DMI; using the NoCloud seed in " + seed);
             } else {
                 Log.notice("no cloud detected from DMI under " + machine.dmi() + " and no NoCloud seed in " + seed
@@ -55,22 +61,29 @@ public final class Providers {
         } else {
             Log.info("provider " + name + " (from " + from + ")");
         }
-        URI url = settings.metadataUrl().orElse(null);
-        return switch (name) {
-            case NONE -> Optional.empty();
-            case "aws" -> Optional.of(new AwsProvider(
-                    url != null ? url : AwsProvider.defaultEndpoint(settings.aws()), settings.aws(), http));
-            case "gcp" -> Optional.of(new GcpProvider(url != null ? url : GcpProvider.ENDPOINT, http, Clock.systemUTC(),
-                    settings.userData().gcpProjectConfig()));
-            case "azure" -> Optional.of(new AzureProvider(
-                    url != null ? url : AzureProvider.IMDS,
-                    settings.azure().wireserver().orElse(url != null ? url : AzureProvider.WIRESERVER),
-                    settings.azure(), root, http));
-            case "nocloud" -> Optional.of(new NoCloudProvider(root, seed));
-            default -> throw new IllegalArgumentException(from + ": provider "
-                    + (SHOWN.matcher(name).matches() ? "\"" + name + "\" " : "")
-                    + "is not one this agent knows (use auto, aws, gcp, azure, nocloud or none)");
-        };
+        if (name.equals(NONE)) {
+            return Optional.empty();
+        }
+        if (name.equals(NoCloudProvider.NAME)) {
+            return Optional.of(new NoCloudProvider(root, seed));
+        }
+        if (name.equals(Imdsd.NAME)) {
+            return Optional.of(new Deferred(name, deadline -> Imdsd.provider(CLOUDS, settings, root, http, deadline)));
+        }
+        Optional<Cloud> named = named(name);
+        if (named.isEmpty()) {
+            throw new IllegalArgumentException(from + ": provider " + (SHOWN.matcher(name).matches() ? "\"" + name + "\" " : "")
+                    + "is not one this agent knows (use auto, " + String.join(", ", CLOUDS.stream().map(Cloud::name).toList())
+                    + ", imdsd, nocloud or none)");
+        }
+        Cloud cloud = named.get();
+        return Optional.of(new Deferred(name, deadline -> cloud.provider().make(
+                new Cloud.Wiring(settings, MetadataRoute.endpoint(cloud, settings, deadline), Optional.empty(), root, http))));
+    }
+
+    /** The cloud of this name, if it is one. */
+    public static Optional<Cloud> named(String name) {
+        return CLOUDS.stream().filter(c -> c.name().equals(name)).findFirst();
     }
 
     /**
@@ -80,7 +93,8 @@ public final class Providers {
      */
     public static Optional<String> cloud(Settings settings, Machine machine) {
         String name = BootParameters.read(machine.cmdline()).provider().orElse(settings.provider());
-        return name.equals(AUTO) ? Detect.fromDmi(machine.dmi()) : Optional.of(name);
+        // systemd-imdsd reads the same cloud DMI names; the credential helper's tokens come from the cloud itself
+        return name.equals(AUTO) || name.equals(Imdsd.NAME) ? Detect.fromDmi(machine.dmi()) : Optional.of(name);
     }
 
     /** Whether a NoCloud seed is there: its meta-data file, as cloud-init requires. */

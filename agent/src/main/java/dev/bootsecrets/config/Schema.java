@@ -40,8 +40,8 @@ final class Schema {
     /** What only the image's and the machine's config may set. */
     private static final Set<String> MACHINE_ONLY =
             Set.of("provider", "metadata", "metadataKeys", "userData", "registryAuth", "join", "endpoints", "offline");
-    private static final Set<String> PROVIDERS = Set.of("auto", "aws", "gcp", "azure", "nocloud", "none");
-    private static final Set<String> METADATA_KEYS = Set.of("url", "deadline", "aws", "azure", "nocloud", "lockdown");
+    private static final Set<String> PROVIDERS = Set.of("auto", "aws", "gcp", "azure", "imdsd", "nocloud", "none");
+    private static final Set<String> METADATA_KEYS = Set.of("url", "deadline", "aws", "azure", "nocloud", "lockdown", "address", "imdsd");
     private static final Set<String> AWS_KEYS = Set.of("imdsv1", "ipv6");
     private static final Set<String> AZURE_KEYS = Set.of("readyReport", "ovfEnv", "wireserver");
     private static final Set<String> NOCLOUD_KEYS = Set.of("seed");
@@ -62,7 +62,8 @@ final class Schema {
         return new Settings("auto", Optional.empty(), Duration.ofSeconds(60), "core", true,
                 new Aws(false, false),
                 UserDataPolicy.DEFAULT,
-                Azure.DEFAULT, NoCloud.DEFAULT, RegistryAuth.DEFAULT, Optional.empty(), Settings.Endpoints.DEFAULT, Lockdown.OFF, Optional.empty());
+                Azure.DEFAULT, NoCloud.DEFAULT, RegistryAuth.DEFAULT, Optional.empty(), Settings.Endpoints.DEFAULT, Lockdown.OFF, Optional.empty(),
+                Settings.Route.DEFAULT);
     }
 
     /** The section's settings laid over {@code base}, and the declarations it makes itself. */
@@ -98,7 +99,7 @@ final class Schema {
             }
             return new Settings(base.provider(), base.metadataUrl(), base.deadline(), defaultUser,
                     base.metadataKeys(), base.aws(), base.userData(), base.azure(), base.nocloud(), base.registryAuth(),
-                    base.join(), base.endpoints(), base.lockdown(), base.offline());
+                    base.join(), base.endpoints(), base.lockdown(), base.offline(), base.route());
         }
         String provider = Fields.optional(s, "provider", "", scope, Schema::provider).orElse(base.provider());
         boolean metadataKeys = Fields.optional(s, "metadataKeys", "", scope, Fields::bool).orElse(base.metadataKeys());
@@ -108,6 +109,7 @@ final class Schema {
         Azure azure = base.azure();
         NoCloud nocloud = base.nocloud();
         Lockdown lockdown = base.lockdown();
+        Settings.Route route = base.route();
         Optional<Map<?, ?>> metadata = Fields.optional(s, "metadata", "", scope, Fields::map);
         if (metadata.isPresent()) {
             Map<?, ?> m = metadata.get();
@@ -133,6 +135,9 @@ final class Schema {
                         .map(NoCloud::new).orElse(nocloud);
             }
             lockdown = m.containsKey("lockdown") ? Lockdown.read(m.get("lockdown"), lockdown, scope) : lockdown;
+            route = new Settings.Route(
+                    Fields.optional(m, "address", "metadata", scope, Schema::address).orElse(route.address()),
+                    Fields.optional(m, "imdsd", "metadata", scope, Schema::absolute).orElse(route.imdsd()));
         }
         UserDataPolicy policy = Fields.optional(s, "userData", "", scope, Fields::map)
                 .map(m -> policy(m, base.userData(), scope)).orElse(base.userData());
@@ -145,7 +150,7 @@ final class Schema {
                 .map(m -> endpoints(m, base.endpoints(), scope)).orElse(base.endpoints());
         Optional<Offline> offline = s.containsKey("offline") ? Offline.read(s.get("offline"), scope) : base.offline();
         return new Settings(provider, url, deadline, defaultUser, metadataKeys, aws, policy, azure, nocloud,
-                registryAuth, join, endpoints, lockdown, offline);
+                registryAuth, join, endpoints, lockdown, offline, route);
     }
 
     private static Settings.Endpoints endpoints(Map<?, ?> m, Settings.Endpoints base, Scope scope) {
@@ -222,9 +227,21 @@ final class Schema {
     private static Optional<String> provider(Object value, String path, Scope scope) {
         return Fields.string(value, path, scope).filter(p -> {
             if (!PROVIDERS.contains(p)) {
-                scope.error(path, Fields.show(p) + " is not a provider (use auto, aws, gcp, azure, nocloud or none)");
+                scope.error(path, Fields.show(p) + " is not a provider (use auto, aws, gcp, azure, imdsd, nocloud or none)");
             }
             return PROVIDERS.contains(p);
+        });
+    }
+
+    private static Optional<Settings.Address> address(Object value, String path, Scope scope) {
+        return Fields.string(value, path, scope).flatMap(a -> switch (a) {
+            case "auto" -> Optional.of(Settings.Address.AUTO);
+            case "ipv4" -> Optional.of(Settings.Address.IPV4);
+            case "ipv6" -> Optional.of(Settings.Address.IPV6);
+            default -> {
+                scope.error(path, Fields.show(a) + " is not an address choice (use auto, ipv4 or ipv6)");
+                yield Optional.empty();
+            }
         });
     }
 

@@ -23,6 +23,7 @@ import java.util.Set;
  * @param endpoints    the clouds' secrets managers (VPC or private endpoints, FIPS, the emulator)
  * @param lockdown     who may reach the metadata service after the run ({@code metadata.lockdown})
  * @param offline      the last-known-good store, when the image allows it ({@link Offline})
+ * @param route        which metadata address is used, and where systemd-imdsd answers ({@link Route})
  */
 public record Settings(
         String provider,
@@ -38,7 +39,8 @@ public record Settings(
         Optional<JoinSettings> join,
         Endpoints endpoints,
         Lockdown lockdown,
-        Optional<Offline> offline) {
+        Optional<Offline> offline,
+        Route route) {
 
     /**
      * {@code endpoints:}, where the secrets managers are reached: URL templates, {@code {region}}
@@ -65,6 +67,21 @@ public record Settings(
 
     /** @param imdsv1 allow falling back to IMDSv1 (no token) when the token PUT is refused */
     public record Aws(boolean imdsv1, boolean ipv6) {}
+
+    /**
+     * How the metadata service is reached ({@code metadata.address}, {@code metadata.imdsd}).
+     *
+     * @param address which of the cloud's addresses: AUTO takes IPv4 and falls back to IPv6 when
+     *                IPv4 is unreachable; IPV4 and IPV6 pin one
+     * @param imdsd   the Unix socket of systemd-imdsd ({@code io.systemd.InstanceMetadata}) on
+     *                this host, asked instead of the network when it is there
+     */
+    public record Route(Address address, String imdsd) {
+        public static final String IMDSD_SOCKET = "/run/systemd/io.systemd.InstanceMetadata";
+        public static final Route DEFAULT = new Route(Address.AUTO, IMDSD_SOCKET);
+    }
+
+    public enum Address { AUTO, IPV4, IPV6 }
 
     /** Whether the agent tells Azure's wireserver that the machine is ready (see the README). */
     public enum ReadyReport { AUTO, ON, OFF }
@@ -189,16 +206,16 @@ public record Settings(
 
     public Settings withProvider(String value) {
         return new Settings(value, metadataUrl, deadline, defaultUser, metadataKeys, aws, userData, azure, nocloud,
-                registryAuth, join, endpoints, lockdown, offline);
+                registryAuth, join, endpoints, lockdown, offline, route);
     }
 
     public Settings withUserData(UserDataPolicy value) {
         return new Settings(provider, metadataUrl, deadline, defaultUser, metadataKeys, aws, value, azure, nocloud,
-                registryAuth, join, endpoints, lockdown, offline);
+                registryAuth, join, endpoints, lockdown, offline, route);
     }
 
     public Settings withMetadataUrl(URI value) {
         return new Settings(provider, Optional.of(value), deadline, defaultUser, metadataKeys, aws, userData, azure,
-                nocloud, registryAuth, join, endpoints, lockdown, offline);
+                nocloud, registryAuth, join, endpoints, lockdown, offline, route);
     }
 }

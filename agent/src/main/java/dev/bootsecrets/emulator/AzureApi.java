@@ -1,5 +1,6 @@
 package dev.bootsecrets.emulator;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -23,7 +24,8 @@ import java.util.stream.Collectors;
 final class AzureApi implements MetadataApi {
     /** A few of the versions the real service accepts, the agent's among them. */
     static final Set<String> API_VERSIONS = Set.of(
-            "2018-02-01", "2019-06-01", "2020-09-01", "2021-01-01", "2021-02-01", "2021-12-13", "2023-07-01", "2023-11-15");
+            "2018-02-01", "2019-06-01", "2020-09-01", "2021-01-01", "2021-02-01", "2021-12-13", "2023-07-01", "2023-11-15",
+            "2025-04-07");
     static final String WIRESERVER_VERSION = "2012-11-30";
     static final String CONTAINER_ID = "6f2b8f64-f35c-4f84-a1b0-7e71ff8e454e";
     static final String INCARNATION = "1";
@@ -39,6 +41,7 @@ final class AzureApi implements MetadataApi {
 
     private final Scenario scenario;
     private final AcrApi acr;
+    private final ObjectNode tree;
     private final String instance;
     private final String attested;
     private final String roleInstance;
@@ -49,7 +52,8 @@ final class AzureApi implements MetadataApi {
     AzureApi(Scenario scenario) {
         this.scenario = scenario;
         this.acr = new AcrApi(scenario);
-        this.instance = instanceDocument(scenario).toString();
+        this.tree = instanceDocument(scenario);
+        this.instance = tree.toString();
         byte[] document = JsonNodeFactory.instance.objectNode()
                 .put("vmId", scenario.instanceId())
                 .put("subscriptionId", scenario.azure().subscriptionId())
@@ -66,6 +70,10 @@ final class AzureApi implements MetadataApi {
 
     @Override
     public Reply answer(Call call) {
+        boolean hostEndpoint = call.path().startsWith("/metadata/") || call.path().startsWith("/machine");
+        if (hostEndpoint && scenario.azure().mspEnforce()) {
+            return Reply.status(403); // the Guest Proxy Agent's refusal: no body, no x-ms-azure-host-authorization
+        }
         if (call.path().equals("/machine") || call.path().equals("/machine/")) {
             return wireserver(call);
         }
@@ -94,12 +102,34 @@ final class AzureApi implements MetadataApi {
         if (!call.method().equals("GET")) {
             return error(405, "Method not allowed.");
         }
-        return switch (call.path().replaceAll("/+$", "")) {
+        String path = call.path().replaceAll("/+$", "");
+        if (path.startsWith("/metadata/instance/")) {
+            return leaf(path.substring("/metadata/instance/".length()), "text".equals(call.query().get("format")));
+        }
+        return switch (path) {
             case "/metadata/instance" -> Reply.json(200, instance);
             case "/metadata/attested/document" -> Reply.json(200, attested);
             case "/metadata/identity/oauth2/token" -> token(call.query().getOrDefault("resource", ""));
             default -> error(404, "Not found.");
         };
+    }
+
+    /**
+     * A part of the instance document by its path ({@code compute/publicKeys/0/keyData}); with
+     * {@code format=text} only a leaf, as its text (what systemd-imdsd asks for).
+     */
+    private Reply leaf(String path, boolean text) {
+        JsonNode node = tree;
+        for (String part : path.split("/")) {
+            node = node.isArray() && part.matches("[0-9]{1,4}") ? node.path(Integer.parseInt(part)) : node.path(part);
+        }
+        if (node.isMissingNode()) {
+            return error(404, "Not found.");
+        }
+        if (!text) {
+            return Reply.json(200, node.toString());
+        }
+        return node.isValueNode() ? Reply.text(node.asText()) : error(400, "Bad request. format=text is for leaf values only.");
     }
 
     /**

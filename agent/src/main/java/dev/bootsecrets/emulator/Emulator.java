@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -28,13 +29,15 @@ public final class Emulator implements AutoCloseable {
     /** Requests to a metadata service are a line and a few headers; anything bigger is not read. */
     private static final int MAX_REQUEST_BODY = 64 * 1024;
 
+    private final String provider;
     private final HttpServer server;
     private final ExecutorService executor;
     private final MetadataApi api;
     private final Faults faults;
     private final RequestLog log = new RequestLog();
 
-    private Emulator(HttpServer server, ExecutorService executor, MetadataApi api, Faults faults) {
+    private Emulator(String provider, HttpServer server, ExecutorService executor, MetadataApi api, Faults faults) {
+        this.provider = provider;
         this.server = server;
         this.executor = executor;
         this.api = api;
@@ -55,7 +58,7 @@ public final class Emulator implements AutoCloseable {
         // One virtual thread per request, so a delayed response does not hold up the others.
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
-        Emulator emulator = new Emulator(server, executor, api, faults);
+        Emulator emulator = new Emulator(provider, server, executor, api, faults);
         server.createContext("/", emulator::handle);
         server.start();
         return emulator;
@@ -68,6 +71,14 @@ public final class Emulator implements AutoCloseable {
                 ? InetAddress.getLoopbackAddress() : address.getAddress();
         String literal = host instanceof Inet6Address ? "[" + host.getHostAddress() + "]" : host.getHostAddress();
         return URI.create("http://" + literal + ":" + address.getPort());
+    }
+
+    /**
+     * Serves the same scenario as systemd-imdsd does at {@code socket} ({@code io.systemd.InstanceMetadata}),
+     * until the returned server is closed.
+     */
+    public ImdsdServer imdsd(Path socket) throws IOException {
+        return ImdsdServer.start(provider, socket, api, log);
     }
 
     public RequestLog log() {
@@ -98,7 +109,7 @@ public final class Emulator implements AutoCloseable {
             var reply = switch (decision.outcome()) {
                 case DROP -> null;
                 case FAIL -> MetadataApi.Reply.status(decision.status());
-                case SERVE -> api.answer(new MetadataApi.Call(method, path, query(exchange.getRequestURI()), headers, body));
+                case SERVE -> api.answer(new MetadataApi.Call(method, path, query(exchange.getRequestURI().getRawQuery()), headers, body));
             };
             int status = reply == null ? RequestLog.DROPPED : reply.status();
             // Logged before answering, so whoever got the answer finds the request in the log.
@@ -171,10 +182,11 @@ public final class Emulator implements AutoCloseable {
         }
     }
 
-    private static Map<String, String> query(URI uri) {
+    /** Decoded query parameters (the first of each name) of a raw query, which may be null. */
+    static Map<String, String> query(String raw) {
         Map<String, String> query = new LinkedHashMap<>();
-        if (uri.getRawQuery() != null) {
-            for (String pair : uri.getRawQuery().split("&")) {
+        if (raw != null && !raw.isEmpty()) {
+            for (String pair : raw.split("&")) {
                 int eq = pair.indexOf('=');
                 String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
                 String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);

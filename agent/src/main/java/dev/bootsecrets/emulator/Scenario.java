@@ -142,9 +142,18 @@ public record Scenario(
      * @param resourceGroup   the VM's resource group, named by its resource id
      * @param managedIdentity a system-assigned managed identity is assigned: without one the
      *                        identity token endpoint answers 400 "Identity not found"
+     * @param mspEnforce      the Metadata Security Protocol in enforce mode, with the agent not on the
+     *                        VM's allow-list: IMDS and the wireserver answer as the Guest Proxy
+     *                        Agent does then (403, empty body)
      */
-    public record Azure(String adminUsername, String subscriptionId, String resourceGroup, boolean managedIdentity) {
+    public record Azure(String adminUsername, String subscriptionId, String resourceGroup, boolean managedIdentity,
+            boolean mspEnforce) {
         public static final Azure DEFAULT = new Azure("azureuser", "00000000-0000-0000-0000-000000000000", "demo-rg", true);
+
+        /** Without MSP. */
+        public Azure(String adminUsername, String subscriptionId, String resourceGroup, boolean managedIdentity) {
+            this(adminUsername, subscriptionId, resourceGroup, managedIdentity, false);
+        }
     }
 
     /**

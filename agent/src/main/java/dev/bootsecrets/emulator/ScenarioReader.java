@@ -30,7 +30,7 @@ final class ScenarioReader {
             Set.of("aws-secretsmanager", "aws-ssm", "gcp-secretmanager", "azure-keyvault", "denied");
     private static final Set<String> AWS_KEYS = Set.of("imdsv1", "imdsv2", "role", "credential-seconds");
     private static final Set<String> GCP_KEYS = Set.of("project-id", "project-attributes");
-    private static final Set<String> AZURE_KEYS = Set.of("admin-username", "subscription-id", "resource-group", "managed-identity");
+    private static final Set<String> AZURE_KEYS = Set.of("admin-username", "subscription-id", "resource-group", "managed-identity", "msp-enforce");
     private static final Set<String> SSH_KEY_KEYS = Set.of("name", "key", "user", "expire-on", "project");
     private static final Set<String> FAULT_KEYS = Set.of("delay-ms", "fail", "drop");
 
@@ -72,7 +72,8 @@ final class ScenarioReader {
                 optionalString(azure, "admin-username", Scenario.Azure.DEFAULT.adminUsername(), at + "azure."),
                 optionalString(azure, "subscription-id", Scenario.Azure.DEFAULT.subscriptionId(), at + "azure."),
                 optionalString(azure, "resource-group", Scenario.Azure.DEFAULT.resourceGroup(), at + "azure."),
-                bool(azure, "managed-identity", Scenario.Azure.DEFAULT.managedIdentity(), at + "azure."));
+                bool(azure, "managed-identity", Scenario.Azure.DEFAULT.managedIdentity(), at + "azure."),
+                bool(azure, "msp-enforce", false, at + "azure."));
         return new Scenario(
                 string(root, "instance-id", at),
                 string(root, "hostname", at),

@@ -167,6 +167,19 @@ class ProvidersEndToEndTest {
     // ---- Azure
 
     @Test
+    void azureMspInEnforceModeIsNamedNotAnOutage() throws Exception {
+        Scenario.Azure a = AZURE.azure();
+        serve("azure", AZURE.withAzure(new Scenario.Azure(a.adminUsername(), a.subscriptionId(), a.resourceGroup(),
+                a.managedIdentity(), true)));
+        Agent.Run run = run("--provider", "azure");
+        assertEquals(ExitCode.INVALID, run.exit(), run.all());
+        assertTrue(run.err().contains("HTTP 403 from Azure's Metadata Security Protocol in enforce mode: this process is not"
+                + " on the VM's allow-list for IMDS"), run.err());
+        assertFalse(run.err().contains("unreachable"), run.err());
+        assertFalse(Files.exists(root.resolve("var/home/core/.ssh/authorized_keys")));
+    }
+
+    @Test
     void azureKeysGoToThePathsUsersAndReadyIsReportedOnceAcrossTwoRuns() throws Exception {
         serve("azure", AZURE);
         Agent.Run first = run("--provider", "azure");

@@ -21,8 +21,8 @@ import java.time.format.DateTimeParseException;
  * @param sessionToken empty for long-term keys (the SigV4 test suite's), never for a role's
  */
 public record AwsCredentials(String accessKeyId, Secret secretAccessKey, Secret sessionToken, Instant expiration, String region) {
-    static final String ROLES = "meta-data/iam/security-credentials/";
-    static final String REGION = "meta-data/placement/region";
+    static final String ROLES = "/meta-data/iam/security-credentials/";
+    static final String REGION = "/meta-data/placement/region";
     private static final int MAX_ANSWER = 64 * 1024;
 
     /**

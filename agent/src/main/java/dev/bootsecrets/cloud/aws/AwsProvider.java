@@ -6,6 +6,7 @@ import dev.bootsecrets.cloud.Fetch;
 import dev.bootsecrets.cloud.GatherRequest;
 import dev.bootsecrets.cloud.InstanceMetadata;
 import dev.bootsecrets.cloud.MetadataException;
+import dev.bootsecrets.cloud.MetadataKeys;
 import dev.bootsecrets.cloud.MetadataProvider;
 import dev.bootsecrets.config.Settings;
 import dev.bootsecrets.http.Deadline;
@@ -35,23 +36,20 @@ public final class AwsProvider implements MetadataProvider {
 
     private static final int MAX_VALUE = 64 * 1024;
     private static final int MAX_USER_DATA = 16 << 20;
-    private static final String INSTANCE_ID = "meta-data/instance-id";
-    private static final String DOCUMENT = "dynamic/instance-identity/document";
-    private static final String PKCS7 = "dynamic/instance-identity/pkcs7";
+    private static final String INSTANCE_ID = "/meta-data/instance-id";
+    private static final String DOCUMENT = "/dynamic/instance-identity/document";
+    private static final String PKCS7 = "/dynamic/instance-identity/pkcs7";
 
-    private final URI endpoint;
-    private final Settings.Aws settings;
-    private final MetadataHttp http;
+    private final MetadataKeys.Opener keys;
 
+    /** Over IMDS at {@code endpoint}. */
     public AwsProvider(URI endpoint, Settings.Aws settings, MetadataHttp http) {
-        this.endpoint = endpoint;
-        this.settings = settings;
-        this.http = http;
+        this(deadline -> Imds.open(endpoint, settings.imdsv1(), http, deadline));
     }
 
-    /** The link-local endpoint the settings choose (IPv6 on IPv6-only subnets). */
-    public static URI defaultEndpoint(Settings.Aws settings) {
-        return settings.ipv6() ? IPV6 : IPV4;
+    /** Over {@code keys} (IMDS, or systemd-imdsd). */
+    public AwsProvider(MetadataKeys.Opener keys) {
+        this.keys = keys;
     }
 
     @Override
@@ -61,17 +59,15 @@ public final class AwsProvider implements MetadataProvider {
 
     @Override
     public InstanceMetadata gather(GatherRequest request) throws MetadataException {
-        long start = System.nanoTime();
-        Imds imds = Imds.open(endpoint, settings.imdsv1(), http, request.deadline());
-        ExecutorService executor = Fetch.threads();
-        try {
+        MetadataKeys imds = keys.open(request.deadline());
+        return Fetch.inParallel(name(), imds::requests, executor -> {
             Future<String> instanceId = executor.submit(
                     () -> text(imds, INSTANCE_ID).orElseThrow(() -> notFound(imds, INSTANCE_ID)));
             Future<String> hostname = executor.submit(() -> hostname(imds));
-            Future<String> region = executor.submit(() -> text(imds, "meta-data/placement/region").orElse(""));
-            Future<String> zone = executor.submit(() -> text(imds, "meta-data/placement/availability-zone").orElse(""));
+            Future<String> region = executor.submit(() -> text(imds, "/meta-data/placement/region").orElse(""));
+            Future<String> zone = executor.submit(() -> text(imds, "/meta-data/placement/availability-zone").orElse(""));
             Future<List<String>> keys = executor.submit(() -> sshKeys(imds, executor));
-            Future<Optional<byte[]>> userData = executor.submit(() -> imds.get("user-data", MAX_USER_DATA));
+            Future<Optional<byte[]>> userData = executor.submit(() -> imds.get("/user-data", MAX_USER_DATA));
             Map<String, Future<Optional<byte[]>>> tags = fetchTags(imds, request.attributes(), executor);
             Future<byte[]> document = request.identity() ? executor.submit(() -> required(imds, DOCUMENT)) : null;
             Future<byte[]> pkcs7 = request.identity() ? executor.submit(() -> required(imds, PKCS7)) : null;
@@ -95,44 +91,36 @@ public final class AwsProvider implements MetadataProvider {
                     await(userData),
                     attributes(tags),
                     identity);
-            Log.info("aws: " + imds.requests() + " requests in " + (System.nanoTime() - start) / 1_000_000 + " ms");
             return metadata;
-        } finally {
-            executor.shutdownNow(); // after a failure, stop the others rather than wait for them
-        }
+        });
     }
 
     @Override
     public Map<String, Secret> attributes(Set<String> names, Deadline deadline) throws MetadataException {
-        Imds imds = Imds.open(endpoint, settings.imdsv1(), http, deadline);
-        ExecutorService executor = Fetch.threads();
-        try {
-            return attributes(fetchTags(imds, names, executor));
-        } finally {
-            executor.shutdownNow();
-        }
+        MetadataKeys imds = keys.open(deadline);
+        return Fetch.inParallel(name(), imds::requests, executor -> attributes(fetchTags(imds, names, executor)));
     }
 
     private static Map<String, Future<Optional<byte[]>>> fetchTags(
-            Imds imds, Set<String> names, ExecutorService executor) {
+            MetadataKeys imds, Set<String> names, ExecutorService executor) {
         Map<String, Future<Optional<byte[]>>> tags = new LinkedHashMap<>();
         for (String name : names) {
-            String path = "meta-data/tags/instance/" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+            String path = "/meta-data/tags/instance/" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
             tags.put(name, executor.submit(() -> imds.get(path, MAX_VALUE)));
         }
         return tags;
     }
 
-    private static String hostname(Imds imds) throws MetadataException {
-        Optional<String> hostname = text(imds, "meta-data/hostname");
-        return hostname.isPresent() ? hostname.get() : text(imds, "meta-data/local-hostname").orElse("");
+    private static String hostname(MetadataKeys imds) throws MetadataException {
+        Optional<String> hostname = text(imds, "/meta-data/hostname");
+        return hostname.isPresent() ? hostname.get() : text(imds, "/meta-data/local-hostname").orElse("");
     }
 
     /** The listing ("0=name" lines), then every key in parallel; a 404 listing means none. */
-    private static List<String> sshKeys(Imds imds, ExecutorService executor) throws MetadataException {
+    private static List<String> sshKeys(MetadataKeys imds, ExecutorService executor) throws MetadataException {
         List<Future<Optional<String>>> fetches = new ArrayList<>();
-        for (String index : keyIndexes(text(imds, "meta-data/public-keys/").orElse(""))) {
-            fetches.add(executor.submit(() -> text(imds, "meta-data/public-keys/" + index + "/openssh-key")));
+        for (String index : keyIndexes(text(imds, "/meta-data/public-keys/").orElse(""))) {
+            fetches.add(executor.submit(() -> text(imds, "/meta-data/public-keys/" + index + "/openssh-key")));
         }
         List<String> keys = new ArrayList<>();
         for (var fetch : fetches) {
@@ -194,15 +182,15 @@ public final class AwsProvider implements MetadataProvider {
         return attributes;
     }
 
-    private static byte[] required(Imds imds, String path) throws MetadataException {
+    private static byte[] required(MetadataKeys imds, String path) throws MetadataException {
         return imds.get(path, MAX_VALUE).orElseThrow(() -> notFound(imds, path));
     }
 
-    private static Optional<String> text(Imds imds, String path) throws MetadataException {
+    private static Optional<String> text(MetadataKeys imds, String path) throws MetadataException {
         return imds.get(path, MAX_VALUE).map(bytes -> new String(bytes, StandardCharsets.UTF_8).strip());
     }
 
-    private static MetadataException notFound(Imds imds, String path) {
+    private static MetadataException notFound(MetadataKeys imds, String path) {
         return new MetadataException(imds.endpoint(path), "not found (HTTP 404)");
     }
 

@@ -2,6 +2,7 @@ package dev.bootsecrets.cloud.aws;
 
 import dev.bootsecrets.cloud.Fetch;
 import dev.bootsecrets.cloud.MetadataException;
+import dev.bootsecrets.cloud.MetadataKeys;
 import dev.bootsecrets.http.Deadline;
 import dev.bootsecrets.http.MetadataHttp;
 import dev.bootsecrets.http.Request;
@@ -18,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * with every GET and renewed once when the service stops accepting it. The token grants
  * metadata access, so it is kept as a {@link Secret} and never logged.
  */
-final class Imds {
+final class Imds implements MetadataKeys {
     static final String TOKEN_PATH = "/latest/api/token";
     static final String TOKEN_HEADER = "X-aws-ec2-metadata-token";
     static final String TTL_HEADER = "X-aws-ec2-metadata-token-ttl-seconds";
@@ -52,8 +53,9 @@ final class Imds {
         return imds;
     }
 
-    /** GET of {@code path} below /latest/: the body, or empty when the service answers 404. */
-    Optional<byte[]> get(String path, int maxBytes) throws MetadataException {
+    /** GET of {@code path} below /latest: the body, or empty when the service answers 404. */
+    @Override
+    public Optional<byte[]> get(String path, int maxBytes) throws MetadataException {
         Secret used = token;
         Response response = send(Request.get(url(path), headers(used), maxBytes));
         if (response.status() == 401 && used != null) {
@@ -68,12 +70,14 @@ final class Imds {
     }
 
     /** How many requests this run sent (retries inside one request not counted). */
-    int requests() {
+    @Override
+    public int requests() {
         return requests.get();
     }
 
-    String endpoint(String path) {
-        return base + "/latest/" + path;
+    @Override
+    public String endpoint(String path) {
+        return base + "/latest" + path;
     }
 
     /** Renews the token once however many parallel requests found {@code used} refused. */

@@ -25,6 +25,7 @@ final class AzureImds {
         while (true) {
             requests.incrementAndGet();
             Response response = Fetch.send(http, Request.get(uri, Map.of("Metadata", "true"), MAX_ANSWER), deadline);
+            Msp.check(response, MetadataHttp.endpoint(uri), "IMDS");
             int status = response.status();
             if ((status != 410 && status != 429) || deadline.remaining().compareTo(RETRY_PAUSE) < 0) {
                 return response;

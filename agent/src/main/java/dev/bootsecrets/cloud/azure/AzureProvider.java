@@ -8,6 +8,7 @@ import dev.bootsecrets.cloud.GatherRequest;
 import dev.bootsecrets.cloud.GatherRequest.IdentityKind;
 import dev.bootsecrets.cloud.InstanceMetadata;
 import dev.bootsecrets.cloud.MetadataException;
+import dev.bootsecrets.cloud.MetadataKeys;
 import dev.bootsecrets.cloud.MetadataProvider;
 import dev.bootsecrets.config.Settings;
 import dev.bootsecrets.fs.TargetRoot;
@@ -27,7 +28,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -53,6 +53,7 @@ public final class AzureProvider implements MetadataProvider {
 
     private static final Pattern HOME_KEYS = Pattern.compile("/home/([A-Za-z0-9_.][A-Za-z0-9_.-]{0,31})/\\.ssh/authorized_keys");
 
+    private final Optional<MetadataKeys.Opener> leaves;
     private final String imds;
     private final URI wireserver;
     private final Settings.Azure settings;
@@ -63,6 +64,17 @@ public final class AzureProvider implements MetadataProvider {
     private volatile Map<String, String> gathered;
 
     public AzureProvider(URI imds, URI wireserver, Settings.Azure settings, TargetRoot root, MetadataHttp http) {
+        this(imds, wireserver, settings, root, http, Optional.empty());
+    }
+
+    /**
+     * @param leaves where the instance document's leaves are read instead of IMDS's JSON
+     *               (systemd-imdsd); the identity and the ready report still go to {@code imds}
+     *               and {@code wireserver}
+     */
+    public AzureProvider(URI imds, URI wireserver, Settings.Azure settings, TargetRoot root, MetadataHttp http,
+            Optional<MetadataKeys.Opener> leaves) {
+        this.leaves = leaves;
         this.imds = imds.toString().replaceAll("/+$", "");
         this.wireserver = wireserver;
         this.settings = settings;
@@ -77,21 +89,15 @@ public final class AzureProvider implements MetadataProvider {
 
     @Override
     public InstanceMetadata gather(GatherRequest request) throws MetadataException {
-        long start = System.nanoTime();
-        ExecutorService executor = Fetch.threads();
-        try {
-            if (request.identity() && request.kind() == IdentityKind.TOKEN && request.audience().isBlank()) {
-                throw new MetadataException(imds + ManagedIdentity.PATH, "an access token needs a resource (the audience)");
-            }
+        if (request.identity() && request.kind() == IdentityKind.TOKEN && request.audience().isBlank()) {
+            throw new MetadataException(imds + ManagedIdentity.PATH, "an access token needs a resource (the audience)");
+        }
+        return Fetch.inParallel(name(), requests::get, executor -> {
             Future<Optional<Secret>> identity = request.identity()
                     ? executor.submit(() -> identity(request))
                     : CompletableFuture.completedFuture(Optional.empty());
-            InstanceMetadata metadata = read(json(INSTANCE, request.deadline()), request.attributes(), identity);
-            Log.info("azure: " + requests.get() + " requests in " + (System.nanoTime() - start) / 1_000_000 + " ms");
-            return metadata;
-        } finally {
-            executor.shutdownNow();
-        }
+            return read(instance(request.deadline()), request.attributes(), identity);
+        });
     }
 
     /** The VM as the instance answer describes it (the fuzz target's entry too). */
@@ -119,7 +125,7 @@ public final class AzureProvider implements MetadataProvider {
 
     @Override
     public Map<String, Secret> attributes(Set<String> names, Deadline deadline) throws MetadataException {
-        return pick(gathered != null ? gathered : tags(json(INSTANCE, deadline).path("compute")), names);
+        return pick(gathered != null ? gathered : tags(instance(deadline).path("compute")), names);
     }
 
     private static Map<String, Secret> pick(Map<String, String> all, Set<String> names) {
@@ -247,6 +253,19 @@ public final class AzureProvider implements MetadataProvider {
             }
         }
         return tags;
+    }
+
+    /** The instance answer: IMDS's JSON, or the same shape from systemd-imdsd's leaves. */
+    private JsonNode instance(Deadline deadline) throws MetadataException {
+        if (leaves.isEmpty()) {
+            return json(INSTANCE, deadline);
+        }
+        MetadataKeys keys = leaves.get().open(deadline);
+        try {
+            return AzureLeaves.instance(keys);
+        } finally {
+            requests.addAndGet(keys.requests());
+        }
     }
 
     private JsonNode json(String path, Deadline deadline) throws MetadataException {

@@ -100,6 +100,8 @@ final class WireServer {
 
     private Response send(Request request, Deadline deadline) throws MetadataException {
         requests.incrementAndGet();
-        return Fetch.send(http, request, deadline);
+        Response response = Fetch.send(http, request, deadline);
+        Msp.check(response, MetadataHttp.endpoint(request.uri()), "the wireserver");
+        return response;
     }
 }

@@ -7,6 +7,7 @@ import dev.bootsecrets.cloud.Fetch;
 import dev.bootsecrets.cloud.GatherRequest;
 import dev.bootsecrets.cloud.InstanceMetadata;
 import dev.bootsecrets.cloud.MetadataException;
+import dev.bootsecrets.cloud.MetadataKeys;
 import dev.bootsecrets.cloud.MetadataProvider;
 import dev.bootsecrets.http.Deadline;
 import dev.bootsecrets.http.MetadataHttp;
@@ -26,7 +27,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -37,8 +37,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class GcpProvider implements MetadataProvider {
     /** The metadata server's address: metadata.google.internal needs DNS, which may not be up yet. */
     public static final URI ENDPOINT = URI.create("http://169.254.169.254");
-    static final String ALL = "/computeMetadata/v1/?recursive=true&alt=json";
-    static final String IDENTITY = "/computeMetadata/v1/instance/service-accounts/default/identity";
+    static final String ALL = "/?recursive=true&alt=json";
+    static final String IDENTITY = "/instance/service-accounts/default/identity";
     static final String FLAVOR = "Metadata-Flavor";
     static final String GOOGLE = "Google";
     static final String USER_DATA = "user-data";
@@ -48,11 +48,9 @@ public final class GcpProvider implements MetadataProvider {
     private static final int MAX_METADATA = 4 << 20;
     private static final int MAX_TOKEN = 64 * 1024;
 
-    private final String base;
-    private final MetadataHttp http;
+    private final MetadataKeys.Opener keys;
     private final Clock clock;
     private final boolean projectConfig;
-    private final AtomicInteger requests = new AtomicInteger();
     /** The attributes of the last gather (the instance's over the project's): later look-ups need no request. */
     private volatile Map<String, String> gathered;
 
@@ -62,8 +60,12 @@ public final class GcpProvider implements MetadataProvider {
      *                      none ({@code userData.gcpProjectConfig}); otherwise only the instance's
      */
     public GcpProvider(URI endpoint, MetadataHttp http, Clock clock, boolean projectConfig) {
-        this.base = endpoint.toString().replaceAll("/+$", "");
-        this.http = http;
+        this(deadline -> new GcpMetadata(endpoint, http, deadline), clock, projectConfig);
+    }
+
+    /** Over {@code keys} (the metadata server, or systemd-imdsd). */
+    public GcpProvider(MetadataKeys.Opener keys, Clock clock, boolean projectConfig) {
+        this.keys = keys;
         this.clock = clock;
         this.projectConfig = projectConfig;
     }
@@ -75,29 +77,25 @@ public final class GcpProvider implements MetadataProvider {
 
     @Override
     public InstanceMetadata gather(GatherRequest request) throws MetadataException {
-        long start = System.nanoTime();
+        MetadataKeys metadata = keys.open(request.deadline());
         if (request.identity() && request.audience().isBlank()) {
-            throw new MetadataException(base + IDENTITY, "an identity token needs an audience (the join service's URL)");
+            throw new MetadataException(metadata.endpoint(IDENTITY), "an identity token needs an audience (the join service's URL)");
         }
-        ExecutorService executor = Fetch.threads();
-        try {
+        return Fetch.inParallel(name(), metadata::requests, executor -> {
             Future<Optional<Secret>> token = request.identity()
-                    ? executor.submit(() -> Optional.of(identity(request.audience(), request.deadline())))
+                    ? executor.submit(() -> Optional.of(identity(metadata, request.audience())))
                     : CompletableFuture.completedFuture(Optional.empty());
-            InstanceMetadata metadata = read(fetchAll(request.deadline()), request.attributes(), token);
-            Log.info("gcp: " + requests.get() + " requests in " + (System.nanoTime() - start) / 1_000_000 + " ms");
-            return metadata;
-        } finally {
-            executor.shutdownNow();
-        }
+            return read(metadata.endpoint(ALL), fetchAll(metadata), request.attributes(), token);
+        });
     }
 
     /** The instance as the recursive answer {@code all} describes it (the fuzz target's entry too). */
-    InstanceMetadata read(JsonNode all, Set<String> asked, Future<Optional<Secret>> token) throws MetadataException {
+    InstanceMetadata read(String endpoint, JsonNode all, Set<String> asked, Future<Optional<Secret>> token)
+            throws MetadataException {
         JsonNode instance = all.path("instance");
         String id = instance.path("id").asText("");
         if (!instance.isObject() || id.isEmpty()) {
-            throw MetadataException.invalid(base + path(ALL), "no instance.id in the answer");
+            throw MetadataException.invalid(endpoint, "no instance.id in the answer");
         }
         Map<String, String> instanceAttributes = strings(instance.path("attributes"));
         Map<String, String> projectAttributes = strings(all.path("project").path("attributes"));
@@ -111,7 +109,7 @@ public final class GcpProvider implements MetadataProvider {
                 zone.contains("-") ? zone.substring(0, zone.lastIndexOf('-')) : zone,
                 zone,
                 GcpKeys.byUser(instanceAttributes, projectAttributes, clock.instant()),
-                userData(instanceAttributes),
+                userData(endpoint, instanceAttributes),
                 pick(merged, asked),
                 await(token),
                 section(instanceAttributes, projectAttributes));
@@ -121,7 +119,7 @@ public final class GcpProvider implements MetadataProvider {
     public Map<String, Secret> attributes(Set<String> names, Deadline deadline) throws MetadataException {
         Map<String, String> all = gathered;
         if (all == null) {
-            JsonNode root = fetchAll(deadline);
+            JsonNode root = fetchAll(keys.open(deadline));
             all = merged(strings(root.path("project").path("attributes")), strings(root.path("instance").path("attributes")));
         }
         return pick(all, names);
@@ -156,28 +154,28 @@ public final class GcpProvider implements MetadataProvider {
         return all;
     }
 
-    private JsonNode fetchAll(Deadline deadline) throws MetadataException {
-        return parse(get(ALL, MAX_METADATA, deadline));
+    private JsonNode fetchAll(MetadataKeys metadata) throws MetadataException {
+        return parse(metadata.endpoint(ALL), get(metadata, ALL, MAX_METADATA));
     }
 
     /** The recursive answer as a JSON object; the body is wiped, as attributes may hold values. */
-    JsonNode parse(byte[] body) throws MetadataException {
+    static JsonNode parse(String endpoint, byte[] body) throws MetadataException {
         try {
             JsonNode root = new ObjectMapper().readTree(body);
             if (root == null || !root.isObject()) {
-                throw MetadataException.invalid(base + path(ALL), "not a JSON object");
+                throw MetadataException.invalid(endpoint, "not a JSON object");
             }
             return root;
         } catch (IOException e) {
-            throw MetadataException.invalid(base + path(ALL), "not a JSON document");
+            throw MetadataException.invalid(endpoint, "not a JSON document");
         } finally {
             Secret.wipe(body);
         }
     }
 
-    private Secret identity(String audience, Deadline deadline) throws MetadataException {
+    private Secret identity(MetadataKeys metadata, String audience) throws MetadataException {
         String query = "?audience=" + URLEncoder.encode(audience, StandardCharsets.UTF_8) + "&format=full";
-        byte[] token = get(IDENTITY + query, MAX_TOKEN, deadline);
+        byte[] token = get(metadata, IDENTITY + query, MAX_TOKEN);
         try {
             return Secret.of(token);
         } finally {
@@ -185,28 +183,16 @@ public final class GcpProvider implements MetadataProvider {
         }
     }
 
-    /** A GET with the Metadata-Flavor header, whose answer must carry it back. */
-    private byte[] get(String pathAndQuery, int maxBytes, Deadline deadline) throws MetadataException {
-        requests.incrementAndGet();
-        URI uri = URI.create(base + pathAndQuery);
-        Response response = Fetch.send(http, Request.get(uri, Map.of(FLAVOR, GOOGLE), maxBytes), deadline);
-        String endpoint = MetadataHttp.endpoint(uri);
-        if (!GOOGLE.equals(response.headers().get("metadata-flavor"))) {
-            throw new MetadataException(endpoint, "the answer has no " + FLAVOR + ": " + GOOGLE
-                    + " header, so this is not a GCP metadata server (HTTP " + response.status() + ")");
-        }
-        if (response.status() != 200) {
-            throw new MetadataException(endpoint, "HTTP " + response.status()
-                    + (response.status() == 403 ? " (refused: is a proxy in between?)" : ""));
-        }
-        return response.body();
+    /** The value at {@code key}; a missing one is an error here (the recursive answer and the identity always exist). */
+    private byte[] get(MetadataKeys keys, String key, int maxBytes) throws MetadataException {
+        return keys.get(key, maxBytes).orElseThrow(() -> new MetadataException(keys.endpoint(key), "not found (HTTP 404)"));
     }
 
     /**
      * The {@code user-data} attribute, base64-decoded when {@code user-data-encoding} says
      * base64 (as cloud-init reads it).
      */
-    private Optional<byte[]> userData(Map<String, String> attributes) throws MetadataException {
+    private static Optional<byte[]> userData(String endpoint, Map<String, String> attributes) throws MetadataException {
         String text = attributes.get(USER_DATA);
         if (text == null) {
             return Optional.empty();
@@ -215,7 +201,7 @@ public final class GcpProvider implements MetadataProvider {
             try {
                 return Optional.of(Base64.getMimeDecoder().decode(text));
             } catch (IllegalArgumentException e) {
-                throw MetadataException.invalid(base + path(ALL), "instance attribute " + USER_DATA + " is not valid base64");
+                throw MetadataException.invalid(endpoint, "instance attribute " + USER_DATA + " is not valid base64");
             }
         }
         return Optional.of(text.getBytes(StandardCharsets.UTF_8));
@@ -236,11 +222,6 @@ public final class GcpProvider implements MetadataProvider {
     private static String lastPart(String path) {
         List<String> parts = List.of(path.split("/"));
         return parts.isEmpty() ? "" : parts.getLast();
-    }
-
-    private static String path(String pathAndQuery) {
-        int q = pathAndQuery.indexOf('?');
-        return q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
     }
 
     private static <T> T await(Future<T> future) throws MetadataException {

@@ -24,6 +24,7 @@ import java.util.Set;
  * be tried on a laptop VM or bare metal. No network: the files are read under the target root.
  */
 public final class NoCloudProvider implements MetadataProvider {
+    public static final String NAME = "nocloud";
     public static final String META_DATA = "meta-data";
     static final String USER_DATA = "user-data";
     private static final int MAX_META_DATA = 1 << 20;
@@ -42,7 +43,7 @@ public final class NoCloudProvider implements MetadataProvider {
 
     @Override
     public String name() {
-        return "nocloud";
+        return NAME;
     }
 
     @Override

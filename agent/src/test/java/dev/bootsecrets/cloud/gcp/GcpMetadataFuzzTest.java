@@ -41,7 +41,7 @@ class GcpMetadataFuzzTest {
         // values, and each log line is checked against all of them.
         Redaction.forget();
         try {
-            PROVIDER.read(PROVIDER.parse(body), Set.of("registry-token"), CompletableFuture.completedFuture(Optional.empty()));
+            PROVIDER.read("metadata", GcpProvider.parse("metadata", body), Set.of("registry-token"), CompletableFuture.completedFuture(Optional.empty()));
         } catch (MetadataException e) {
             // refused, naming the endpoint
         }

@@ -1,0 +1,96 @@
+package dev.bootsecrets.cloud.imdsd;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.bootsecrets.cloud.MetadataException;
+import dev.bootsecrets.cloud.MetadataKeys;
+import dev.bootsecrets.http.Deadline;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Metadata keys from systemd-imdsd ({@code io.systemd.InstanceMetadata.Get}), which reads
+ * them below the cloud's data URL with the cloud's token and headers, through the lock.
+ * Each call has a connection of its own, so a provider's parallel reads stay parallel.
+ */
+final class ImdsdKeys implements MetadataKeys {
+    static final String INTERFACE = "io.systemd.InstanceMetadata";
+    /** systemd-imdsd takes at most 4 MiB from the cloud; base64 and the JSON around it add a third. */
+    private static final int MAX_REPLY = 6 << 20;
+
+    private final Path socket;
+    private final Deadline deadline;
+    private final AtomicInteger requests = new AtomicInteger();
+
+    ImdsdKeys(Path socket, Deadline deadline) {
+        this.socket = socket;
+        this.deadline = deadline;
+    }
+
+    @Override
+    public Optional<byte[]> get(String key, int maxBytes) throws MetadataException {
+        requests.incrementAndGet();
+        Varlink.Reply reply = call(socket, "Get", key, deadline);
+        if (isError(reply, "KeyNotFound") || isError(reply, "WellKnownKeyUnset")) {
+            return Optional.empty();
+        }
+        if (!reply.ok()) {
+            throw failed(socket, reply, endpoint(key));
+        }
+        byte[] data;
+        try {
+            data = Base64.getDecoder().decode(reply.parameters().path("data").asText(""));
+        } catch (IllegalArgumentException e) {
+            throw MetadataException.invalid(endpoint(key), "data is not base64");
+        }
+        if (data.length > maxBytes) {
+            throw MetadataException.invalid(endpoint(key), "more than " + maxBytes + " bytes");
+        }
+        return Optional.of(data);
+    }
+
+    @Override
+    public String endpoint(String key) {
+        int q = key.indexOf('?');
+        return "systemd-imdsd " + (q < 0 ? key : key.substring(0, q));
+    }
+
+    @Override
+    public int requests() {
+        return requests.get();
+    }
+
+    /** One call of {@code method} ({@code key} as its parameter unless null). */
+    static Varlink.Reply call(Path socket, String method, String key, Deadline deadline) throws MetadataException {
+        var parameters = JsonNodeFactory.instance.objectNode();
+        if (key != null) {
+            parameters.put("key", key);
+        }
+        try {
+            return Varlink.call(socket, INTERFACE + "." + method, parameters, MAX_REPLY, deadline);
+        } catch (IOException e) {
+            throw new MetadataException("systemd-imdsd at " + socket, describe(e), e);
+        }
+    }
+
+    static boolean isError(Varlink.Reply reply, String name) {
+        return reply.error().equals(INTERFACE + "." + name);
+    }
+
+    /** An error reply as an outage, named when it is a plain Varlink error name (never other reply text). */
+    static MetadataException failed(Path socket, Varlink.Reply reply, String endpoint) {
+        String name = reply.error().matches("[A-Za-z0-9.]{1,128}") ? reply.error() : "an error";
+        String hint = isError(reply, "NotAvailable") || isError(reply, "NotSupported")
+                ? " (systemd-imdsd finds no metadata service on this machine)" : "";
+        return new MetadataException(endpoint, "systemd-imdsd at " + socket + " answered " + name + hint);
+    }
+
+    private static String describe(IOException e) {
+        String message = String.valueOf(e.getMessage());
+        return e instanceof java.net.SocketException || e instanceof java.nio.file.NoSuchFileException
+                ? "does not answer (" + (message.contains("refused") ? "connection refused" : "no socket") + ")"
+                : message;
+    }
+}
