@@ -1,5 +1,6 @@
 package dev.bootsecrets.plan;
 
+import dev.bootsecrets.secret.Redaction;
 import java.util.List;
 
 /**
@@ -17,6 +18,11 @@ public record FileIntent(
         List<String> requires) {
 
     public FileIntent {
+        // What the plan shows of an output is the agent's own naming: readable in every listing.
+        Redaction.name(path);
+        Redaction.name(source);
+        Redaction.name(owner.user());
+        Redaction.name(owner.group());
         dirs = List.copyOf(dirs);
         requires = List.copyOf(requires);
     }
