@@ -8,45 +8,48 @@ import java.util.Optional;
  * block once, shared by the overview and the command's own help.
  */
 final class Usage {
-    /** One command: its name and its block of the overview (indented lines, as printed there). */
-    record Command(String name, String block) {}
+    /**
+     * One command: its name, what follows the name on its help's usage line, and its block of
+     * the overview (indented lines, as printed there).
+     */
+    record Command(String name, String synopsis, String block) {}
 
     static final List<Command> COMMANDS = List.of(
-            new Command("run", """
+            new Command("run", "[OPTIONS]", """
                       run      one boot run: config, identify, gather, join, plan, apply, report
                                [--root DIR] [--provider auto|aws|gcp|azure|nocloud|none]
                                [--metadata-url URL] [--config FILE] [--dry-run] [--verbose]
                                [--dmi-dir DIR] [--cmdline FILE]  (where provider detection looks)
                     """),
-            new Command("check", """
+            new Command("check", "[OPTIONS]", """
                       check    validate config and user-data offline
                                [--user-data FILE] [--config FILE] [--root DIR]
                     """),
-            new Command("status", """
+            new Command("status", "[OPTIONS]", """
                       status   what the last run did, and the store's records  [--root DIR] [--json]
                     """),
-            new Command("store", """
+            new Command("store", "verify|rekey|export-key|import-key [OPTIONS]", """
                       store    the last-known-good store (offline: in the image's config) [--root DIR]
                                verify      check every record's tag, name the ones that fail
                                rekey       a new store key, every record re-sealed with it
                                export-key  the store key to stdout, for a backup off the machine [--force]
                                import-key  a backup of the store key from stdin, sealed here [--force]
                     """),
-            new Command("emulate", """
+            new Command("emulate", "--provider aws|gcp|azure [OPTIONS]", """
                       emulate  serve the metadata emulator until stopped
                                --provider aws|gcp|azure [--listen 127.0.0.1:PORT] [--scenario DIR]
                     """),
-            new Command("demo", """
+            new Command("demo", "[OPTIONS]", """
                       demo     the full flow against the built-in emulator into a sandbox root
                                [--dir DIR] [--provider aws|gcp|azure|nocloud] [--join] [--dry-run] [--verbose]
                     """),
-            new Command("credential-helper", """
+            new Command("credential-helper", "[OPTIONS] get|list|store|erase|version", """
                       credential-helper  the docker-credential-helpers protocol for ECR, Artifact
                                Registry/GCR and ACR from the machine's identity (also run as
                                docker-credential-bootsecrets ACTION)
                                [--root DIR] [--config FILE] [--dmi-dir DIR] [--cmdline FILE] get|list|store|erase|version
                     """),
-            new Command("version", """
+            new Command("version", "", """
                       version  print the version
                     """));
 
@@ -69,7 +72,7 @@ final class Usage {
     /** One command's help, or empty for a name that is no command. */
     static Optional<String> of(String name) {
         return COMMANDS.stream().filter(c -> c.name().equals(name)).findFirst().map(c -> {
-            String help = "usage: bootsecrets " + name + " [OPTIONS]\n\n" + c.block();
+            String help = ("usage: bootsecrets " + name + " " + c.synopsis()).strip() + "\n\n" + c.block();
             return name.equals("run") ? help + '\n' + EXIT_CODES : help;
         });
     }

@@ -144,12 +144,13 @@ class FaultMatrixTest {
 
         @Test
         void aRetryAfterWithinTheDeadlineIsHonoured() {
-            emulator().faults().failNext(2, 429, Optional.of("1"));
+            emulator().faults().failNext(1, 429, Optional.of("1"));
 
             Agent.Run run = run();
 
             assertEquals(0, run.exit(), run.all());
-            assertEquals(2, emulator().log().requests().stream().filter(r -> r.status() == 429).count());
+            assertEquals(1, emulator().log().requests().stream().filter(r -> r.status() == 429).count());
+            assertTrue(run.err().contains("(HTTP 429, asked to retry after 1 s)"), run.err());
             assertTrue(Files.exists(root.resolve("etc/motd")), run.all());
         }
 
