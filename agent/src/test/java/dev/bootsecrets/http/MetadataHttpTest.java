@@ -275,17 +275,8 @@ class MetadataHttpTest {
 
     @Test
     void aRetryAfterWithinTheDeadlineIsWaitedOutInSecondsOrAsADate() throws IOException {
-        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(1));
-        for (String after : new String[] {"1", date}) {
-            requests.set(0);
-            URI base = serve(0, exchange -> {
-                if (requests.incrementAndGet() == 1) {
-                    exchange.getResponseHeaders().set("Retry-After", after);
-                    reply(exchange, 429, "slow down");
-                } else {
-                    reply(exchange, 200, "ok");
-                }
-            });
+        for (String after : new String[] {"1", httpDate(Duration.ofSeconds(1))}) {
+            URI base = askingToWait(1, 429, after);
 
             Response response = http.send(get(base, "/latest/api/token", 1024), soon());
 
@@ -298,14 +289,8 @@ class MetadataHttpTest {
 
     @Test
     void aRetryAfterPastTheDeadlineFailsAtOnceNamingTheEndpointAndTheWait() throws IOException {
-        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusHours(1));
-        for (String after : new String[] {"120", date}) {
-            requests.set(0);
-            URI base = serve(0, exchange -> {
-                requests.incrementAndGet();
-                exchange.getResponseHeaders().set("Retry-After", after);
-                reply(exchange, 503, "maintenance");
-            });
+        for (String after : new String[] {"120", httpDate(Duration.ofHours(1))}) {
+            URI base = askingToWait(Integer.MAX_VALUE, 503, after);
             String endpoint = base + "/computeMetadata/v1/instance/id";
 
             var e = assertThrows(MetadataUnavailableException.class,
@@ -314,9 +299,26 @@ class MetadataHttpTest {
             assertEquals(1, requests.get(), "not asked again: the wait would end past the deadline");
             assertTrue(e.getMessage().startsWith(endpoint + ": HTTP 503, asked to retry after "), e.getMessage());
             assertTrue(e.getMessage().contains(after.equals("120") ? "after 120 s" : "after 3600 s"), e.getMessage());
-            assertFalse(e.getMessage().contains("maintenance"), "no server text in the message");
+            assertFalse(e.getMessage().contains("try later"), "no server text in the message");
             server.stop(0);
         }
+    }
+
+    /** A server whose first {@code asking} answers are {@code status} with Retry-After {@code after}, then 200. */
+    private URI askingToWait(int asking, int status, String after) throws IOException {
+        requests.set(0);
+        return serve(0, exchange -> {
+            if (requests.incrementAndGet() <= asking) {
+                exchange.getResponseHeaders().set("Retry-After", after);
+                reply(exchange, status, "try later");
+            } else {
+                reply(exchange, 200, "ok");
+            }
+        });
+    }
+
+    private static String httpDate(Duration fromNow) {
+        return DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plus(fromNow));
     }
 
     @Test
