@@ -206,13 +206,14 @@ public final class MetadataHttp implements AutoCloseable {
 
     /**
      * Starts the exchange. When the watchdog fires while HttpClient is still setting up the
-     * connection, HttpClient throws IllegalStateException rather than an I/O error; it is the
-     * same deadline, so it takes the same way out.
+     * connection, HttpClient throws IllegalStateException (or, between leasing a connection and
+     * connecting it, NullPointerException "Connection") rather than an I/O error; it is the same
+     * deadline, so it takes the same way out.
      */
     private ClassicHttpResponse open(HttpUriRequestBase message) throws IOException {
         try {
             return client.executeOpen(null, message, null);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | NullPointerException e) {
             if (message.isCancelled()) {
                 throw new InterruptedIOException("request aborted at the deadline");
             }
