@@ -40,6 +40,8 @@ class ReadOnlyStartTest {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root: unshare --mount");
         // The target root lies outside /tmp and $HOME (JUnit's temporary directories are under /tmp).
         Path work = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "read-only-start-");
+        assumeTrue(!work.startsWith("/tmp") && !work.startsWith(System.getProperty("user.home")),
+                "the build tree must lie outside /tmp and $HOME, which the test makes read-only");
         Path root = Agent.sandbox(work);
         Agent.Run run;
         try (Emulator emulator = Emulator.start("aws", new InetSocketAddress("127.0.0.1", 0), Scenario.sample("aws"))) {
