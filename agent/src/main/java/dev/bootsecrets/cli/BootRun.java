@@ -34,6 +34,7 @@ import dev.bootsecrets.output.Planner;
 import dev.bootsecrets.plan.FileIntent;
 import dev.bootsecrets.plan.Plan;
 import dev.bootsecrets.plan.PlanException;
+import dev.bootsecrets.secret.Redaction;
 import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
 import java.net.URI;
@@ -105,6 +106,9 @@ public final class BootRun {
 
     public static Result run(Options options) throws IOException {
         Instant started = Instant.now();
+        // The agent's own names stay readable in its messages whatever short values it meets.
+        Redaction.name(options.root().toString());
+        options.provider().ifPresent(Redaction::name);
         try (TargetRoot root = TargetRoot.open(options.root())) {
             Config config;
             try {
@@ -241,6 +245,9 @@ public final class BootRun {
             metadata = provider.get().gather(
                     new GatherRequest(deadline, asked, identity, Join.audience(config.settings()),
                             Join.identityKind(config.settings())));
+            Redaction.name(provider.get().name());
+            Redaction.name(metadata.instanceId());
+            Redaction.name(metadata.region());
             Log.info(provider.get().name() + ": instance " + metadata.instanceId() + " in " + metadata.region());
             if (!options.dryRun()) {
                 reportReady(provider.get(), metadata, deadline);

@@ -5,42 +5,11 @@ import dev.bootsecrets.log.Log;
 import dev.bootsecrets.secret.Redaction;
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.Optional;
 
 /** Entry point: {@code bootsecrets COMMAND [OPTIONS]}. */
 public final class Main {
     static final String VERSION = "0.1.0";
-
-    static final String USAGE = """
-            usage: bootsecrets COMMAND [OPTIONS]
-
-            commands:
-              run      one boot run: config, identify, gather, join, plan, apply, report
-                       [--root DIR] [--provider auto|aws|gcp|azure|imdsd|nocloud|none]
-                       [--metadata-url URL] [--config FILE] [--dry-run] [--verbose]
-                       [--dmi-dir DIR] [--cmdline FILE]  (where provider detection looks)
-              check    validate config and user-data offline
-                       [--user-data FILE] [--config FILE] [--root DIR]
-              status   what the last run did, and the store's records  [--root DIR] [--json]
-              store    the last-known-good store (offline: in the image's config) [--root DIR]
-                       verify      check every record's tag, name the ones that fail
-                       rekey       a new store key, every record re-sealed with it
-                       export-key  the store key to stdout, for a backup off the machine [--force]
-                       import-key  a backup of the store key from stdin, sealed here [--force]
-              emulate  serve the metadata emulator until stopped
-                       --provider aws|gcp|azure [--listen 127.0.0.1:PORT] [--scenario DIR] [--imdsd SOCKET]
-              demo     the full flow against the built-in emulator into a sandbox root
-                       [--dir DIR] [--provider aws|gcp|azure|nocloud] [--join] [--dry-run] [--verbose]
-              credential-helper  the docker-credential-helpers protocol for ECR, Artifact
-                       Registry/GCR and ACR from the machine's identity (also run as
-                       docker-credential-bootsecrets ACTION)
-                       [--root DIR] [--config FILE] [--dmi-dir DIR] [--cmdline FILE] get|list|store|erase|version
-              version  print the version
-
-            exit codes of run: 0 all applied, 3 invalid config or user-data (nothing written),
-            4 metadata service unreachable (nothing written), 5 some outputs failed, 6 join failed
-            (nothing written, bootstrap secret kept), 7 stale: the last-known-good state applied
-            (offline:), 2 usage, 1 internal error
-            """;
 
     private Main() {}
 
@@ -63,9 +32,14 @@ public final class Main {
         boolean verbose = Arrays.asList(args).contains("--verbose");
         Log.configure(err, verbose);
         Redaction.forget();
-        if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
-            out.print(USAGE);
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            out.print(Usage.all());
             return args.length == 0 ? ExitCode.USAGE : ExitCode.OK;
+        }
+        Optional<String> help = Usage.asked(args) ? Usage.of(args[0]) : Optional.empty();
+        if (help.isPresent()) {
+            out.print(help.get());
+            return ExitCode.OK;
         }
         ProcessHardening.apply();
         try {

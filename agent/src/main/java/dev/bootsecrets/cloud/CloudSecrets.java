@@ -8,6 +8,7 @@ import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.http.Deadline;
 import dev.bootsecrets.http.MetadataHttp;
 import dev.bootsecrets.log.Log;
+import dev.bootsecrets.secret.Redaction;
 import dev.bootsecrets.secret.Secret;
 import dev.bootsecrets.tls.SystemTrust;
 import java.io.IOException;
@@ -71,7 +72,7 @@ public final class CloudSecrets {
                 } catch (SecretSourceException e) {
                     throw new SecretSourceException(field + ": " + e.getMessage(), e);
                 }
-                Log.info("secret " + decl.name() + " read from " + source.reference());
+                Log.info("secret " + Redaction.name(decl.name()) + " read from " + Redaction.name(source.reference()));
             }
             return out;
         }

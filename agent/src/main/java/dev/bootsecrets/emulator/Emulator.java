@@ -108,7 +108,8 @@ public final class Emulator implements AutoCloseable {
             }
             var reply = switch (decision.outcome()) {
                 case DROP -> null;
-                case FAIL -> MetadataApi.Reply.status(decision.status());
+                case FAIL -> decision.retryAfter().map(after -> MetadataApi.Reply.status(decision.status())
+                        .withHeader("Retry-After", after)).orElseGet(() -> MetadataApi.Reply.status(decision.status()));
                 case SERVE -> api.answer(new MetadataApi.Call(method, path, query(exchange.getRequestURI().getRawQuery()), headers, body));
             };
             int status = reply == null ? RequestLog.DROPPED : reply.status();

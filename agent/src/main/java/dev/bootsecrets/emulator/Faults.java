@@ -13,8 +13,11 @@ import java.util.Optional;
 public final class Faults {
     enum Outcome { SERVE, FAIL, DROP }
 
-    /** What to do with one request, decided when it arrives; {@code status} is a failure's. */
-    record Decision(Duration delay, Outcome outcome, int status) {}
+    /**
+     * What to do with one request, decided when it arrives; {@code status} is a failure's, and
+     * {@code retryAfter} the Retry-After header it carries, if any.
+     */
+    record Decision(Duration delay, Outcome outcome, int status, Optional<String> retryAfter) {}
 
     /** How the answer to one path goes wrong on the wire, once the service has decided to answer. */
     public sealed interface Wire {
@@ -37,6 +40,7 @@ public final class Faults {
     private Duration delay;
     private int fail;
     private int failStatus = 503;
+    private Optional<String> retryAfter = Optional.empty();
     private int drop;
     private int expireAfter = -1;
     private long tokenEpoch;
@@ -64,11 +68,20 @@ public final class Faults {
 
     /** The next {@code requests} requests answer {@code status}: 500, 503, 429 (too many requests). */
     public synchronized void failNext(int requests, int status) {
+        failNext(requests, status, Optional.empty());
+    }
+
+    /**
+     * The next {@code requests} requests answer {@code status} with a Retry-After of
+     * {@code retryAfter} (seconds, or an HTTP date), when given.
+     */
+    public synchronized void failNext(int requests, int status, Optional<String> retryAfter) {
         if (status < 400 || status > 599) {
             throw new IllegalArgumentException("a failure's status is 4xx or 5xx");
         }
         fail = nonNegative(requests);
         failStatus = status;
+        this.retryAfter = retryAfter;
     }
 
     /** The next {@code requests} requests get their connection closed without any response. */
@@ -102,6 +115,7 @@ public final class Faults {
         delay = Duration.ZERO;
         fail = 0;
         failStatus = 503;
+        retryAfter = Optional.empty();
         drop = 0;
         expireAfter = -1;
         tokenTtl = Optional.empty();
@@ -131,13 +145,13 @@ public final class Faults {
         }
         if (drop > 0) {
             drop--;
-            return new Decision(delay, Outcome.DROP, 0);
+            return new Decision(delay, Outcome.DROP, 0, Optional.empty());
         }
         if (fail > 0) {
             fail--;
-            return new Decision(delay, Outcome.FAIL, failStatus);
+            return new Decision(delay, Outcome.FAIL, failStatus, retryAfter);
         }
-        return new Decision(delay, Outcome.SERVE, 0);
+        return new Decision(delay, Outcome.SERVE, 0, Optional.empty());
     }
 
     private static int nonNegative(int n) {

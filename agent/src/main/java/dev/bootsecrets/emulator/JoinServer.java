@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -54,6 +55,8 @@ public final class JoinServer implements AutoCloseable {
     private final List<Seen> seen = new ArrayList<>();
     private final AtomicInteger unavailable = new AtomicInteger();
     private volatile boolean denying;
+    /** The Retry-After the 503s carry, if any. */
+    private volatile Optional<String> retryAfter = Optional.empty();
 
     private JoinServer(HttpsServer server, ExecutorService executor, LocalCa ca, String token, Map<String, String> secrets) {
         this.server = server;
@@ -105,6 +108,12 @@ public final class JoinServer implements AutoCloseable {
 
     /** The next {@code n} requests are answered 503, as by a service that is starting. */
     public void unavailableFor(int n) {
+        unavailableFor(n, Optional.empty());
+    }
+
+    /** As {@link #unavailableFor(int)}, each 503 asking to retry after {@code retryAfter} (seconds or an HTTP date). */
+    public void unavailableFor(int n, Optional<String> retryAfter) {
+        this.retryAfter = retryAfter;
         unavailable.set(n);
     }
 
@@ -122,7 +131,11 @@ public final class JoinServer implements AutoCloseable {
                 seen.add(new Seen(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), certified,
                         authorization != null, body));
             }
-            reply(exchange, answer(exchange, body, certified, authorization));
+            Answer answer = answer(exchange, body, certified, authorization);
+            if (answer.status() == 503) {
+                retryAfter.ifPresent(after -> exchange.getResponseHeaders().set("Retry-After", after));
+            }
+            reply(exchange, answer);
         }
     }
 

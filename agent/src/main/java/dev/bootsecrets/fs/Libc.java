@@ -51,6 +51,7 @@ final class Libc {
     private static final String PROCESS = "for this process";
 
     static {
+        JnaHelper.useShipped();
         // JNA's first use otherwise runs "ldconfig -p" to list library directories: a child
         // process and a third of a boot run. Libraries are opened by soname (libc.so.6,
         // libselinux.so.1), which the dynamic loader finds by itself.

@@ -11,8 +11,10 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -117,10 +119,12 @@ public final class MetadataHttp implements AutoCloseable {
 
     /**
      * Sends one request, retrying refused, timed-out and dropped connections, 5xx answers and
-     * 429 (too many requests) with exponential backoff and jitter until {@code deadline}. Any
-     * other status (other 4xx too) is returned as is.
+     * 429 (too many requests) with exponential backoff and jitter until {@code deadline}. A 429
+     * or 503 with Retry-After is asked again after that wait, when it ends before the deadline.
+     * Any other status (other 4xx too) is returned as is.
      *
-     * @throws MetadataUnavailableException when the deadline passes first
+     * @throws MetadataUnavailableException when the deadline passes first, or the server asks
+     *                                      for a wait that would end past it
      * @throws EndpointException            when the body is over the request's limit, or the
      *                                      failure is not one that waiting could cure
      */
@@ -134,11 +138,16 @@ public final class MetadataHttp implements AutoCloseable {
                     return response;
                 }
                 lastFailure = "HTTP " + response.status();
+                Optional<Duration> asked = RetryAfter.of(response, Instant.now());
+                if (asked.isPresent()) {
+                    honour(asked.get(), response.status(), endpoint, deadline, attempt);
+                    continue;
+                }
             } catch (EndpointException e) {
                 throw e;
             } catch (IOException e) {
                 if (deadline.expired()) { // the watchdog ended a response still arriving
-                    throw new MetadataUnavailableException(endpoint, TOO_SLOW);
+                    throw MetadataUnavailableException.atDeadline(endpoint, TOO_SLOW);
                 }
                 if (!isTransient(e)) {
                     throw new EndpointException(endpoint, describe(e), e);
@@ -148,7 +157,22 @@ public final class MetadataHttp implements AutoCloseable {
             noticeWaiting(endpoint, lastFailure, deadline);
             pause(backoff(attempt), deadline);
         }
-        throw new MetadataUnavailableException(endpoint, lastFailure);
+        throw MetadataUnavailableException.atDeadline(endpoint, lastFailure);
+    }
+
+    /**
+     * Waits as long as a 429 or 503 asked (at least the usual backoff), or fails at once when
+     * that wait would end past the deadline: waiting could not help, and the server said so.
+     */
+    private void honour(Duration asked, int status, String endpoint, Deadline deadline, int attempt)
+            throws IOException {
+        Duration left = deadline.remaining();
+        if (asked.compareTo(left) > 0) {
+            throw MetadataUnavailableException.retryAfter(endpoint, status, RetryAfter.seconds(asked), RetryAfter.seconds(left));
+        }
+        noticeWaiting(endpoint, "HTTP " + status + ", asked to retry after " + RetryAfter.seconds(asked) + " s", deadline);
+        Duration backoff = backoff(attempt);
+        pause(asked.compareTo(backoff) > 0 ? asked : backoff, deadline);
     }
 
     @SuppressWarnings("deprecation") // RequestConfig's connect timeout is the only per-request one
@@ -182,13 +206,14 @@ public final class MetadataHttp implements AutoCloseable {
 
     /**
      * Starts the exchange. When the watchdog fires while HttpClient is still setting up the
-     * connection, HttpClient throws IllegalStateException rather than an I/O error; it is the
-     * same deadline, so it takes the same way out.
+     * connection, HttpClient throws IllegalStateException (or, between leasing a connection and
+     * connecting it, NullPointerException "Connection") rather than an I/O error; it is the same
+     * deadline, so it takes the same way out.
      */
     private ClassicHttpResponse open(HttpUriRequestBase message) throws IOException {
         try {
             return client.executeOpen(null, message, null);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | NullPointerException e) {
             if (message.isCancelled()) {
                 throw new InterruptedIOException("request aborted at the deadline");
             }

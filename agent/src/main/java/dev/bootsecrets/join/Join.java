@@ -18,7 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The join stage: trades a bootstrap secret or the instance's cloud identity for runtime
@@ -26,15 +25,12 @@ import java.util.regex.Pattern;
  * See docs/join.md.
  */
 public final class Join {
-    /** {@code join:vault-token}: the Vault token itself, kept (not revoked) because an output wants it. */
-    public static final String VAULT_TOKEN = "vault-token";
     /**
      * The resource of the managed identity token for Vault's azure login: the default of
      * Vault's azure auth method (its config's {@code resource}). A Vault set to another one
      * refuses the token; there is no setting for it here yet.
      */
     public static final String AZURE_RESOURCE = ManagedIdentity.MANAGEMENT;
-    private static final Pattern COMMON_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
     private Join() {}
 
@@ -100,7 +96,7 @@ public final class Join {
         }
         boolean certificate = !(join.service() instanceof JoinSettings.Vault vault) || vault.pki().isPresent();
         return new Joined(secrets,
-                certificate ? Joined.material(join.certificate(), Secret.empty(), Secret.empty(), source(join)) : List.of(),
+                certificate ? Joined.material(join.certificate(), Secret.empty(), Secret.empty(), JoinNames.source(join)) : List.of(),
                 List.of());
     }
 
@@ -129,28 +125,6 @@ public final class Join {
         }
     }
 
-    /** The name the certificate is asked for: configured, else the hostname, else the instance id. */
-    public static String commonName(JoinSettings join, InstanceMetadata metadata) {
-        if (join.certificate().commonName().isPresent()) {
-            return join.certificate().commonName().get();
-        }
-        for (String name : new String[] {metadata.hostname(), metadata.instanceId()}) {
-            if (COMMON_NAME.matcher(name).matches()) {
-                return name;
-            }
-        }
-        return "bootsecrets";
-    }
-
-    /** The source shown for the join's files in the plan and the status file. */
-    public static String source(JoinSettings join) {
-        return switch (join.service()) {
-            case JoinSettings.Http http -> "join " + http.url().getScheme() + "://" + http.url().getHost()
-                    + (http.url().getPort() < 0 ? "" : ":" + http.url().getPort());
-            case JoinSettings.Vault vault -> "vault " + vault.pki().map(p -> p.mount() + "/sign/" + p.role()).orElse("");
-        };
-    }
-
     private static void checkSources(JoinSettings join, Declarations declared, List<String> errors) {
         boolean vault = join.service() instanceof JoinSettings.Vault;
         for (SecretDecl decl : declared.secrets()) {
@@ -158,12 +132,12 @@ public final class Join {
             if (decl.source() instanceof Source.FromVault && !vault) {
                 errors.add(field + ": a vault: source, but the join is a join service (join.url), not Vault");
             }
-            if (decl.source() instanceof Source.FromJoin j && vault && !j.name().equals(VAULT_TOKEN)) {
-                errors.add(field + ": with Vault, join: gives only join:" + VAULT_TOKEN
+            if (decl.source() instanceof Source.FromJoin j && vault && !j.name().equals(JoinNames.VAULT_TOKEN)) {
+                errors.add(field + ": with Vault, join: gives only join:" + JoinNames.VAULT_TOKEN
                         + "; read Vault's secrets with vault:MOUNT/PATH#KEY");
             }
-            if (decl.source() instanceof Source.FromJoin j && !vault && j.name().equals(VAULT_TOKEN)) {
-                errors.add(field + ": join:" + VAULT_TOKEN + " needs join.vault");
+            if (decl.source() instanceof Source.FromJoin j && !vault && j.name().equals(JoinNames.VAULT_TOKEN)) {
+                errors.add(field + ": join:" + JoinNames.VAULT_TOKEN + " needs join.vault");
             }
         }
     }

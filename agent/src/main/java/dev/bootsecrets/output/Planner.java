@@ -16,6 +16,7 @@ import dev.bootsecrets.plan.Placement;
 import dev.bootsecrets.plan.Plan;
 import dev.bootsecrets.plan.PlanException;
 import dev.bootsecrets.plan.Secrets;
+import dev.bootsecrets.secret.Redaction;
 import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -198,6 +199,11 @@ public final class Planner {
         return accounts.user(user).map(a -> policy.allowsSsh(user, a.uid())).orElseGet(() -> policy.allowsSsh(user));
     }
 
+    /** Why a value of one to three characters gets a warning (docs/security.md, "Short values"). */
+    static final String TOO_SHORT = "value shorter than 4 characters, too short to mask safely in messages:"
+            + " it is not masked inside the agent's own names (paths, sources, provider) where they spell it"
+            + " (docs/security.md, \"Short values\")";
+
     /**
      * The checks that need no machine: paths, secret references, inline values. For
      * {@code bootsecrets check}; a run does these and more in {@link #plan}.
@@ -214,6 +220,11 @@ public final class Planner {
                         + " (prefer metadata:, file: or a join source)");
             }
         }
+        for (Declarations.SecretDecl secret : declared.secrets()) {
+            if (secret.source() instanceof Declarations.Source.Inline inline && Redaction.tooShort(inline.value())) {
+                warnings.add(secret.origin() + ": " + TOO_SHORT);
+            }
+        }
         List<FileIntent> files = new ArrayList<>();
         for (FileDecl file : declared.files()) {
             Optional<String> problem = Paths.problem(file.path());
@@ -221,6 +232,9 @@ public final class Planner {
             if (problem.isEmpty()) {
                 files.add(new FileIntent(file.path(), Files.KIND, new Content.Absent(), Ownership.ROOT, 0,
                         file.origin().toString(), file.origin().fromUserData(), List.of()));
+            }
+            if (file.content() instanceof Declarations.Content.Literal literal && Redaction.tooShort(literal.bytes())) {
+                warnings.add(file.origin() + ": content " + TOO_SHORT);
             }
         }
         if (asSpelled) {

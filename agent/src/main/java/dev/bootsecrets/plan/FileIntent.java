@@ -1,6 +1,7 @@
 package dev.bootsecrets.plan;
 
 import dev.bootsecrets.fs.Place;
+import dev.bootsecrets.secret.Redaction;
 import java.util.List;
 
 /**
@@ -21,6 +22,12 @@ public record FileIntent(
         List<DirIntent> dirs, List<String> requires) {
 
     public FileIntent {
+        // What the plan shows of an output is the agent's own naming: readable in every listing.
+        Redaction.name(place.spelled());
+        Redaction.name(place.real());
+        Redaction.name(source);
+        Redaction.name(owner.user());
+        Redaction.name(owner.group());
         dirs = List.copyOf(dirs);
         requires = List.copyOf(requires);
     }

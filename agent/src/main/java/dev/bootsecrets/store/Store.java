@@ -1,22 +1,18 @@
 package dev.bootsecrets.store;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bootsecrets.cloud.InstanceMetadata;
 import dev.bootsecrets.config.Offline.KeySealing;
 import dev.bootsecrets.fs.StaleTemps;
 import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.log.Log;
 import dev.bootsecrets.secret.Secret;
+import dev.bootsecrets.store.IndexJson.Entry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,11 +51,12 @@ public final class Store {
 
     private final TargetRoot root;
     private final SecureRandom random = new SecureRandom();
-    /** Store keys by generation, once unsealed; wiped by {@link #wipeKeys()}. */
-    private final Map<Integer, byte[]> keys = new HashMap<>();
+    /** Wiped once a command is done with the store, however it ends. */
+    private final StoreKeys keys;
 
     private Store(TargetRoot root) {
         this.root = root;
+        this.keys = new StoreKeys(root);
     }
 
     /** What one run saves: every value it used, and what it was told of the instance (with its user-data). */
@@ -80,9 +77,6 @@ public final class Store {
             refused = List.copyOf(refused);
         }
     }
-
-    /** The record a name is stored under, and the version the index says it has. */
-    private record Entry(String name, long version) {}
 
     /** The opened index. */
     private record Index(String id, int keyGeneration, long generation, Instant written, List<Entry> entries,
@@ -112,7 +106,7 @@ public final class Store {
         try {
             return action.on(store);
         } finally {
-            store.wipeKeys();
+            store.keys.wipe();
         }
     }
 
@@ -156,7 +150,7 @@ public final class Store {
         return with(root, store -> {
             Index index = store.index();
             Secret.wipe(index.plain());
-            byte[] key = store.key(index.keyGeneration());
+            byte[] key = store.keys.key(index.keyGeneration());
             return Secret.ofUtf8(EXPORT + " " + index.id() + " " + index.keyGeneration() + " "
                     + Base64.getEncoder().encodeToString(key) + "\n");
         });
@@ -188,7 +182,7 @@ public final class Store {
                 throw new StoreException("the key is for store " + parts[2] + ", this store is " + id);
             }
             int generation = Integer.parseInt(parts[3]);
-            store.keys.put(generation, key.clone());
+            store.keys.put(generation, key);
             Index index = store.index(); // must open with the imported key
             Secret.wipe(index.plain());
             if (index.keyGeneration() != generation) {
@@ -198,13 +192,13 @@ public final class Store {
             KeySeal seal = KeySeal.choose(root, sealing);
             for (KeySeal other : KeySeal.all(root)) {
                 if (!other.suffix().equals(seal.suffix())) {
-                    root.remove(keyPath(generation, other));
+                    root.remove(StoreKeys.path(generation, other));
                 }
             }
-            store.writeKey(generation, seal, key);
+            store.keys.write(generation, seal, key);
         } finally {
             Secret.wipe(key);
-            store.wipeKeys();
+            store.keys.wipe();
         }
     }
 
@@ -234,13 +228,13 @@ public final class Store {
             generation = 1;
             byte[] key = randomBytes(RecordCipher.KEY_SIZE);
             try {
-                writeKey(keyGeneration, KeySeal.choose(root, sealing), key);
+                keys.write(keyGeneration, KeySeal.choose(root, sealing), key);
             } finally {
                 Secret.wipe(key);
             }
             root.write(ID, (id + "\n").getBytes(StandardCharsets.US_ASCII), 0, 0, FILE_MODE);
         }
-        byte[] key = key(keyGeneration);
+        byte[] key = keys.key(keyGeneration);
         List<Entry> entries = new ArrayList<>();
         for (StoredValue value : snapshot.values()) {
             Entry entry = new Entry(value.name(), generation);
@@ -254,7 +248,7 @@ public final class Store {
             entries.add(entry);
         }
         root.syncDirectories(); // the records are on disk before the index that lists them
-        byte[] plain = indexPlain(Instant.now(), entries, snapshot.metadata());
+        byte[] plain = IndexJson.write(Instant.now(), entries, snapshot.metadata());
         try {
             root.write(INDEX, RecordCipher.seal(key, keyGeneration, id, INDEX_NAME, generation, plain, random), 0, 0,
                     FILE_MODE);
@@ -265,7 +259,7 @@ public final class Store {
         for (Entry old : previous.map(Index::entries).orElse(List.of())) {
             root.remove(recordPath(old)); // every record has a new version: what is no longer used goes
         }
-        removeKey(keyGeneration - 1); // left by a rekey killed after its index was written
+        keys.remove(keyGeneration - 1); // left by a rekey killed after its index was written
     }
 
     /** What a run killed while it saved or rekeyed left here: its temporary files, removed (and logged). */
@@ -281,16 +275,16 @@ public final class Store {
         try {
             int old = index.keyGeneration();
             int next = old + 1;
-            removeKey(old - 1);
-            if (!keyFileExists(next)) { // a rekey killed earlier left its new key: go on with it
+            keys.remove(old - 1);
+            if (!keys.exists(next)) { // a rekey killed earlier left its new key: go on with it
                 byte[] key = randomBytes(RecordCipher.KEY_SIZE);
                 try {
-                    writeKey(next, KeySeal.choose(root, sealing), key);
+                    keys.write(next, KeySeal.choose(root, sealing), key);
                 } finally {
                     Secret.wipe(key);
                 }
             }
-            byte[] newKey = key(next);
+            byte[] newKey = keys.key(next);
             List<String> refused = new ArrayList<>();
             for (Entry e : index.entries()) {
                 byte[] file = readRecord(e);
@@ -314,7 +308,7 @@ public final class Store {
             root.write(INDEX, RecordCipher.seal(newKey, next, index.id(), INDEX_NAME, index.generation(), index.plain(),
                     random), 0, 0, FILE_MODE);
             root.syncDirectories();
-            removeKey(old);
+            keys.remove(old);
             root.syncDirectories();
             return refused;
         } finally {
@@ -331,16 +325,11 @@ public final class Store {
         }
         RecordCipher.Header h = RecordCipher.header(file.get())
                 .orElseThrow(() -> new StoreException("index: not a store record"));
-        byte[] plain = RecordCipher.open(key(h.keyGeneration()), id, INDEX_NAME, h.version(), file.get())
+        byte[] plain = RecordCipher.open(keys.key(h.keyGeneration()), id, INDEX_NAME, h.version(), file.get())
                 .orElseThrow(() -> new StoreException("index: its tag does not verify (changed, or from another store)"));
         try {
-            JsonNode json = new ObjectMapper().readTree(plain);
-            List<Entry> entries = new ArrayList<>();
-            for (JsonNode e : json.path("records")) {
-                entries.add(new Entry(e.path("name").asText(), e.path("version").asLong()));
-            }
-            return new Index(id, h.keyGeneration(), h.version(), Instant.ofEpochMilli(json.path("written").asLong()),
-                    entries, metadata(json.path("metadata")), plain);
+            IndexJson.Parsed parsed = IndexJson.read(plain);
+            return new Index(id, h.keyGeneration(), h.version(), parsed.written(), parsed.entries(), parsed.metadata(), plain);
         } catch (IOException | RuntimeException e) {
             Secret.wipe(plain);
             throw new StoreException("index: not readable after it verified (written by another version?)");
@@ -366,7 +355,7 @@ public final class Store {
         RecordCipher.Header h = RecordCipher.header(file).orElseThrow(() -> new StoreException("not a store record"));
         byte[] key;
         try {
-            key = key(h.keyGeneration());
+            key = keys.key(h.keyGeneration());
         } catch (StoreException e) {
             throw new StoreException("sealed with store key " + h.keyGeneration() + ", which does not open");
         }
@@ -389,80 +378,10 @@ public final class Store {
         return file.flatMap(RecordCipher::header);
     }
 
-    /** The store key of {@code generation}: the first of its key files that opens on this machine. */
-    private byte[] key(int generation) throws IOException {
-        byte[] cached = keys.get(generation);
-        if (cached != null) {
-            return cached;
-        }
-        List<String> why = new ArrayList<>();
-        for (KeySeal seal : KeySeal.all(root)) {
-            String path = keyPath(generation, seal);
-            Optional<byte[]> file = root.read(path, MAX_RECORD);
-            if (file.isEmpty()) {
-                continue;
-            }
-            try {
-                Optional<Secret> key = seal.unseal(file.get());
-                if (key.isPresent() && key.get().length() == RecordCipher.KEY_SIZE) {
-                    keys.put(generation, key.get().bytes());
-                    return keys.get(generation);
-                }
-                why.add(path + " does not open on this machine");
-            } catch (IOException e) {
-                why.add(e.getMessage());
-            } finally {
-                Secret.wipe(file.get());
-            }
-        }
-        throw new StoreException("store key " + generation + ": "
-                + (why.isEmpty() ? "no key file" : String.join("; ", why))
-                + " (bootsecrets store import-key restores one from a backup)");
-    }
-
-    private boolean keyFileExists(int generation) throws IOException {
-        for (KeySeal seal : KeySeal.all(root)) {
-            if (root.exists(keyPath(generation, seal))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void writeKey(int generation, KeySeal seal, byte[] key) throws IOException {
-        Secret value = Secret.of(key);
-        byte[] sealed = seal.seal(value);
-        try {
-            root.write(keyPath(generation, seal), sealed, 0, 0, 0400);
-        } finally {
-            Secret.wipe(sealed);
-        }
-        root.syncDirectories();
-        keys.put(generation, key.clone());
-    }
-
-    private void removeKey(int generation) throws IOException {
-        if (generation < 1) {
-            return;
-        }
-        for (KeySeal seal : KeySeal.all(root)) {
-            root.remove(keyPath(generation, seal));
-        }
-    }
-
-    private void wipeKeys() {
-        keys.values().forEach(Secret::wipe);
-        keys.clear();
-    }
-
     private byte[] randomBytes(int n) {
         byte[] b = new byte[n];
         random.nextBytes(b);
         return b;
-    }
-
-    static String keyPath(int generation, KeySeal seal) {
-        return DIR + "/key-" + generation + "." + seal.suffix();
     }
 
     /** {@code secret:db} at version 7 is secret.db.7; names are checked by the config schema (letters, digits, . _ -). */
@@ -470,39 +389,4 @@ public final class Store {
         return DIR + "/" + entry.name().replace(':', '.') + "." + entry.version();
     }
 
-    private static byte[] indexPlain(Instant written, List<Entry> entries, InstanceMetadata m) throws IOException {
-        ObjectMapper mapper = new ObjectMapper();
-        ObjectNode json = mapper.createObjectNode();
-        json.put("written", written.toEpochMilli());
-        ArrayNode records = json.putArray("records");
-        entries.forEach(e -> records.addObject().put("name", e.name()).put("version", e.version()));
-        ObjectNode md = json.putObject("metadata");
-        md.put("provider", m.provider()).put("instanceId", m.instanceId()).put("hostname", m.hostname())
-                .put("region", m.region()).put("zone", m.zone());
-        ObjectNode keys = md.putObject("sshKeys");
-        m.sshKeys().forEach((user, list) -> list.forEach(keys.putArray(user)::add));
-        m.userData().ifPresent(u -> md.put("userData", Base64.getEncoder().encodeToString(u)));
-        m.section().ifPresent(s -> {
-            md.put("section", Base64.getEncoder().encodeToString(s.text()));
-            s.sshRefusal().ifPresent(r -> md.put("sectionSshRefusal", r));
-        });
-        return mapper.writeValueAsBytes(json);
-    }
-
-    private static InstanceMetadata metadata(JsonNode md) {
-        Map<String, List<String>> keys = new LinkedHashMap<>();
-        md.path("sshKeys").fields().forEachRemaining(e -> {
-            List<String> list = new ArrayList<>();
-            e.getValue().forEach(k -> list.add(k.asText()));
-            keys.put(e.getKey(), list);
-        });
-        return new InstanceMetadata(md.path("provider").asText(), md.path("instanceId").asText(),
-                md.path("hostname").asText(), md.path("region").asText(), md.path("zone").asText(), keys,
-                bytes(md, "userData"), Map.of(), Optional.empty(), bytes(md, "section").map(text -> new InstanceMetadata.Section(
-                        text, md.has("sectionSshRefusal") ? Optional.of(md.path("sectionSshRefusal").asText()) : Optional.empty())));
-    }
-
-    private static Optional<byte[]> bytes(JsonNode md, String field) {
-        return md.has(field) ? Optional.of(Base64.getDecoder().decode(md.path(field).asText())) : Optional.empty();
-    }
 }

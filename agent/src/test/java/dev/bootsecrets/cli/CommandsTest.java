@@ -1,6 +1,7 @@
 package dev.bootsecrets.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bootsecrets.emulator.Emulator;
@@ -8,8 +9,11 @@ import dev.bootsecrets.emulator.Scenario;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** check, status and the command line's own errors, as a user meets them. */
 class CommandsTest {
@@ -32,6 +36,9 @@ class CommandsTest {
         Agent.Run run = Agent.main("check", "--user-data", userData.toString(), "--root", dir.toString());
         assertEquals(0, run.exit(), run.all());
         assertTrue(run.out().contains("warning: user-data:bootsecrets.secrets.token: inline value"), run.out());
+        assertTrue(run.out().contains("warning: user-data:bootsecrets.secrets.token: value shorter than 4 characters,"
+                + " too short to mask safely"), run.out());
+        assertTrue(run.out().contains("warning: user-data:write_files[0]: content value shorter than 4 characters"), run.out());
         assertTrue(run.out().strip().endsWith("valid"), run.out());
     }
 
@@ -92,5 +99,30 @@ class CommandsTest {
         assertEquals(ExitCode.USAGE, Agent.main("frobnicate").exit());
         assertEquals(ExitCode.USAGE, Agent.main().exit());
         assertEquals("bootsecrets " + Main.VERSION + "\n", Agent.main("version").out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "check", "status", "store", "emulate", "demo", "credential-helper"})
+    void everyCommandPrintsItsOwnHelp(String command) {
+        for (String flag : new String[] {"--help", "-h"}) {
+            Agent.Run help = Agent.main(command, flag);
+            assertEquals(0, help.exit(), help.all());
+            assertTrue(help.out().startsWith("usage: bootsecrets " + command + " "), help.out());
+            assertFalse(help.out().contains("commands:"), "only this command's usage: " + help.out());
+            assertEquals("", help.err());
+        }
+        // Asked for after other options too, even ones the command would refuse.
+        assertEquals(0, Agent.main(command, "--no-such-flag", "--help").exit());
+    }
+
+    @Test
+    void theCredentialHelperPrintsItsHelpByItsLinkName() throws Exception {
+        String[] args = ProgramName.dispatch(Optional.of("/usr/bin/docker-credential-bootsecrets"), new String[] {"--help"});
+        Agent.Run help = Agent.BINARY.isPresent()
+                ? ProcessRun.run(Files.createSymbolicLink(dir.resolve(CredentialHelper.PROGRAM), Agent.BINARY.get()), "--help")
+                : Agent.main(args);
+        assertEquals(0, help.exit(), help.all());
+        assertTrue(help.out().startsWith("usage: bootsecrets credential-helper "), help.out());
+        assertTrue(help.out().contains("get|list|store|erase|version"), help.out());
     }
 }

@@ -1,9 +1,11 @@
 package dev.bootsecrets.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.bootsecrets.secret.Redaction;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -48,5 +50,29 @@ class DemoTest {
         assertEquals(0, run.exit(), run.all());
         assertTrue(run.out().contains("/etc/myapp/api.token"), run.out());
         assertTrue(Files.notExists(dir.resolve("root/etc/myapp/api.token")));
+    }
+
+    /**
+     * The first thing a person sees: every path, owner, source and the provider's name in
+     * plain words, though the demos write short values ("gcp") that the redaction net holds.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"aws", "gcp", "azure", "nocloud", "join"})
+    void theDemoListingAndStatusAreFreeOfMasks(String demo) throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "the demo chowns, so it runs as root");
+        Path root = dir.resolve("demo-" + demo);
+        Agent.Run run = demo.equals("join")
+                ? Agent.main("demo", "--dir", root.toString(), "--join", "--verbose")
+                : Agent.main("demo", "--dir", root.toString(), "--provider", demo, "--verbose");
+        assertEquals(0, run.exit(), run.all());
+        assertFalse(run.all().contains(Redaction.MASK), run.all());
+        assertTrue(run.out().contains(root + "/etc"), run.out());
+        Agent.Run status = Agent.main("status", "--root", root.toString());
+        assertFalse(status.out().contains(Redaction.MASK), status.out());
+        if (demo.equals("gcp")) {
+            assertTrue(run.out().contains("gcp metadata, user-data:ssh_authorized_keys"), run.out());
+            assertTrue(status.out().contains("from gcp metadata"), status.out());
+            assertEquals("gcp", Files.readString(root.resolve("etc/myapp/cloud")).strip());
+        }
     }
 }

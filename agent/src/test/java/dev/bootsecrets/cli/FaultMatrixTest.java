@@ -143,6 +143,31 @@ class FaultMatrixTest {
         }
 
         @Test
+        void aRetryAfterWithinTheDeadlineIsHonoured() {
+            emulator().faults().failNext(1, 429, Optional.of("1"));
+
+            Agent.Run run = run();
+
+            assertEquals(0, run.exit(), run.all());
+            assertEquals(1, emulator().log().requests().stream().filter(r -> r.status() == 429).count());
+            assertTrue(run.err().contains("(HTTP 429, asked to retry after 1 s)"), run.err());
+            assertTrue(Files.exists(root.resolve("etc/motd")), run.all());
+        }
+
+        @Test
+        void aRetryAfterPastTheDeadlineEndsTheRunAtOnceSayingSo() {
+            emulator().faults().failNext(100, 503, Optional.of("3600"));
+
+            Agent.Run run = run();
+
+            assertEquals(ExitCode.UNREACHABLE, run.exit(), run.all());
+            assertEquals(1, emulator().log().requests().size(), "asked once, not again until the deadline");
+            assertTrue(run.err().contains(emulator().url() + "/latest/api/token: HTTP 503, asked to retry after 3600 s,"
+                    + " past the deadline"), run.err());
+            assertFalse(Files.exists(root.resolve("etc/motd")));
+        }
+
+        @Test
         void connectionsResetBeforeAnswering() {
             emulator().faults().dropNext(3);
             assertEquals(0, run().exit());

@@ -26,6 +26,7 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -219,6 +220,24 @@ class JoinHttpTest {
         assertTrue(JoinVaultTest.certifies(
                 Pem.certificates(Files.readString(root.resolve("etc/pki/bootsecrets/cert.pem"))).getFirst(),
                 Pem.readPrivateKey(Secret.ofUtf8(secondKey))));
+    }
+
+    @Test
+    void aRetryAfterPastTheJoinDeadlineFailsAtOnceKeepingTheToken() throws Exception {
+        join.unavailableFor(Integer.MAX_VALUE, Optional.of("3600"));
+        Agent.Run run = run();
+        assertEquals(ExitCode.JOIN_FAILED, run.exit(), run.all());
+        assertTrue(run.err().contains(join.url() + ": HTTP 503, asked to retry after 3600 s, past the deadline"), run.err());
+        assertEquals(1, join.seen().size(), "asked once");
+        assertTrue(exists(TOKEN_FILE));
+    }
+
+    @Test
+    void aRetryAfterWithinTheJoinDeadlineIsHonoured() throws Exception {
+        join.unavailableFor(1, Optional.of("1"));
+        Agent.Run run = run();
+        assertEquals(0, run.exit(), run.all());
+        assertEquals(2, join.seen().size());
     }
 
     @Test

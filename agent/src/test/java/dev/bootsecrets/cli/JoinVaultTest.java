@@ -199,6 +199,19 @@ class JoinVaultTest {
     }
 
     @Test
+    void aSealedVaultAskingForAWaitPastTheDeadlineFailsAtOnce() throws Exception {
+        configure(APPROLE, "");
+        write(SECRET_ID_FILE, vault.issueSecretId());
+        vault.seal("3600");
+
+        Agent.Run run = run();
+        assertEquals(ExitCode.JOIN_FAILED, run.exit(), run.all());
+        assertTrue(run.err().contains("vault POST /v1/auth/approle/login: HTTP 503, asked to retry after 3600 s, past the"
+                + " deadline"), run.err());
+        assertTrue(exists(SECRET_ID_FILE));
+    }
+
+    @Test
     void aSealedVaultPastTheJoinDeadlineWritesNothing() throws Exception {
         configure(APPROLE, "");
         write(SECRET_ID_FILE, vault.issueSecretId());

@@ -15,6 +15,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +36,8 @@ class RedactionTest {
     /** The auth field containers-auth.json holds for the robot: a value in another form. */
     static final String ROBOT_AUTH = Base64.getEncoder().encodeToString(("robot:" + ROBOT).getBytes(StandardCharsets.UTF_8));
     static final List<String> SECRETS = List.of(TAG, INLINE, FROM_FILE, WRITE_FILES, BAD_BASE64, ROBOT, TOKEN, ROBOT_AUTH, SHORT);
+    /** Values of one to three characters: too short to mask inside words, still never printed as words. */
+    static final List<String> TINY = List.of("Q", "Zq", "K7x");
 
     static final String USER_DATA = """
             #cloud-config
@@ -48,8 +51,14 @@ class RedactionTest {
                 robot:  {from: "metadata:attributes/robot"}
                 token:  {from: "metadata:attributes/token"}
                 short:  {value: "%s"}
+                tiny1:  {value: "Q"}
+                tiny2:  {value: "Zq"}
+                tiny3:  {value: "K7x"}
               files:
                 /etc/app/%s: {secret: short}
+                /etc/app/tiny1: {secret: tiny1}
+                /etc/app/tiny2: {secret: tiny2}
+                /etc/app/tiny3: {secret: tiny3}
                 /etc/app/tag:    {secret: tag}
                 /etc/app/inline: {secret: inline}
                 /etc/app/file:   {secret: file}
@@ -143,6 +152,16 @@ class RedactionTest {
             }
         }
         assertFalse(Files.readString(root.resolve("run/credstore.encrypted/file-sealed")).contains(FROM_FILE));
+        assertEquals("K7x", Files.readString(root.resolve("etc/app/tiny3")));
+        for (String tiny : TINY) {
+            Pattern word = Pattern.compile("(?<![\\p{L}\\p{N}])" + tiny + "(?![\\p{L}\\p{N}])");
+            for (Agent.Run run : runs) {
+                assertFalse(word.matcher(run.all()).find(), "a short value leaked into output:\n" + run.all());
+            }
+            for (String record : records) {
+                assertFalse(word.matcher(record).find(), "a short value leaked into " + record);
+            }
+        }
         for (String secret : SECRETS) {
             for (Agent.Run run : runs) {
                 assertFalse(run.all().contains(secret), "a secret value leaked into output:\n" + run.all());

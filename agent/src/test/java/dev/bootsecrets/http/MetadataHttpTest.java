@@ -19,7 +19,12 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -266,6 +271,66 @@ class MetadataHttpTest {
 
         assertEquals("PUT 60 payload", seen.get());
         assertEquals("plain", response.headers().get("x-answer-kind"));
+    }
+
+    @Test
+    void aRetryAfterWithinTheDeadlineIsWaitedOutInSecondsOrAsADate() throws IOException {
+        for (String after : new String[] {"1", httpDate(Duration.ofSeconds(1))}) {
+            URI base = askingToWait(1, 429, after);
+
+            Response response = http.send(get(base, "/latest/api/token", 1024), soon());
+
+            assertEquals(200, response.status());
+            assertEquals(2, requests.get());
+            server.stop(0);
+        }
+        assertTrue(logged.toString(StandardCharsets.UTF_8).contains("(HTTP 429, asked to retry after 1 s)"), logged.toString());
+    }
+
+    @Test
+    void aRetryAfterPastTheDeadlineFailsAtOnceNamingTheEndpointAndTheWait() throws IOException {
+        for (String after : new String[] {"120", httpDate(Duration.ofHours(1))}) {
+            URI base = askingToWait(Integer.MAX_VALUE, 503, after);
+            String endpoint = base + "/computeMetadata/v1/instance/id";
+
+            var e = assertThrows(MetadataUnavailableException.class,
+                    () -> http.send(get(base, "/computeMetadata/v1/instance/id", 1024), soon()));
+
+            assertEquals(1, requests.get(), "not asked again: the wait would end past the deadline");
+            assertTrue(e.getMessage().startsWith(endpoint + ": HTTP 503, asked to retry after "), e.getMessage());
+            // An HTTP date has whole seconds: an hour from now is 3599 or 3600 s away.
+            assertTrue(e.getMessage().matches(".* after (120|3599|3600) s, past the deadline .*"), e.getMessage());
+            assertFalse(e.getMessage().contains("try later"), "no server text in the message");
+            server.stop(0);
+        }
+    }
+
+    /** A server whose first {@code asking} answers are {@code status} with Retry-After {@code after}, then 200. */
+    private URI askingToWait(int asking, int status, String after) throws IOException {
+        requests.set(0);
+        return serve(0, exchange -> {
+            if (requests.incrementAndGet() <= asking) {
+                exchange.getResponseHeaders().set("Retry-After", after);
+                reply(exchange, status, "try later");
+            } else {
+                reply(exchange, 200, "ok");
+            }
+        });
+    }
+
+    private static String httpDate(Duration fromNow) {
+        return DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plus(fromNow));
+    }
+
+    @Test
+    void retryAfterIsReadOnlyAsSecondsOrAnHttpDate() {
+        Instant now = Instant.parse("2026-12-06T10:00:00Z");
+        assertEquals(Optional.of(Duration.ofSeconds(30)), RetryAfter.parse("30", now));
+        assertEquals(Optional.of(Duration.ofSeconds(90)), RetryAfter.parse("Sun, 06 Dec 2026 10:01:30 GMT", now));
+        assertEquals(Optional.of(Duration.ZERO), RetryAfter.parse("Sun, 06 Dec 2026 09:00:00 GMT", now));
+        assertEquals(Optional.empty(), RetryAfter.parse("soon", now));
+        assertEquals(Optional.empty(), RetryAfter.parse("-5", now));
+        assertEquals(Optional.empty(), RetryAfter.of(new Response(500, Map.of("retry-after", "5"), new byte[0]), now));
     }
 
     private URI serve(int port, HttpHandler handler) throws IOException {

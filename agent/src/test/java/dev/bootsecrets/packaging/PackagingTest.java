@@ -215,7 +215,8 @@ class PackagingTest {
                     assertTrue(Files.exists(ROOT.resolve(source)), "COPY source " + source + " is not in the tree");
                 } else {
                     assertEquals("builder", from);
-                    assertEquals(workdir + "/" + nativeImage, source, "the native profile builds " + nativeImage);
+                    assertTrue(List.of(workdir + "/" + nativeImage, workdir + "/agent/target/lib/jna").contains(source),
+                            "the native profile builds " + nativeImage + " and lib/jna/ beside it, not " + source);
                 }
                 checked++;
             }
@@ -248,6 +249,8 @@ class PackagingTest {
                 .getTextContent(), version.group(1));
         for (String output : List.of("agent/target/bootsecrets ", "agent/target/bootsecrets.jar",
                 "agent/target/lib/*.jar", "%{native_image}/" + nativeImageName() + " ",
+                // JNA's helper, loaded from beside the binary (fs/JnaHelper)
+                "agent/target/lib/jna/$platform/libjnidispatch.so", "%{native_image}/lib/jna/%{jna_platform}/libjnidispatch.so",
                 // the native image is in agent/target unless built before (native_dir)
                 "%global native_image %{?native_dir}%{!?native_dir:agent/target}")) {
             assertTrue(spec.contains(output), "the spec does not install " + output.strip());

@@ -21,6 +21,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,6 +62,8 @@ public final class FakeVault implements AutoCloseable {
     private volatile String awsInstanceId = "";
     private volatile String awsNonce;
     private volatile boolean sealed;
+    /** The Retry-After a sealed Vault's 503s carry, if any. */
+    private volatile Optional<String> sealedRetryAfter = Optional.empty();
     private volatile boolean denying;
 
     private FakeVault(HttpsServer server, ExecutorService executor, LocalCa ca) {
@@ -147,6 +150,12 @@ public final class FakeVault implements AutoCloseable {
         sealed = seal;
     }
 
+    /** Sealed, each 503 asking to retry after {@code retryAfter} (seconds or an HTTP date). */
+    public void seal(String retryAfter) {
+        sealedRetryAfter = Optional.of(retryAfter);
+        sealed = true;
+    }
+
     /** Logins answer 403 permission denied (a role bound to other CIDRs, say). */
     public void deny(boolean deny) {
         denying = deny;
@@ -206,6 +215,9 @@ public final class FakeVault implements AutoCloseable {
                     : answer(exchange.getRequestMethod(), path, headers.get("x-vault-token"), body, certified);
             byte[] bytes = reply.json() == null ? new byte[0] : JSON.writeValueAsBytes(reply.json());
             exchange.getResponseHeaders().set("Content-Type", "application/json");
+            if (sealed) {
+                sealedRetryAfter.ifPresent(after -> exchange.getResponseHeaders().set("Retry-After", after));
+            }
             exchange.sendResponseHeaders(reply.status(), bytes.length == 0 ? -1 : bytes.length);
             if (bytes.length > 0) {
                 try (OutputStream out = exchange.getResponseBody()) {

@@ -13,8 +13,8 @@ import dev.bootsecrets.http.Request;
 import dev.bootsecrets.http.Response;
 import dev.bootsecrets.join.Bootstrap;
 import dev.bootsecrets.join.Credential;
-import dev.bootsecrets.join.Join;
 import dev.bootsecrets.join.JoinException;
+import dev.bootsecrets.join.JoinNames;
 import dev.bootsecrets.join.Joined;
 import dev.bootsecrets.join.Json;
 import dev.bootsecrets.join.MachineKey;
@@ -64,7 +64,7 @@ public final class HttpJoin {
         String csr;
         try {
             key = MachineKey.generate();
-            csr = key.csr(Join.commonName(join, metadata));
+            csr = key.csr(JoinNames.commonName(join, metadata));
         } catch (GeneralSecurityException e) {
             throw new JoinException("join: cannot make a key and CSR (" + e.getMessage() + ")");
         }
@@ -133,7 +133,7 @@ public final class HttpJoin {
         Log.info("join: joined " + endpoint + " (secrets received: " + secrets.size() + "), certificate for "
                 + chain.getFirst().getSubjectX500Principal().getName() + " until " + chain.getFirst().getNotAfter().toInstant());
         return new Joined(secrets,
-                Joined.material(join.certificate(), key.privateKeyPem(), certificates, Join.source(join)),
+                Joined.material(join.certificate(), key.privateKeyPem(), certificates, JoinNames.source(join)),
                 burn.map(List::of).orElse(List.of()));
     }
 

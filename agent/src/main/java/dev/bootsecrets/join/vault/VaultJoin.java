@@ -10,8 +10,8 @@ import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.http.Deadline;
 import dev.bootsecrets.http.MetadataHttp;
 import dev.bootsecrets.join.Credential;
-import dev.bootsecrets.join.Join;
 import dev.bootsecrets.join.JoinException;
+import dev.bootsecrets.join.JoinNames;
 import dev.bootsecrets.join.Joined;
 import dev.bootsecrets.join.MachineKey;
 import dev.bootsecrets.join.Tls;
@@ -46,7 +46,7 @@ public final class VaultJoin {
         Optional<Credential> earlier = vault.certAuth().isPresent()
                 ? Credential.earlier(root, join.certificate()) : Optional.empty();
         boolean keepToken = declared.secrets().stream()
-                .anyMatch(d -> d.source() instanceof Source.FromJoin j && j.name().equals(Join.VAULT_TOKEN));
+                .anyMatch(d -> d.source() instanceof Source.FromJoin j && j.name().equals(JoinNames.VAULT_TOKEN));
         try (MetadataHttp http = MetadataHttp.tls(Tls.context(root, vault.caFile(), earlier))) {
             VaultClient client = new VaultClient(vault.address(), http, Deadline.in(join.deadline()));
             VaultLogin.Login login = earlier.isPresent()
@@ -136,7 +136,7 @@ public final class VaultJoin {
         Map<String, Object> body = new LinkedHashMap<>();
         try {
             key = MachineKey.generate();
-            String commonName = Join.commonName(join, metadata);
+            String commonName = JoinNames.commonName(join, metadata);
             body.put("csr", key.csr(commonName));
             body.put("common_name", commonName);
         } catch (GeneralSecurityException e) {
@@ -153,7 +153,7 @@ public final class VaultJoin {
         }
         try {
             List<X509Certificate> chain = key.chain(data.path("certificate").asText(""), issuers);
-            return Joined.material(join.certificate(), key.privateKeyPem(), Secret.ofUtf8(Pem.encode(chain)), Join.source(join));
+            return Joined.material(join.certificate(), key.privateKeyPem(), Secret.ofUtf8(Pem.encode(chain)), JoinNames.source(join));
         } catch (GeneralSecurityException e) {
             throw new JoinException("vault " + reply.request() + ": " + e.getMessage());
         }
