@@ -34,6 +34,9 @@ public final class Main {
                        Registry/GCR and ACR from the machine's identity (also run as
                        docker-credential-bootsecrets ACTION)
                        [--root DIR] [--config FILE] [--dmi-dir DIR] [--cmdline FILE] get|list|store|erase|version
+              podman-secret  podman's secret store: sync registers the values the run wrote with
+                       podman's shell driver; lookup, store, delete and list NAME are the driver's
+                       commands  sync|lookup NAME|store NAME|delete NAME|list NAME [--root DIR]
               version  print the version
 
             exit codes of run: 0 all applied, 3 invalid config or user-data (nothing written),
@@ -77,6 +80,7 @@ public final class Main {
                 case "emulate" -> EmulateCommand.run(args, out);
                 case "demo" -> DemoCommand.run(args, out);
                 case "credential-helper" -> CredentialHelper.run(args, System.in, out);
+                case "podman-secret" -> PodmanSecretCommand.run(args, System.in, out);
                 case "version", "--version" -> {
                     out.println("bootsecrets " + VERSION);
                     yield ExitCode.OK;

@@ -65,6 +65,7 @@ public final class Planner {
                 previous, tracked, errors, warnings));
         intents.addAll(Credentials.plan(declared.credentials(), secrets, root, policy, systemdCreds, tracked, errors, warnings));
         intents.addAll(EnvFiles.plan(declared.env(), secrets, policy, tracked, errors));
+        intents.addAll(PodmanSecrets.plan(declared.podman(), secrets, policy, tracked, errors));
 
         Map<String, FileIntent> byPath = new HashMap<>();
         for (FileIntent intent : intents) {
