@@ -75,6 +75,10 @@ public record PodmanRegistration(Path podman, String program, Map<String, String
             Log.debug("podman secrets: none declared, none registered before; podman not asked");
             return List.of();
         }
+        if (!java.nio.file.Files.isExecutable(podman)) {
+            return List.of("podman secrets: " + podman + " is not installed, so " + (served.isEmpty() ? "none is removed"
+                    : String.join(", ", served) + " cannot be registered"));
+        }
         String rootArg = root.root().equals(Path.of("/")) ? "" : " --root " + word(root.root().toString());
         Map<String, Existing> existing = existing();
         List<String> errors = new ArrayList<>();
