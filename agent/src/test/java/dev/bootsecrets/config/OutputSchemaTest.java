@@ -214,7 +214,7 @@ class OutputSchemaTest {
         List<String> e = assertThrows(ConfigException.class, () -> UserData.apply(config,
                 utf8("#cloud-config\nbootsecrets:\n  registryAuth: {persist: false}\n"))).errors();
         assertHas(e, "user-data: bootsecrets.registryAuth: user-data may not set this (only the image's or the machine's"
-                + " config may; user-data may set version, defaultUser, secrets, ssh, files, registries, credentials and env)");
+                + " config may; user-data may set version, defaultUser, secrets, ssh, files, registries, credentials, env and podman)");
     }
 
     @Test
