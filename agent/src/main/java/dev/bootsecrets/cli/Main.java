@@ -51,6 +51,7 @@ public final class Main {
                 case "emulate" -> EmulateCommand.run(args, out);
                 case "demo" -> DemoCommand.run(args, out);
                 case "credential-helper" -> CredentialHelper.run(args, System.in, out);
+                case "podman-secret" -> PodmanSecretCommand.run(args, System.in, out);
                 case "version", "--version" -> {
                     out.println("bootsecrets " + VERSION);
                     yield ExitCode.OK;

@@ -49,6 +49,11 @@ final class Usage {
                                docker-credential-bootsecrets ACTION)
                                [--root DIR] [--config FILE] [--dmi-dir DIR] [--cmdline FILE] get|list|store|erase|version
                     """),
+            new Command("podman-secret", "sync|lookup NAME|store NAME|delete NAME|list NAME [--root DIR]", """
+                      podman-secret  podman's secret store: sync registers the values the run wrote with
+                               podman's shell driver; lookup, store, delete and list NAME are the driver's
+                               commands  sync|lookup NAME|store NAME|delete NAME|list NAME [--root DIR]
+                    """),
             new Command("version", "", """
                       version  print the version
                     """));

@@ -9,7 +9,7 @@ import java.util.Set;
 
 /**
  * What the agent should write: named secrets, SSH keys, files, registry auth, systemd
- * credentials and env files, each with its origin.
+ * credentials, env files and podman secrets, each with its origin.
  */
 public record Declarations(
         List<SecretDecl> secrets,
@@ -17,7 +17,8 @@ public record Declarations(
         List<FileDecl> files,
         List<RegistryDecl> registries,
         List<CredentialDecl> credentials,
-        List<EnvDecl> env) {
+        List<EnvDecl> env,
+        List<PodmanDecl> podman) {
 
     public Declarations {
         secrets = List.copyOf(secrets);
@@ -26,11 +27,12 @@ public record Declarations(
         registries = List.copyOf(registries);
         credentials = List.copyOf(credentials);
         env = List.copyOf(env);
+        podman = List.copyOf(podman);
     }
 
     /** Secrets, SSH keys and files only (what cloud-config can declare). */
     public Declarations(List<SecretDecl> secrets, List<SshDecl> ssh, List<FileDecl> files) {
-        this(secrets, ssh, files, List.of(), List.of(), List.of());
+        this(secrets, ssh, files, List.of(), List.of(), List.of(), List.of());
     }
 
     public static Declarations empty() {
@@ -38,7 +40,7 @@ public record Declarations(
     }
 
     public Declarations withSsh(List<SshDecl> value) {
-        return new Declarations(secrets, value, files, registries, credentials, env);
+        return new Declarations(secrets, value, files, registries, credentials, env, podman);
     }
 
     /** One use of a named secret: the field that makes it, the origin of its declaration, the secret's name. */
@@ -69,6 +71,9 @@ public record Declarations(
                     refs.add(new Reference(decl.origin() + "." + var.name(), decl.origin(), ref.name()));
                 }
             }
+        }
+        for (PodmanDecl secret : podman) {
+            refs.add(new Reference(secret.origin() + ".secret", secret.origin(), secret.secret()));
         }
         return refs;
     }
@@ -269,4 +274,7 @@ public record Declarations(
 
     /** One variable of an env file, its value a literal or the value of a named secret. */
     public record EnvVar(String name, Content value) {}
+
+    /** {@code podman.NAME}: a podman secret served by the agent (podman's shell driver), holding a named secret. */
+    public record PodmanDecl(String name, String secret, Origin origin) {}
 }

@@ -3,6 +3,7 @@ package dev.bootsecrets.config;
 import dev.bootsecrets.config.Declarations.CredentialDecl;
 import dev.bootsecrets.config.Declarations.EnvDecl;
 import dev.bootsecrets.config.Declarations.FileDecl;
+import dev.bootsecrets.config.Declarations.PodmanDecl;
 import dev.bootsecrets.config.Declarations.RegistryDecl;
 import dev.bootsecrets.config.Declarations.SecretDecl;
 import dev.bootsecrets.config.Declarations.SshDecl;
@@ -17,8 +18,8 @@ final class Merge {
     private Merge() {}
 
     /**
-     * A later secret replaces the one of the same name (and so do registries, credentials
-     * and env files), later keys for a user replace that user's keys, and a later file replaces what came before for its path, unless it has
+     * A later secret replaces the one of the same name (and so do registries, credentials,
+     * env files and podman secrets), later keys for a user replace that user's keys, and a later file replaces what came before for its path, unless it has
      * {@code append: true}, which adds to it.
      */
     static Declarations over(Declarations base, Declarations later) {
@@ -35,7 +36,8 @@ final class Merge {
                 files,
                 replace(base.registries(), later.registries(), RegistryDecl::registry),
                 replace(base.credentials(), later.credentials(), CredentialDecl::name),
-                replace(base.env(), later.env(), EnvDecl::name));
+                replace(base.env(), later.env(), EnvDecl::name),
+                replace(base.podman(), later.podman(), PodmanDecl::name));
     }
 
     private static <T> List<T> replace(List<T> base, List<T> later, Function<T, String> key) {

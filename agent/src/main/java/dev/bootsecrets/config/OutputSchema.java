@@ -5,6 +5,7 @@ import dev.bootsecrets.config.Declarations.CredentialDecl;
 import dev.bootsecrets.config.Declarations.Encryption;
 import dev.bootsecrets.config.Declarations.EnvDecl;
 import dev.bootsecrets.config.Declarations.EnvVar;
+import dev.bootsecrets.config.Declarations.PodmanDecl;
 import dev.bootsecrets.config.Declarations.RegistryDecl;
 import dev.bootsecrets.config.Declarations.RegistryLogin;
 import dev.bootsecrets.config.Settings.RegistryAuth;
@@ -19,7 +20,7 @@ import java.util.regex.Pattern;
 
 /**
  * Schema version 1 of the outputs that refer to secrets by name: {@code registries},
- * {@code credentials} and {@code env}, and the machine's {@code registryAuth} setting.
+ * {@code credentials}, {@code env} and {@code podman}, and the machine's {@code registryAuth} setting.
  */
 final class OutputSchema {
     private static final Set<String> REGISTRY_KEYS = Set.of("username", "password", "identityToken", "helper");
@@ -34,6 +35,9 @@ final class OutputSchema {
     private static final Pattern HELPER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     /** A credential name becomes a file name and a LoadCredential= name: no '/', never "." or "..". */
     private static final Pattern CREDENTIAL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,254}");
+    /** podman's own rule for a secret's name; it also becomes a file name and a word of the driver's commands. */
+    private static final Pattern PODMAN_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,252}");
+    private static final Set<String> PODMAN_KEYS = Set.of("secret");
     private static final Pattern ENV_VAR = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,254}");
     private static final int MAX_REGISTRY = 255;
     /** Docker's name for the user of an identity token; the token is what counts. */
@@ -41,6 +45,8 @@ final class OutputSchema {
 
     static final String CREDENTIAL_RULE =
             "letters, digits, '.', '_' and '-', at most 255, starting with a letter or digit; it becomes a file name";
+    static final String PODMAN_NAME_RULE =
+            "letters, digits, '.', '_' and '-', at most 253, starting with a letter or digit";
     static final String ENV_VAR_RULE = "letters, digits and '_', not starting with a digit";
 
     private OutputSchema() {}
@@ -201,22 +207,49 @@ final class OutputSchema {
             }
             Fields.map(v, path, scope).ifPresent(entry -> {
                 Fields.checkKeys(entry, CREDENTIAL_KEYS, path, scope);
-                if (!entry.containsKey("secret")) {
-                    scope.error(path + ".secret", "is required: the secret the credential holds");
-                }
-                Optional<String> secret = Fields.optional(entry, "secret", path, scope, (s, p, sc) ->
-                        Fields.string(s, p, sc).filter(n -> {
-                            if (!Fields.secretName(n)) {
-                                sc.error(p, "is not a secret name (" + Fields.SECRET_NAME_RULE + ")");
-                            }
-                            return Fields.secretName(n);
-                        }));
+                Optional<String> secret = secretName(entry, path, scope, "the credential");
                 Optional<Encryption> encryption = entry.containsKey("encrypt")
                         ? encryption(entry.get("encrypt"), path + ".encrypt", scope)
                         : Optional.of(Encryption.NONE);
                 if (secret.isPresent() && encryption.isPresent()) {
                     out.add(new CredentialDecl(name, secret.get(), encryption.get(), scope.origin(path)));
                 }
+            });
+        }));
+        return out;
+    }
+
+    /** {@code secret: NAME}, required: the named secret that {@code what} holds. */
+    private static Optional<String> secretName(Map<?, ?> entry, String path, Scope scope, String what) {
+        if (!entry.containsKey("secret")) {
+            scope.error(path + ".secret", "is required: the secret " + what + " holds");
+        }
+        return Fields.optional(entry, "secret", path, scope, (s, p, sc) ->
+                Fields.string(s, p, sc).filter(n -> {
+                    if (!Fields.secretName(n)) {
+                        sc.error(p, "is not a secret name (" + Fields.SECRET_NAME_RULE + ")");
+                    }
+                    return Fields.secretName(n);
+                }));
+    }
+
+    /** {@code podman: {NAME: {secret: S}}}: podman secrets the agent serves, by podman's rules for a secret's name. */
+    static List<PodmanDecl> podman(Object value, Scope scope) {
+        List<PodmanDecl> out = new ArrayList<>();
+        if (value == null) {
+            return out;
+        }
+        Fields.map(value, "podman", scope).ifPresent(all -> all.forEach((k, v) -> {
+            String name = Fields.key(k);
+            String path = "podman." + name;
+            if (!PODMAN_NAME.matcher(name).matches()) {
+                scope.error(path, "is not a podman secret name (" + PODMAN_NAME_RULE + ")");
+                return;
+            }
+            Fields.map(v, path, scope).ifPresent(entry -> {
+                Fields.checkKeys(entry, PODMAN_KEYS, path, scope);
+                secretName(entry, path, scope, "the podman secret")
+                        .ifPresent(secret -> out.add(new PodmanDecl(name, secret, scope.origin(path))));
             });
         }));
         return out;

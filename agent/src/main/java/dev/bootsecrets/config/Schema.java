@@ -36,7 +36,7 @@ final class Schema {
 
     private static final Set<String> KEYS = Set.of(
             "version", "provider", "metadata", "defaultUser", "metadataKeys", "userData", "secrets", "ssh", "files",
-            "registryAuth", "registries", "credentials", "env", "join", "endpoints", "offline");
+            "registryAuth", "registries", "credentials", "env", "podman", "join", "endpoints", "offline");
     /** What only the image's and the machine's config may set. */
     private static final Set<String> MACHINE_ONLY =
             Set.of("provider", "metadata", "metadataKeys", "userData", "registryAuth", "join", "endpoints", "offline");
@@ -76,7 +76,7 @@ final class Schema {
                         : "unknown key (known: " + String.join(", ", KEYS.stream().sorted().toList()) + ")");
             } else if (scope.userData() && MACHINE_ONLY.contains(key)) {
                 scope.error(key, "user-data may not set this (only the image's or the machine's config may;"
-                        + " user-data may set version, defaultUser, secrets, ssh, files, registries, credentials and env)");
+                        + " user-data may set version, defaultUser, secrets, ssh, files, registries, credentials, env and podman)");
             }
         }
         if (section.containsKey("version") && !Integer.valueOf(VERSION).equals(section.get("version"))) {
@@ -86,7 +86,8 @@ final class Schema {
                 secrets(section.get("secrets"), scope), ssh(section.get("ssh"), scope), files(section.get("files"), scope),
                 OutputSchema.registries(section.get("registries"), scope),
                 OutputSchema.credentials(section.get("credentials"), scope),
-                OutputSchema.env(section.get("env"), scope));
+                OutputSchema.env(section.get("env"), scope),
+                OutputSchema.podman(section.get("podman"), scope));
         return new Config(settings(section, base, scope), declarations);
     }
 

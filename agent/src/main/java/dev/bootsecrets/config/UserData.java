@@ -111,8 +111,8 @@ public final class UserData {
     }
 
     /**
-     * User-data's declarations keep off the config's: a credential or a file the config declares is not
-     * replaced, and unless {@code userData.configSecrets} allows it, the config's secrets are
+     * User-data's declarations keep off the config's: a credential, podman secret or file the config
+     * declares is not replaced, and unless {@code userData.configSecrets} allows it, the config's secrets are
      * neither used (copied out to a file of user-data's choosing) nor replaced (fed to the
      * config's own outputs and its join).
      */
@@ -123,6 +123,14 @@ public final class UserData {
             if (configCredentials.contains(credential.name())) {
                 errors.add(credential.origin().layer() + ": " + credential.origin().field()
                         + ": the config declares this credential; user-data never replaces it");
+            }
+        }
+        Set<String> configPodman = new HashSet<>();
+        config.podman().forEach(p -> configPodman.add(p.name()));
+        for (Declarations.PodmanDecl secret : userData.podman()) {
+            if (configPodman.contains(secret.name())) {
+                errors.add(secret.origin().layer() + ": " + secret.origin().field()
+                        + ": the config declares this podman secret; user-data never replaces it");
             }
         }
         if (policy.configSecrets()) {

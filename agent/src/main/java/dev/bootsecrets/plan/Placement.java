@@ -68,7 +68,8 @@ public final class Placement {
     private record SshDir(Account account, String real) {}
 
     /** The agent's own directories that an output kind from user-data may land in, though they are never written otherwise. */
-    private static final Map<String, String> OWN_DIRS = Map.of("env", "/run/bootsecrets/env/");
+    private static final Map<String, String> OWN_DIRS =
+            Map.of("env", "/run/bootsecrets/env/", "podman-secret", "/run/bootsecrets/podman/");
 
     private final Resolver at;
     private final UserDataPolicy policy;

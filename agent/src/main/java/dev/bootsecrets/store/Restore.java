@@ -68,7 +68,13 @@ public final class Restore {
                 env.add(e);
             }
         }
-        return new Declarations(secrets, declared.ssh(), files, registries, credentials, env);
+        List<Declarations.PodmanDecl> podman = new ArrayList<>();
+        for (Declarations.PodmanDecl p : declared.podman()) {
+            if (usable(Optional.of(p.secret()), have, p.origin() + " (" + p.name() + ")", warnings)) {
+                podman.add(p);
+            }
+        }
+        return new Declarations(secrets, declared.ssh(), files, registries, credentials, env, podman);
     }
 
     private static Optional<String> ref(Content content) {

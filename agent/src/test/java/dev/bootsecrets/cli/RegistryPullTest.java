@@ -15,6 +15,7 @@ import dev.bootsecrets.log.Log;
 import dev.bootsecrets.testing.DistributionRegistry;
 import dev.bootsecrets.testing.HelperInstall;
 import dev.bootsecrets.testing.OciImage;
+import dev.bootsecrets.testing.PodmanSandbox;
 import dev.bootsecrets.testing.Tool;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -41,6 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * password from the emulator's ECR, metadata server and ACR exchange. The registry host names
  * resolve to 127.0.0.1 only inside skopeo's own mount namespace (a private /etc/hosts), where
  * the helper's /etc/bootsecrets and /run are the test's as well: nothing leaves loopback.
+ * podman 4.3 pulls the same way, with the auth file the run wrote at /run/containers/0/auth.json:
+ * a plain login, and a credHelpers entry for the helper.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RegistryPullTest {
@@ -55,6 +58,10 @@ class RegistryPullTest {
             mount -t tmpfs -o mode=0755 tmpfs /run
             mkdir /run/bootsecrets
             mount --bind "$BS_RUN" /run/bootsecrets
+            if [ -n "${BS_CONTAINERS:-}" ]; then
+                mkdir /run/containers
+                mount --bind "$BS_CONTAINERS" /run/containers
+            fi
             exec "$@"
             """;
 
@@ -176,6 +183,71 @@ class RegistryPullTest {
         assertTrue(expired.log().requests().stream().anyMatch(r -> r.method().equals("POST") && r.status() == 403));
     }
 
+    @Test
+    void podmanPullsWithTheLoginTheRunWroteToItsAuthFile() throws Exception {
+        String registryKey = ECR + ":" + registry.port();
+        Agent.writeConfig(root("aws"), config("aws", """
+                registryAuth: {podman: true}
+                secrets: {ecr-password: {value: "%s"}}
+                registries: {"%s": {username: AWS, password: {secret: ecr-password}}}
+                """.formatted(RegistryTokens.password(awsScenario, "ecr", ECR), registryKey)));
+        long tokens = tokenRequests(aws);
+
+        Tool.Result pull = podmanPull("aws", ECR);
+
+        assertEquals(0, pull.exit(), pull.toString());
+        assertEquals(tokens, tokenRequests(aws), "the login in the auth file needs no helper");
+    }
+
+    @Test
+    void podmanPullsFromEcrThroughTheCredentialHelperItsAuthFileNames() throws Exception {
+        String registryKey = ECR + ":" + registry.port();
+        Agent.writeConfig(root("aws"), config("aws", "registryAuth: {podman: true}\nregistries: {\"" + registryKey
+                + "\": {helper: bootsecrets}}\n"));
+        // a token an earlier pull cached would spare the helper its request
+        Path tokens = root("aws").resolve("run/bootsecrets/registry-tokens");
+        if (Files.isDirectory(tokens)) {
+            try (var cached = Files.list(tokens)) {
+                for (Path t : cached.toList()) {
+                    Files.delete(t);
+                }
+            }
+        }
+
+        Tool.Result pull = podmanPull("aws", ECR);
+
+        assertEquals(0, pull.exit(), pull.toString());
+        assertTrue(aws.log().requests().stream().anyMatch(r -> r.method().equals("POST") && r.status() == 200),
+                "ECR's GetAuthorizationToken was not asked");
+        assertFalse(pull.toString().contains(RegistryTokens.password(awsScenario, "ecr", ECR)));
+    }
+
+    /**
+     * A boot run of {@code machine} with the config as written, then {@code podman pull} as root
+     * with no --authfile: podman finds /run/containers/0/auth.json, the file the run wrote, by itself.
+     */
+    private Tool.Result podmanPull(String machine, String host) throws Exception {
+        assumeTrue(PodmanSandbox.available(), "needs podman (scripts/setup)");
+        Agent.Run run = Agent.main("run", "--root", root(machine).toString());
+        assertEquals(0, run.exit(), run.all());
+        assertTrue(Files.exists(root(machine).resolve("run/containers/0/auth.json")));
+        PodmanSandbox podman = PodmanSandbox.create(dir.resolve("podman-" + System.nanoTime()));
+        Map<String, String> env = new java.util.HashMap<>(podman.env());
+        env.put("BS_CONTAINERS", root(machine).resolve("run/containers").toString());
+        Tool.Result pull = inNamespace(machine, List.of("podman", "pull", "--cert-dir", registry.certDir().toString(),
+                host + ":" + registry.port() + "/" + IMAGE), env);
+        if (pull.exit() == 0) {
+            assertEquals(0, podman.podman("image", "exists", host + ":" + registry.port() + "/" + IMAGE).exit(),
+                    "podman says it pulled, but has no such image");
+        }
+        return pull;
+    }
+
+    /** ECR's GetAuthorizationToken calls so far: the emulator's only POSTs on AWS's side here. */
+    private static long tokenRequests(Emulator emulator) {
+        return emulator.log().requests().stream().filter(r -> r.method().equals("POST")).count();
+    }
+
     private Emulator started(String provider, Scenario scenario) throws Exception {
         Emulator e = Emulator.start(provider, new InetSocketAddress("127.0.0.1", 0), scenario);
         running.add(e);
@@ -247,14 +319,20 @@ class RegistryPullTest {
     }
 
     private Tool.Result inNamespace(String machine, List<String> command) throws Exception {
+        return inNamespace(machine, command, Map.of());
+    }
+
+    private Tool.Result inNamespace(String machine, List<String> command, Map<String, String> extra) throws Exception {
         List<String> argv = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", NAMESPACE, "sh"));
         argv.addAll(command);
         Path root = root(machine);
-        return Tool.run(argv, Map.of(
+        Map<String, String> env = new java.util.HashMap<>(extra);
+        env.putAll(Map.of(
                 "PATH", Tool.pathWith(bin),
                 "BOOTSECRETS_JAVA", System.getProperty("java.home"),
                 "BS_HOSTS", hosts.toString(),
                 "BS_ETC", root.resolve("etc/bootsecrets").toString(),
-                "BS_RUN", root.resolve("run/bootsecrets").toString()), new byte[0]);
+                "BS_RUN", root.resolve("run/bootsecrets").toString()));
+        return Tool.run(argv, env, new byte[0], java.time.Duration.ofMinutes(3));
     }
 }

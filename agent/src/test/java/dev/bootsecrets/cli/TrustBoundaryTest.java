@@ -66,6 +66,15 @@ class TrustBoundaryTest {
     }
 
     @Test
+    void aPodmanSecretOutsideWritePathsIsRefused() throws Exception {
+        Agent.writeImageConfig(root, NARROW_IMAGE);
+        refused("#cloud-config\nbootsecrets: {secrets: {s: {value: x}}, podman: {app: {secret: s}}}\n",
+                "user-data:bootsecrets.podman.app: /run/bootsecrets/podman/app is outside the paths user-data may write"
+                        + " (userData.writePaths: /etc/myapp/)");
+        assertFalse(Files.exists(root.resolve("run/bootsecrets/podman")));
+    }
+
+    @Test
     void sshForRootInTheSectionIsRefused() throws Exception {
         Agent.writeImageConfig(root, NARROW_IMAGE);
         refused("#cloud-config\nbootsecrets: {ssh: {root: [\"" + KEY + "\"]}}\n",

@@ -127,6 +127,38 @@ class OutputSchemaTest {
     }
 
     @Test
+    void readsPodmanSecretsAndRefusesBadOnesByName() throws Exception {
+        Declarations d = userData("""
+                  podman:
+                    db-password: {secret: db}
+                """).declarations();
+        assertEquals(List.of(new Declarations.PodmanDecl("db-password", "db", d.podman().get(0).origin())), d.podman());
+        assertEquals("user-data:bootsecrets.podman.db-password", d.podman().get(0).origin().toString());
+
+        List<String> e = errors("""
+                  podman:
+                    "a b": {secret: db}
+                    -dash: {secret: db}
+                    nosecret: {}
+                    extra: {secret: db, mode: "0400"}
+                """);
+        String p = "user-data: bootsecrets.podman.";
+        assertHas(e, p + "a b: is not a podman secret name (" + OutputSchema.PODMAN_NAME_RULE + ")");
+        assertHas(e, p + "-dash: is not a podman secret name (" + OutputSchema.PODMAN_NAME_RULE + ")");
+        assertHas(e, p + "nosecret.secret: is required: the secret the podman secret holds");
+        assertTrue(e.stream().anyMatch(x -> x.startsWith(p + "extra.mode: unknown key")), e.toString());
+    }
+
+    @Test
+    void userDataNeverReplacesTheConfigsPodmanSecret() throws Exception {
+        Files.createDirectories(dir.resolve("etc/bootsecrets"));
+        Files.writeString(dir.resolve("etc/bootsecrets/config.yaml"), "podman: {app: {secret: a}}\n");
+        List<String> e = assertThrows(ConfigException.class, () -> UserData.apply(ConfigLoader.load(dir, Optional.empty()),
+                utf8("#cloud-config\nbootsecrets:\n  podman: {app: {secret: b}}\n"))).errors();
+        assertHas(e, "user-data: bootsecrets.podman.app: the config declares this podman secret; user-data never replaces it");
+    }
+
+    @Test
     void readsEnvFilesOfLiteralsAndSecrets() throws Exception {
         Declarations d = userData("""
                   env:
@@ -182,7 +214,7 @@ class OutputSchemaTest {
         List<String> e = assertThrows(ConfigException.class, () -> UserData.apply(config,
                 utf8("#cloud-config\nbootsecrets:\n  registryAuth: {persist: false}\n"))).errors();
         assertHas(e, "user-data: bootsecrets.registryAuth: user-data may not set this (only the image's or the machine's"
-                + " config may; user-data may set version, defaultUser, secrets, ssh, files, registries, credentials and env)");
+                + " config may; user-data may set version, defaultUser, secrets, ssh, files, registries, credentials, env and podman)");
     }
 
     @Test

@@ -108,6 +108,8 @@ class PackagingTest {
         assertEquals(List.of("oneshot"), service.get("Type"));
         assertEquals(List.of("yes"), service.get("RemainAfterExit"));
         assertEquals(List.of("/usr/bin/bootsecrets run"), service.get("ExecStart"));
+        // podman's secrets are registered within the same start job, so After= covers them too
+        assertEquals(List.of("+/usr/bin/bootsecrets podman-secret sync"), service.get("ExecStartPost"));
         assertTrue(unit.get("Wants").contains("network-online.target"));
         assertTrue(unit.get("After").contains("network-online.target"));
         assertEquals(List.of("sshd.service", "ssh.service", "bootc-fetch-apply-updates.service",
@@ -257,7 +259,8 @@ class PackagingTest {
         }
         for (String shipped : List.of("systemd/bootsecrets.service", "systemd/bootsecrets-refresh.service",
                 "systemd/bootsecrets-refresh.timer", "systemd/bootsecrets.tmpfiles.conf",
-                "systemd/90-bootsecrets.preset", "config/sample/image.yaml", "README.md", "docs/packaging.md",
+                "systemd/90-bootsecrets.preset", "systemd/container.d/10-bootsecrets.conf", "config/sample/image.yaml",
+                "README.md", "docs/packaging.md",
                 "LICENSE")) {
             assertTrue(spec.contains(shipped), "the spec does not ship " + shipped);
             assertTrue(Files.exists(ROOT.resolve(shipped)), shipped);

@@ -20,6 +20,15 @@ import java.util.stream.Collectors;
 public final class HelperInstall {
     private HelperInstall() {}
 
+    /** {@link #install}, for a lambda: a failure to install fails the test. */
+    public static Path installUnchecked(Path dir) {
+        try {
+            return Files.isDirectory(dir) ? dir : install(dir);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Installs into {@code dir}; returns the directory to put first on PATH. */
     public static Path install(Path dir) throws IOException {
         Files.createDirectories(dir);

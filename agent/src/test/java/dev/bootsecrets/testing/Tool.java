@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +34,12 @@ public final class Tool {
 
     /** Runs {@code command} with {@code env} added to this process's environment and {@code stdin} as input. */
     public static Result run(List<String> command, Map<String, String> env, byte[] stdin) throws IOException, InterruptedException {
+        return run(command, env, stdin, Duration.ofSeconds(60));
+    }
+
+    /** {@link #run(List, Map, byte[])} given {@code timeout} to finish (many at once on a busy machine take longer). */
+    public static Result run(List<String> command, Map<String, String> env, byte[] stdin, Duration timeout)
+            throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(env);
         Process p = builder.start();
@@ -44,9 +51,9 @@ public final class Tool {
         try (OutputStream in = p.getOutputStream()) {
             in.write(stdin);
         }
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             p.destroyForcibly();
-            throw new IOException(command + " did not finish within 60s");
+            throw new IOException(command + " did not finish within " + timeout.toSeconds() + "s");
         }
         return new Result(p.exitValue(), out.join(), new String(err.join(), StandardCharsets.UTF_8));
     }

@@ -1,5 +1,6 @@
 package dev.bootsecrets.cloud.registry;
 
+import dev.bootsecrets.fs.RunLock;
 import dev.bootsecrets.http.Deadline;
 import dev.bootsecrets.log.Log;
 import java.time.Clock;
@@ -43,19 +44,35 @@ public final class RegistryLogins {
         if (issuer == null) {
             return Optional.empty();
         }
-        Optional<RegistryToken> cached = cache.get(host);
+        Optional<RegistryToken> cached = cached(host);
         if (cached.isPresent()) {
-            Log.debug(host.host() + ": cached token, good until " + cached.get().expiresAt());
             return cached;
         }
+        // Many pulls start at once at boot: one fetches, the others wait for it and read its token.
+        Optional<RunLock> lock = cache.lock(host, deadline);
+        try {
+            cached = lock.isPresent() ? cached(host) : Optional.empty();
+            return cached.isPresent() ? cached : Optional.of(fetch(host, issuer, deadline));
+        } finally {
+            lock.ifPresent(RunLock::close);
+        }
+    }
+
+    private Optional<RegistryToken> cached(RegistryHost host) {
+        Optional<RegistryToken> cached = cache.get(host);
+        cached.ifPresent(t -> Log.debug(host.host() + ": cached token, good until " + t.expiresAt()));
+        return cached;
+    }
+
+    private RegistryToken fetch(RegistryHost host, Issuer issuer, Deadline deadline) throws RegistryException {
         RegistryToken token = issuer.issue(host, deadline);
         if (!token.freshAt(clock.instant(), TokenCache.MARGIN_SECONDS)) {
             // handed out as it is, but kept for no later call
             Log.warn(host.host() + ": the new token expires within " + TokenCache.MARGIN_SECONDS + " s; not cached");
-            return Optional.of(token);
+            return token;
         }
         cache.put(host, token);
         Log.info(host.host() + ": new token, good until " + token.expiresAt());
-        return Optional.of(token);
+        return token;
     }
 }

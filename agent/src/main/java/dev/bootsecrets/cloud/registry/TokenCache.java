@@ -3,12 +3,15 @@ package dev.bootsecrets.cloud.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bootsecrets.fs.RunLock;
 import dev.bootsecrets.fs.TargetRoot;
+import dev.bootsecrets.http.Deadline;
 import dev.bootsecrets.log.Log;
 import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 /**
@@ -79,6 +82,22 @@ public final class TokenCache {
             if (bytes != null) {
                 Secret.wipe(bytes);
             }
+        }
+    }
+
+    /**
+     * The lock on fetching {@code host}'s token, so that concurrent calls make one fetch and the
+     * others take its result from the cache; waited for until {@code deadline}. Empty when it
+     * cannot be had (logged): the caller then fetches on its own, as without a cache.
+     */
+    public Optional<RunLock> lock(RegistryHost host, Deadline deadline) {
+        String path = path(host) + ".lock";
+        try {
+            root.ensureDirectory(DIR, 0, 0, 0700);
+            return Optional.of(RunLock.acquire(root, path, deadline.remaining().truncatedTo(ChronoUnit.MILLIS), "another fetch of this registry's token"));
+        } catch (IOException e) {
+            Log.warn("registry token cache: " + reason(e) + "; fetching without waiting for it");
+            return Optional.empty();
         }
     }
 
