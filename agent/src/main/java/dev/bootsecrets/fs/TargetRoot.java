@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Function;
 
 /**
  * The directory tree the agent writes into ("/", a sysroot, a test sandbox) and the only way
@@ -38,10 +39,15 @@ public final class TargetRoot implements AutoCloseable {
     }
 
     public static TargetRoot open(Path root) throws IOException {
+        return open(root, SelinuxLabels::forRoot);
+    }
+
+    /** {@link #open(Path)} with the labels {@code labels} makes for the real root (tests). */
+    static TargetRoot open(Path root, Function<Path, SelinuxLabels> labels) throws IOException {
         Path real = root.toRealPath();
         int fd = Libc.openat(Libc.AT_FDCWD, real.toString(),
                 Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0, real.toString());
-        return new TargetRoot(real, fd, SelinuxLabels.forRoot(real));
+        return new TargetRoot(real, fd, labels.apply(real));
     }
 
     public Path root() {
@@ -70,7 +76,7 @@ public final class TargetRoot implements AutoCloseable {
         return new Place(path, real);
     }
 
-    /** Whether created files get SELinux labels (only for "/" on a host with SELinux enabled). */
+    /** Whether created files get SELinux labels (SELinux enabled, and a policy in the root). */
     boolean labelsFiles() {
         return labels.active();
     }

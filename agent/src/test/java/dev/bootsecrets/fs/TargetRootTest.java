@@ -538,7 +538,7 @@ class TargetRootTest {
     @Test
     void selinuxLabelingIsSkippedWithoutSelinux() throws IOException {
         Assumptions.assumeFalse(Files.exists(Path.of("/sys/fs/selinux/enforce")), "this host has SELinux");
-        assertFalse(root.labelsFiles(), "a sandbox root is never labelled");
+        assertFalse(root.labelsFiles(), "without SELinux in the kernel, no root is labelled");
         try (TargetRoot host = TargetRoot.open(Path.of("/"))) {
             assertFalse(host.labelsFiles());
         }
