@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The user-data layer: decodes the instance's user-data and lays what it declares over the
@@ -111,41 +112,23 @@ public final class UserData {
     }
 
     /**
-     * User-data's declarations keep off the config's: a credential, podman secret or file the config
-     * declares is not replaced, and unless {@code userData.configSecrets} allows it, the config's secrets are
-     * neither used (copied out to a file of user-data's choosing) nor replaced (fed to the
-     * config's own outputs and its join).
+     * User-data's declarations keep off the config's: a credential or podman secret the config
+     * declares is not replaced, and unless {@code userData.configSecrets} allows it, neither is a
+     * file, and the config's secrets are neither used (copied out to a file of user-data's
+     * choosing) nor replaced (fed to the config's own outputs and its join).
      */
     private static void keepsToConfig(Declarations config, Declarations userData, UserDataPolicy policy, Errors errors) {
-        Set<String> configCredentials = new HashSet<>();
-        config.credentials().forEach(c -> configCredentials.add(c.name()));
-        for (Declarations.CredentialDecl credential : userData.credentials()) {
-            if (configCredentials.contains(credential.name())) {
-                errors.add(credential.origin().layer() + ": " + credential.origin().field()
-                        + ": the config declares this credential; user-data never replaces it");
-            }
-        }
-        Set<String> configPodman = new HashSet<>();
-        config.podman().forEach(p -> configPodman.add(p.name()));
-        for (Declarations.PodmanDecl secret : userData.podman()) {
-            if (configPodman.contains(secret.name())) {
-                errors.add(secret.origin().layer() + ": " + secret.origin().field()
-                        + ": the config declares this podman secret; user-data never replaces it");
-            }
-        }
+        notReplaced(config.credentials(), userData.credentials(), Declarations.CredentialDecl::name,
+                Declarations.CredentialDecl::origin, "the config declares this credential", errors);
+        notReplaced(config.podman(), userData.podman(), Declarations.PodmanDecl::name,
+                Declarations.PodmanDecl::origin, "the config declares this podman secret", errors);
         if (policy.configSecrets()) {
-            return;
+            return; // an image that trusts user-data this far lets it win entry by entry
         }
         // The same spelling would replace the config's file in the merge; another spelling of the
         // same place is caught at plan time, where both are still there to compare.
-        Set<String> configFiles = new HashSet<>();
-        config.files().forEach(f -> configFiles.add(f.path()));
-        for (Declarations.FileDecl file : userData.files()) {
-            if (configFiles.contains(file.path())) {
-                errors.add(file.origin().layer() + ": " + file.origin().field() + ": " + file.path()
-                        + " is the config's file; user-data never replaces it");
-            }
-        }
+        notReplaced(config.files(), userData.files(), Declarations.FileDecl::path, Declarations.FileDecl::origin,
+                "the config declares this file", errors);
         Set<String> configSecrets = new HashSet<>();
         config.secrets().forEach(s -> configSecrets.add(s.name()));
         Set<String> own = new HashSet<>();
@@ -160,6 +143,19 @@ public final class UserData {
             if (!own.contains(ref.secret()) && configSecrets.contains(ref.secret())) {
                 errors.add(ref.field().replaceFirst(":", ": ") + ": secret " + ref.secret()
                         + " is the config's; user-data may not use it (userData.configSecrets is false)");
+            }
+        }
+    }
+
+    /** An error for each of user-data's declarations whose {@code key} one of the config's has: user-data never replaces those. */
+    private static <T> void notReplaced(List<T> config, List<T> userData, Function<T, String> key,
+            Function<T, Origin> origin, String why, Errors errors) {
+        Set<String> taken = new HashSet<>();
+        config.forEach(c -> taken.add(key.apply(c)));
+        for (T declared : userData) {
+            if (taken.contains(key.apply(declared))) {
+                Origin at = origin.apply(declared);
+                errors.add(at.layer() + ": " + at.field() + ": " + why + "; user-data never replaces it");
             }
         }
     }

@@ -33,8 +33,8 @@ class CloudInitCorpusTest {
 
     static final Map<String, Refusal> REFUSED = Map.of(
             "cloud-config-ansible-controller.txt", new Refusal(
-                    "policy: its write_files go to /home/ansible/.ssh, outside userData.writePaths",
-                    "write_files[0].path: /home/ansible/.ssh/known_hosts is outside the paths user-data may write (userData.writePaths"),
+                    "by design: its write_files belong to user ansible, which the image lacks and bootsecrets creates no accounts",
+                    "user-data:write_files[0]: owner ansible is not a user in the target root's /etc/passwd"),
             "cloud-config-ansible-managed.txt", new Refusal(
                     "by design: its keys are for user ansible, which the image lacks and bootsecrets creates no accounts",
                     "ssh keys for ansible (user-data:users[0]): no such user in the target root's /etc/passwd"),

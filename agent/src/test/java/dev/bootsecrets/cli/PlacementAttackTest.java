@@ -208,6 +208,15 @@ class PlacementAttackTest {
     }
 
     @Test
+    void theConfigsFileIsNotReplacedUnderEitherSpelling() throws Exception {
+        Agent.writeImageConfig(root, "files: {/run/myapp/api.key: {content: \"image-key\\n\", mode: \"0400\"}}\n");
+        refused(writeFile("/run/myapp/api.key"),
+                "user-data: write_files[0]: the config declares this file; user-data never replaces it");
+        refused(writeFile("/var/run/myapp/api.key"), "user-data:write_files[0]: /var/run/myapp/api.key (resolves to"
+                + " /run/myapp/api.key) is also written by ", "10-image.yaml:files./run/myapp/api.key");
+    }
+
+    @Test
     void twoSpellingsOfOnePlaceAreOneOutput() throws Exception {
         Agent.writeImageConfig(root, "userData: {writePaths: [/run/]}\n");
         refused("#cloud-config\nwrite_files:\n  - {path: /run/x, content: a}\n  - {path: /var/run/x, content: b}\n",

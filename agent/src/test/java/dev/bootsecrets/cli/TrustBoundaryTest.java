@@ -210,7 +210,7 @@ class TrustBoundaryTest {
                 "user-data:write_files[0]: /run/credstore/db is never written for user-data (the agent's own config and"
                         + " state, systemd's credential key, and the credentials and join material the config declares)");
         refused("#cloud-config\nwrite_files: [{path: /run/credstore/api, content: \"mine\"}]\n",
-                "user-data: write_files[0]: /run/credstore/api is the config's file; user-data never replaces it");
+                "user-data: write_files[0]: the config declares this file; user-data never replaces it");
         refused("#cloud-config\nbootsecrets: {secrets: {m: {value: mine}}, credentials: {db: {secret: m}}}\n",
                 "user-data: bootsecrets.credentials.db: the config declares this credential; user-data never replaces it");
         assertFalse(Files.exists(root.resolve("run/credstore")));
