@@ -11,7 +11,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.w3c.dom.Element;
 
 /**
  * Azure's wireserver, for the one thing the agent tells it: the provisioning health report
@@ -58,16 +57,16 @@ final class WireServer {
         if (response.status() != 200) {
             throw new MetadataException(endpoint, "goal state: HTTP " + response.status());
         }
-        Element root;
+        Xml.Element root;
         try {
-            root = Xml.parse(response.body(), "goal state").getDocumentElement();
+            root = Xml.parse(response.body(), "goal state");
         } catch (IOException e) {
             throw MetadataException.invalid(endpoint, e.getMessage());
         }
         String incarnation = Xml.text(root, "Incarnation").orElse("");
         String container = Xml.text(root, "Container", "ContainerId").orElse("");
         String instance = Xml.text(root, "Container", "RoleInstanceList", "RoleInstance", "InstanceId").orElse("");
-        if (!root.getLocalName().equals("GoalState") || incarnation.isEmpty() || container.isEmpty() || instance.isEmpty()) {
+        if (!root.name().equals("GoalState") || incarnation.isEmpty() || container.isEmpty() || instance.isEmpty()) {
             throw MetadataException.invalid(endpoint, "goal state without Incarnation, ContainerId or RoleInstance/InstanceId");
         }
         return new GoalState(incarnation, container, instance);
