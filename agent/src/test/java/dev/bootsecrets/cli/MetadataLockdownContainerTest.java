@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,15 +59,7 @@ class MetadataLockdownContainerTest {
 
     @AfterEach
     void remove() throws Exception {
-        if (emulator != null) {
-            emulator.destroy();
-            emulator.waitFor(10, TimeUnit.SECONDS);
-        }
-        for (String ns : new String[] {cloud, host, container}) {
-            if (ns != null) {
-                Tool.run(List.of("ip", "netns", "del", ns));
-            }
-        }
+        MetadataLockdownNetnsTest.stop(emulator, cloud, host, container);
     }
 
     /** Without the setting the container's root is refused (curl exit 7: could not connect); with it, it passes. */

@@ -66,12 +66,19 @@ class MetadataLockdownNetnsTest {
 
     @AfterEach
     void remove() throws Exception {
+        stop(emulator, netns);
+    }
+
+    /** Stops the emulator and deletes the namespaces a test made (either may not have been made). */
+    static void stop(Process emulator, String... namespaces) throws Exception {
         if (emulator != null) {
             emulator.destroy();
             emulator.waitFor(10, TimeUnit.SECONDS);
         }
-        if (netns != null) {
-            Tool.run(List.of("ip", "netns", "del", netns));
+        for (String ns : namespaces) {
+            if (ns != null) {
+                Tool.run(List.of("ip", "netns", "del", ns));
+            }
         }
     }
 

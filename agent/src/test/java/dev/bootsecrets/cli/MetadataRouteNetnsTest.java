@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,13 +40,7 @@ class MetadataRouteNetnsTest {
 
     @AfterEach
     void remove() throws Exception {
-        if (emulator != null) {
-            emulator.destroy();
-            emulator.waitFor(10, TimeUnit.SECONDS);
-        }
-        if (netns != null) {
-            Tool.run(List.of("ip", "netns", "del", netns));
-        }
+        MetadataLockdownNetnsTest.stop(emulator, netns);
     }
 
     @Test
