@@ -220,8 +220,6 @@ public final class Planner {
                 warnings.add(secret.origin() + ": inline value; every reader of the metadata service can see it"
                         + " (prefer metadata:, file: or a join source)");
             }
-        }
-        for (Declarations.SecretDecl secret : declared.secrets()) {
             if (secret.source() instanceof Declarations.Source.Inline inline && Redaction.tooShort(inline.value())) {
                 warnings.add(secret.origin() + ": " + TOO_SHORT);
             }

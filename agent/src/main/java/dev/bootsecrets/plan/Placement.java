@@ -193,8 +193,8 @@ public final class Placement {
     /** Why {@code intent} may not land at {@code where}, or empty. */
     private Optional<String> refusal(FileIntent intent, Place where) throws IOException {
         String real = where.real();
-        List<SshDir> grants = covers(real, writable) ? List.of() : sshDirsHolding(real);
-        if (!covers(real, writable) && grants.isEmpty()) {
+        // The accounts' homes are resolved only when a place needs them (they are kept after that).
+        if (!covers(real, writable) && sshDirsHolding(real).isEmpty()) {
             return Optional.of("is outside the paths the agent writes (" + String.join(", ", Paths.WRITABLE)
                     + ", and the users' ~/.ssh)");
         }
@@ -210,7 +210,7 @@ public final class Placement {
             return Optional.of("is outside the paths user-data may write (userData.writePaths: "
                     + String.join(", ", policy.writePaths()) + ")");
         }
-        for (SshDir dir : grants.isEmpty() ? sshDirsHolding(real) : grants) {
+        for (SshDir dir : sshDirsHolding(real)) {
             if (!policy.allowsSsh(dir.account().name(), dir.account().uid())) {
                 return Optional.of("is in " + dir.account().name() + "'s ~/.ssh, an SSH key grant: "
                         + policy.sshRefusal(dir.account().name()));
