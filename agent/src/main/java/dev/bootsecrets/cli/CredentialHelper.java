@@ -81,7 +81,7 @@ final class CredentialHelper {
                             + " cloud identity, nothing is stored");
                 }
                 case "version" -> {
-                    out.println(PROGRAM + " " + Main.VERSION);
+                    out.println(PROGRAM + " " + BootMain.VERSION);
                     yield ExitCode.OK;
                 }
                 default -> fail(out, NAME + ": unknown credential action " + shown(action)

@@ -67,11 +67,27 @@ final class Usage {
 
     private Usage() {}
 
-    /** The overview: every command. */
-    static String all() {
+    /** The commands only the JVM build and the development image have (cli/Main). */
+    private static final List<String> DEVELOPMENT = List.of("emulate", "demo");
+
+    private static final String NOT_IN_BOOT_IMAGE = """
+              emulate, demo  the metadata emulator and the demo: not in the boot image; the JVM
+                       build (agent/target/bootsecrets) and bootsecrets-native-dev have them
+            """;
+
+    /** The overview: every command, or the boot image's with a line for the others. */
+    static String all(boolean development) {
         StringBuilder out = new StringBuilder("usage: bootsecrets COMMAND [OPTIONS]\n\ncommands:\n");
-        COMMANDS.forEach(c -> out.append(c.block()));
+        COMMANDS.stream().filter(c -> development || !developmentOnly(c.name())).forEach(c -> out.append(c.block()));
+        if (!development) {
+            out.append(NOT_IN_BOOT_IMAGE);
+        }
         return out.append('\n').append(EXIT_CODES).toString();
+    }
+
+    /** Whether a command is one the boot image leaves out. */
+    static boolean developmentOnly(String name) {
+        return DEVELOPMENT.contains(name);
     }
 
     /** One command's help, or empty for a name that is no command. */

@@ -1,26 +1,28 @@
 package dev.bootsecrets.join;
 
 import dev.bootsecrets.secret.Secret;
+import dev.bootsecrets.tls.Der;
 import dev.bootsecrets.tls.Pem;
-import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import javax.security.auth.x500.X500Principal;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 /**
  * The key pair a join makes on this machine (EC P-256): the CSR carries its public half to be
  * signed; the private half is written only to key.pem, and never sent anywhere.
  */
 public final class MachineKey {
+    /** AlgorithmIdentifier of ecdsa-with-SHA256 (1.2.840.10045.4.3.2, RFC 5758: no parameters). */
+    private static final byte[] ECDSA_WITH_SHA256 = Der.of(Der.SEQUENCE,
+            Der.of(Der.OID, new byte[] {0x2A, (byte) 0x86, 0x48, (byte) 0xCE, 0x3D, 0x04, 0x03, 0x02}));
+
     private final KeyPair pair;
 
     private MachineKey(KeyPair pair) {
@@ -33,15 +35,22 @@ public final class MachineKey {
         return new MachineKey(generator.generateKeyPair());
     }
 
-    /** A PEM PKCS#10 request for {@code commonName}, signed with the private key (SHA256withECDSA). */
+    /**
+     * A PEM PKCS#10 request (RFC 2986) for {@code commonName}, signed with the private key
+     * (SHA256withECDSA), with no attributes. Encoded here rather than by Bouncy Castle, which
+     * would be the boot image's largest library for these few lines (docs/packaging.md).
+     */
     public String csr(String commonName) throws GeneralSecurityException {
-        try {
-            var request = new JcaPKCS10CertificationRequestBuilder(new X500Principal("CN=" + commonName), pair.getPublic())
-                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate()));
-            return Pem.encode("CERTIFICATE REQUEST", request.getEncoded());
-        } catch (OperatorCreationException | IOException e) {
-            throw new GeneralSecurityException("could not make the CSR", e);
-        }
+        byte[] info = Der.of(Der.SEQUENCE,
+                Der.of(Der.INTEGER, new byte[] {0}),
+                new X500Principal("CN=" + commonName).getEncoded(),
+                pair.getPublic().getEncoded(),
+                Der.of(Der.CONTEXT_0));
+        Signature signer = Signature.getInstance("SHA256withECDSA");
+        signer.initSign(pair.getPrivate());
+        signer.update(info);
+        byte[] request = Der.of(Der.SEQUENCE, info, ECDSA_WITH_SHA256, Der.bitString(signer.sign()));
+        return Pem.encode("CERTIFICATE REQUEST", request);
     }
 
     /** The private key as PKCS#8 PEM, for key.pem. */

@@ -25,6 +25,16 @@ final class Agent {
     static final Optional<Path> BINARY = Optional.ofNullable(System.getProperty("bootsecrets.binary"))
             .filter(b -> !b.isBlank()).map(Path::of);
 
+    /**
+     * Where {@code emulate} and {@code demo} run, which the native boot image does not have:
+     * {@code -Dbootsecrets.devBinary=PATH}, else the development image beside the binary
+     * ({@code NAME-dev}, from -Pnative-dev) when there is one, else the binary itself.
+     */
+    static final Optional<Path> DEV_BINARY = Optional.ofNullable(System.getProperty("bootsecrets.devBinary"))
+            .filter(b -> !b.isBlank()).map(Path::of)
+            .or(() -> BINARY.map(b -> b.resolveSibling(b.getFileName() + "-dev")).filter(Files::isExecutable))
+            .or(() -> BINARY);
+
     /** What one command printed and returned. */
     record Run(int exit, String out, String err) {
         String all() {
@@ -35,7 +45,9 @@ final class Agent {
     private Agent() {}
 
     static Run main(String... args) {
-        return BINARY.map(binary -> ProcessRun.run(binary, args)).orElseGet(() -> inProcess(args));
+        boolean development = args.length > 0 && (args[0].equals("emulate") || args[0].equals("demo"));
+        return (development ? DEV_BINARY : BINARY).map(binary -> ProcessRun.run(binary, args))
+                .orElseGet(() -> inProcess(args));
     }
 
     private static Run inProcess(String... args) {

@@ -98,7 +98,28 @@ class CommandsTest {
         assertEquals(ExitCode.USAGE, Agent.main("run", "--root").exit());
         assertEquals(ExitCode.USAGE, Agent.main("frobnicate").exit());
         assertEquals(ExitCode.USAGE, Agent.main().exit());
-        assertEquals("bootsecrets " + Main.VERSION + "\n", Agent.main("version").out());
+        assertEquals("bootsecrets " + BootMain.VERSION + "\n", Agent.main("version").out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"emulate", "demo"})
+    void theBootImageSaysWhereTheDevelopmentCommandsAre(String command) {
+        for (String[] args : new String[][] {{command}, {command, "--help"}}) {
+            var out = new java.io.ByteArrayOutputStream();
+            var err = new java.io.ByteArrayOutputStream();
+            int exit = BootMain.run(args, new java.io.PrintStream(out, true), new java.io.PrintStream(err, true),
+                    false, java.util.Map.of());
+            assertEquals(ExitCode.USAGE, exit);
+            assertEquals("", out.toString());
+            assertTrue(err.toString().contains(command + " is not in the boot image: the JVM build"
+                    + " (agent/target/bootsecrets) and bootsecrets-native-dev have it"), err.toString());
+        }
+        var overview = new java.io.ByteArrayOutputStream();
+        BootMain.run(new String[] {"--help"}, new java.io.PrintStream(overview, true), System.err, false,
+                java.util.Map.of());
+        assertTrue(overview.toString().contains("emulate, demo  the metadata emulator and the demo: not in the boot image"),
+                overview.toString());
+        assertFalse(overview.toString().contains("serve the metadata emulator until stopped"), overview.toString());
     }
 
     @ParameterizedTest
