@@ -8,9 +8,9 @@ import java.nio.file.Path;
 
 /**
  * A Unix stream socket connected through libc, so that who is at the other end can be known.
- * The socket file is opened first (O_PATH, its last component not followed), its type and owner
- * are read from that descriptor, and the connection goes through {@code /proc/self/fd/N}: the
- * file looked at is the file connected to, whatever is renamed meanwhile. The peer is what the
+ * The socket file is opened first (O_PATH), its type and owner are read from that descriptor,
+ * and the connection goes through {@code /proc/self/fd/N}: the file looked at is the file
+ * connected to, whatever is renamed or relinked meanwhile. The peer is what the
  * kernel recorded of the process that listened (SO_PEERCRED). Sends and receives never wait;
  * {@link #await} does, for as long as it is told.
  */
@@ -38,19 +38,18 @@ public final class LocalSocket implements AutoCloseable {
      *
      * @throws NoSuchFileException when there is no file there
      * @throws ConnectException    when nothing listens on it
-     * @throws IOException         when it is not a socket (a symbolic link is not followed), or
-     *                             another call fails, naming the path
+     * @throws IOException         when it is not a socket, or another call fails, naming the path
      */
     public static LocalSocket connect(Path path) throws IOException {
         String shown = path.toString();
-        int file = Libc.openatIfPresent(Libc.AT_FDCWD, shown, Libc.O_PATH | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0, shown);
+        int file = Libc.openatIfPresent(Libc.AT_FDCWD, shown, Libc.O_PATH | Libc.O_CLOEXEC, 0, shown);
         if (file < 0) {
             throw new NoSuchFileException(shown);
         }
         try {
             FileStat stat = Libc.fstat(file, shown);
             if (!stat.isSocket()) {
-                throw new IOException(shown + " is not a socket" + (stat.isSymlink() ? " (a symbolic link, not followed)" : ""));
+                throw new IOException("connect to " + shown + ": not a socket");
             }
             int fd;
             try {
