@@ -82,8 +82,9 @@ final class ImdsdKeys implements MetadataKeys {
     }
 
     /**
-     * systemd-imdsd runs as root, and only root can make its socket in /run/systemd: a socket
-     * another user made or listens on could answer anything, so nothing is asked of it.
+     * systemd makes systemd-imdsd's socket in /run/systemd, where only root can, and listens on
+     * it as root (socket activation): a socket another user made or listens on could answer
+     * anything, so nothing is asked of it.
      */
     private static void refuseUnlessRoot(LocalSocket connection, String where) throws MetadataException {
         if (connection.fileOwner() != 0) {
@@ -92,7 +93,7 @@ final class ImdsdKeys implements MetadataKeys {
         }
         if (connection.peer().uid() != 0) {
             throw new MetadataException(where, "the process listening on it (pid " + connection.peer().pid() + ") runs as uid "
-                    + connection.peer().uid() + ", not root; refusing to read metadata from it (systemd-imdsd runs as root)");
+                    + connection.peer().uid() + ", not root; refusing to read metadata from it (systemd listens on systemd-imdsd's socket as root)");
         }
     }
 
