@@ -47,7 +47,8 @@ final class Libc {
     private static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_CLOEXEC = 02000000,
             MSG_DONTWAIT = 0x40, MSG_NOSIGNAL = 0x4000;
     static final int ECONNREFUSED = 111;
-    private static final int SOL_SOCKET = 1, SO_PEERCRED = 17;
+    /** SO_PEERCRED is 21 on powerpc, 17 on the generic ABI. */
+    private static final int SOL_SOCKET = 1, SO_PEERCRED = System.getProperty("os.arch", "").startsWith("ppc") ? 21 : 17;
     /** struct ucred: pid, uid and gid, each an int. */
     private static final int UCRED = 12;
     /** struct pollfd: an int fd, a short of events asked, a short of events seen. */
