@@ -174,7 +174,7 @@ final class CredentialHelper {
      * the machine's CA bundle ({@link SystemTrust}), so the token services are trusted as podman
      * trusts them.
      */
-    private static final class LazyClient implements Issuers.Client, AutoCloseable {
+    private static final class LazyClient implements RegistryLogins.Client, AutoCloseable {
         private final TargetRoot root;
         private MetadataHttp http;
 

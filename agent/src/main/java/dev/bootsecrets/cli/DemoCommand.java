@@ -1,6 +1,7 @@
 package dev.bootsecrets.cli;
 
 import dev.bootsecrets.cloud.Machine;
+import dev.bootsecrets.cloud.nocloud.NoCloudProvider;
 import dev.bootsecrets.config.Settings;
 import dev.bootsecrets.emulator.Emulator;
 import dev.bootsecrets.emulator.JoinServer;
@@ -55,7 +56,7 @@ final class DemoCommand {
         String provider = args.value("provider").orElse("aws");
         Path root = sandbox(args.value("dir"));
         // NoCloud needs no service: its seed is written into the sandbox instead.
-        boolean seed = provider.equals("nocloud");
+        boolean seed = provider.equals(NoCloudProvider.NAME);
         try (Emulator emulator = seed ? null
                 : Emulator.start(provider, new InetSocketAddress("127.0.0.1", 0), Scenario.sample(provider));
                 JoinServer join = args.flag("join") ? startJoin(root) : null) {
@@ -98,12 +99,6 @@ final class DemoCommand {
         }
     }
 
-    /** The secret each sample cloud's secrets manager holds, read with the instance's identity. */
-    private static final Map<String, String> MANAGED = Map.of(
-            "aws", "aws-secretsmanager:demo/db#password",
-            "gcp", "gcp-secretmanager:secrets/demo-api-key",
-            "azure", "azure-keyvault:demo-vault/demo-api-key");
-
     /**
      * Machine config that points the secrets managers at the emulator and writes the sample's
      * secret to /etc/myapp/cloud.secret: no token or key is in the config, only the secret's name.
@@ -119,7 +114,7 @@ final class DemoCommand {
                   cloud-secret: {from: "%s"}
                 files:
                   /etc/myapp/cloud.secret: {secret: cloud-secret, owner: myapp, group: myapp, mode: "0400"}
-                """.formatted(emulator, emulator, emulator, MANAGED.get(provider)), "rw-r--r--");
+                """.formatted(emulator, emulator, emulator, Emulator.sampleSecret(provider)), "rw-r--r--");
     }
 
     /** The sample seed at the NoCloud provider's default place, root-only like the agent's state. */
@@ -127,7 +122,7 @@ final class DemoCommand {
         Path dir = root.resolve(SEED.substring(1));
         Files.createDirectories(dir);
         for (String name : new String[] {"meta-data", "user-data"}) {
-            Files.write(dir.resolve(name), Scenario.sampleFile("nocloud", name));
+            Files.write(dir.resolve(name), Scenario.sampleFile(NoCloudProvider.NAME, name));
         }
     }
 

@@ -63,9 +63,10 @@ public final class CloudSecrets {
             for (SecretDecl decl : wanted) {
                 Source.FromCloud source = (Source.FromCloud) decl.source();
                 String field = decl.origin() + " (secrets." + decl.name() + ")";
-                if (!source.cloud().equals(provider)) {
+                String cloud = Providers.reading(source.kind()).map(Cloud::name).orElseThrow();
+                if (!cloud.equals(provider)) {
                     throw new SecretSourceException(field + ": " + source.reference() + " needs the instance's "
-                            + source.cloud() + " identity, but this instance runs on " + (provider.isEmpty() ? "no cloud" : provider));
+                            + cloud + " identity, but this instance runs on " + (provider.isEmpty() ? "no cloud" : provider));
                 }
                 try {
                     out.put(decl.name(), store.read(source));

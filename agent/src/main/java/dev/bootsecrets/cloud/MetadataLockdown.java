@@ -9,10 +9,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The nftables rule set of {@code metadata.lockdown}: new connections to the metadata
- * addresses (AWS/GCP/Azure IMDS 169.254.169.254, AWS's IPv6 fd00:ec2::254 and, on Azure, the
+ * addresses (every cloud's IPv4 and IPv6 ones from its descriptor, 169.254.169.254,
+ * fd00:ec2::254 and fd20:ce::254, and the run's cloud's further services: on Azure the
  * wireserver 168.63.129.16 except its DNS on port 53) are refused (a TCP reset, so clients
  * fail at once) to every process but root's and, when given, those whose group is {@code gid}. nftables sees a socket's owner and its
  * process's effective group, not supplementary groups. Installed with {@code nft -f -}; one
@@ -66,13 +68,27 @@ public final class MetadataLockdown {
                 .toString();
     }
 
-    /** The rules that send traffic to the metadata addresses to {@code chain}. */
+    /**
+     * The rules that send traffic to the metadata addresses to {@code chain}: every cloud's,
+     * whichever the run found, and the further services of the run's cloud.
+     */
     private static void addresses(StringBuilder rules, String provider, String chain) {
-        rules.append("        ip daddr 169.254.169.254 jump ").append(chain).append('\n')
-                .append("        ip6 daddr { fd00:ec2::254, fd20:ce::254 } jump ").append(chain).append('\n');
-        if (provider.equals("azure")) {
-            rules.append("        ip daddr 168.63.129.16 tcp dport != 53 jump ").append(chain).append('\n');
+        rules.append("        ip daddr ").append(set(Providers.CLOUDS.stream().map(c -> c.ipv4().getHost())))
+                .append(" jump ").append(chain).append('\n')
+                .append("        ip6 daddr ").append(set(Providers.CLOUDS.stream().flatMap(c -> c.ipv6().stream())
+                        .map(u -> u.getHost().replaceAll("[\\[\\]]", ""))))
+                .append(" jump ").append(chain).append('\n');
+        for (Cloud.Guarded guarded : Providers.named(provider).map(Cloud::guarded).orElse(List.of())) {
+            rules.append("        ip daddr ").append(guarded.ipv4())
+                    .append(guarded.open().isPresent() ? " tcp dport != " + guarded.open().getAsInt() : "")
+                    .append(" jump ").append(chain).append('\n');
         }
+    }
+
+    /** One address as it is, several as an nftables set, sorted so the rule set's text does not move. */
+    private static String set(Stream<String> addresses) {
+        List<String> distinct = addresses.distinct().sorted().toList();
+        return distinct.size() == 1 ? distinct.getFirst() : "{ " + String.join(", ", distinct) + " }";
     }
 
     /**

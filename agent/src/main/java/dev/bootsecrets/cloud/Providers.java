@@ -86,6 +86,11 @@ public final class Providers {
         return CLOUDS.stream().filter(c -> c.name().equals(name)).findFirst();
     }
 
+    /** The cloud whose secrets managers read {@code from:} sources of {@code kind}, if one does. */
+    public static Optional<Cloud> reading(String kind) {
+        return CLOUDS.stream().filter(c -> c.sourceKinds().contains(kind)).findFirst();
+    }
+
     /**
      * The cloud this machine runs on, by the rules {@link #select} follows (the kernel command
      * line, then the config, then DMI for {@code auto}), without a metadata request: for the

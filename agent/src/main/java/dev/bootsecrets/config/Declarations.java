@@ -133,9 +133,6 @@ public record Declarations(
          * service account, managed identity) once the plan has been checked with a stand-in.
          */
         sealed interface FromCloud extends Source {
-            /** The cloud whose identity reads it: aws, gcp or azure. */
-            String cloud();
-
             /** {@code kind:REFERENCE} as declared, for messages; the reference is a name, never a value. */
             String reference();
         }
@@ -147,10 +144,6 @@ public record Declarations(
          */
         record AwsSecret(String secretId, Optional<String> stage, Optional<String> versionId, Optional<String> region,
                 Optional<String> jsonKey) implements FromCloud {
-            public String cloud() {
-                return "aws";
-            }
-
             public String reference() {
                 return kind() + ":" + secretId + jsonKey.map(k -> "#" + k).orElse("");
             }
@@ -158,10 +151,6 @@ public record Declarations(
 
         /** {@code aws-ssm:/PARAMETER/PATH[?region=R]}: GetParameter with decryption (SecureString or String). */
         record AwsParameter(String name, Optional<String> region) implements FromCloud {
-            public String cloud() {
-                return "aws";
-            }
-
             public String reference() {
                 return kind() + ":" + name;
             }
@@ -172,10 +161,6 @@ public record Declarations(
          * (latest when none is named), in the instance's project when none is named.
          */
         record GcpSecret(Optional<String> project, String secret, String version) implements FromCloud {
-            public String cloud() {
-                return "gcp";
-            }
-
             public String reference() {
                 return kind() + ":" + project.map(p -> "projects/" + p + "/").orElse("") + "secrets/" + secret
                         + "/versions/" + version;
@@ -184,10 +169,6 @@ public record Declarations(
 
         /** {@code azure-keyvault:VAULT/NAME[/VERSION]}: a Key Vault secret's value, the latest when no version is named. */
         record AzureSecret(String vault, String name, Optional<String> version) implements FromCloud {
-            public String cloud() {
-                return "azure";
-            }
-
             public String reference() {
                 return kind() + ":" + vault + "/" + name + version.map(v -> "/" + v).orElse("");
             }

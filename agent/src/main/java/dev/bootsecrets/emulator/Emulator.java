@@ -29,15 +29,15 @@ public final class Emulator implements AutoCloseable {
     /** Requests to a metadata service are a line and a few headers; anything bigger is not read. */
     private static final int MAX_REQUEST_BODY = 64 * 1024;
 
-    private final String provider;
+    private final EmulatedCloud cloud;
     private final HttpServer server;
     private final ExecutorService executor;
     private final MetadataApi api;
     private final Faults faults;
     private final RequestLog log = new RequestLog();
 
-    private Emulator(String provider, HttpServer server, ExecutorService executor, MetadataApi api, Faults faults) {
-        this.provider = provider;
+    private Emulator(EmulatedCloud cloud, HttpServer server, ExecutorService executor, MetadataApi api, Faults faults) {
+        this.cloud = cloud;
         this.server = server;
         this.executor = executor;
         this.api = api;
@@ -47,18 +47,13 @@ public final class Emulator implements AutoCloseable {
     /** Starts serving {@code provider}'s API on {@code listen} (port 0 picks a free port). */
     public static Emulator start(String provider, InetSocketAddress listen, Scenario scenario) throws IOException {
         Faults faults = new Faults(scenario.faults());
-        MetadataApi api = switch (provider) {
-            case "aws" -> new AwsApi(scenario, faults);
-            case "gcp" -> new GcpApi(scenario);
-            case "azure" -> new AzureApi(scenario);
-            default -> throw new IllegalArgumentException(
-                    "no emulator for provider " + provider + " (known: aws, gcp, azure)");
-        };
+        EmulatedCloud cloud = EmulatedCloud.named(provider);
+        MetadataApi api = cloud.api().apply(scenario, faults);
         HttpServer server = HttpServer.create(listen, 0);
         // One virtual thread per request, so a delayed response does not hold up the others.
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
-        Emulator emulator = new Emulator(provider, server, executor, api, faults);
+        Emulator emulator = new Emulator(cloud, server, executor, api, faults);
         server.createContext("/", emulator::handle);
         server.start();
         return emulator;
@@ -78,7 +73,12 @@ public final class Emulator implements AutoCloseable {
      * until the returned server is closed.
      */
     public ImdsdServer imdsd(Path socket) throws IOException {
-        return ImdsdServer.start(provider, socket, api, log);
+        return ImdsdServer.start(cloud.imdsd(), socket, api, log);
+    }
+
+    /** The {@code from:} of the secret the built-in sample of {@code provider} keeps in its secrets manager. */
+    public static String sampleSecret(String provider) {
+        return EmulatedCloud.named(provider).sampleSecret();
     }
 
     public RequestLog log() {

@@ -35,21 +35,8 @@ public final class ImdsdServer implements AutoCloseable {
     private static final int MAX_MESSAGE = 64 * 1024;
 
     /** One cloud as systemd-imdsd's hwdb describes it. */
-    private record Vendor(String vendor, String dataPath, String suffix, Map<String, String> headers,
+    record Vendor(String vendor, String dataPath, String suffix, Map<String, String> headers,
             boolean token, String ipv4, String ipv6, Map<String, String> wellKnown) {}
-
-    private static final Map<String, Vendor> VENDORS = Map.of(
-            "aws", new Vendor("amazon-ec2", "/latest", "", Map.of(), true, "169.254.169.254", "fd00:ec2::254",
-                    Map.of("hostname", "/meta-data/hostname", "region", "/meta-data/placement/region",
-                            "zone", "/meta-data/placement/availability-zone",
-                            "ssh_key", "/meta-data/public-keys/0/openssh-key", "userdata", "/user-data")),
-            "gcp", new Vendor("google-gcp", "/computeMetadata/v1", "", Map.of("metadata-flavor", "Google"), false,
-                    "169.254.169.254", "", Map.of("hostname", "/instance/hostname", "zone", "/instance/zone",
-                            "userdata_base", "/instance/attributes")),
-            "azure", new Vendor("microsoft-azure", "/metadata", "api-version=2025-04-07&format=text",
-                    Map.of("metadata", "true"), false, "169.254.169.254", "",
-                    Map.of("hostname", "/instance/compute/osProfile/computerName", "region", "/instance/compute/location",
-                            "ssh_key", "/instance/compute/publicKeys/0/keyData")));
 
     private final ServerSocketChannel server;
     private final Path socket;
@@ -65,12 +52,8 @@ public final class ImdsdServer implements AutoCloseable {
         this.log = log;
     }
 
-    /** Serves {@code provider}'s {@code api} at {@code socket} until closed. */
-    static ImdsdServer start(String provider, Path socket, MetadataApi api, RequestLog log) throws IOException {
-        Vendor vendor = VENDORS.get(provider);
-        if (vendor == null) {
-            throw new IllegalArgumentException("systemd-imdsd serves no provider " + provider);
-        }
+    /** Serves {@code vendor}'s {@code api} at {@code socket} until closed. */
+    static ImdsdServer start(Vendor vendor, Path socket, MetadataApi api, RequestLog log) throws IOException {
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
         ImdsdServer imdsd = new ImdsdServer(server, socket, vendor, api, log);

@@ -5,7 +5,7 @@ package dev.bootsecrets.fs;
  * {@code links} is the hard link count.
  */
 record FileStat(int uid, int gid, int mode, long size, long inode, int links) {
-    static final int S_IFMT = 0170000, S_IFDIR = 0040000, S_IFREG = 0100000, S_IFLNK = 0120000;
+    static final int S_IFMT = 0170000, S_IFDIR = 0040000, S_IFREG = 0100000, S_IFLNK = 0120000, S_IFSOCK = 0140000;
 
     boolean isDirectory() {
         return (mode & S_IFMT) == S_IFDIR;
@@ -13,6 +13,10 @@ record FileStat(int uid, int gid, int mode, long size, long inode, int links) {
 
     boolean isRegularFile() {
         return (mode & S_IFMT) == S_IFREG;
+    }
+
+    boolean isSocket() {
+        return (mode & S_IFMT) == S_IFSOCK;
     }
 
     boolean isSymlink() {

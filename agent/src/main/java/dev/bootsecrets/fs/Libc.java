@@ -44,7 +44,16 @@ final class Libc {
     private static final long LANDLOCK_CREATE_RULESET_VERSION = 1, LANDLOCK_RULE_PATH_BENEATH = 1;
     private static final int PATH_MAX = 4096;
     private static final int READ_DIR = 32 * 1024;
-    private static final int AF_UNIX = 1, SOCK_DGRAM = 2, SOCK_CLOEXEC = 02000000, MSG_NOSIGNAL = 0x4000;
+    private static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_CLOEXEC = 02000000,
+            MSG_DONTWAIT = 0x40, MSG_NOSIGNAL = 0x4000;
+    static final int ECONNREFUSED = 111;
+    /** SO_PEERCRED is 21 on powerpc, 17 on the generic ABI. */
+    private static final int SOL_SOCKET = 1, SO_PEERCRED = System.getProperty("os.arch", "").startsWith("ppc") ? 21 : 17;
+    /** struct ucred: pid, uid and gid, each an int. */
+    private static final int UCRED = 12;
+    /** struct pollfd: an int fd, a short of events asked, a short of events seen. */
+    private static final int POLLFD = 8;
+    static final short POLLIN = 1, POLLOUT = 4;
     /** sizeof(struct sockaddr_un): a 2-byte family, then 108 bytes of path. */
     private static final int SOCKADDR_UN = 110;
     /** What a process-wide call's error names instead of a path. */
@@ -79,6 +88,11 @@ final class Libc {
     private static final Function GETDENTS64 = C.getFunction("getdents64");
     private static final Function SOCKET = C.getFunction("socket");
     private static final Function SENDTO = C.getFunction("sendto");
+    private static final Function SEND = C.getFunction("send");
+    private static final Function RECV = C.getFunction("recv");
+    private static final Function CONNECT = C.getFunction("connect");
+    private static final Function GETSOCKOPT = C.getFunction("getsockopt");
+    private static final Function POLL = C.getFunction("poll");
     private static final Function SYSCALL = C.getFunction("syscall");
     private static final Function UMASK = C.getFunction("umask"); // cannot fail: it returns the old mask
     private static final Function STRERROR = C.getFunction("strerror");
@@ -215,28 +229,100 @@ final class Libc {
      * abstract socket (sd_notify's convention). The JDK has no unix datagram sockets.
      */
     static void sendDatagram(String path, byte[] message) throws ErrnoException {
-        byte[] name = path.getBytes(StandardCharsets.UTF_8);
-        boolean abstractName = name.length > 0 && name[0] == '@';
-        if (abstractName) {
-            name[0] = 0;
-        }
-        if (name.length >= SOCKADDR_UN - 2) {
-            throw new ErrnoException("send to", path, ENAMETOOLONG, "socket path too long");
-        }
         int fd = (int) check(SOCKET.invokeInt(new Object[] {AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0}),
                 "socket for", path);
         try (Memory address = new Memory(SOCKADDR_UN); Memory data = new Memory(Math.max(1, message.length))) {
-            address.clear();
-            address.setShort(0, (short) AF_UNIX);
-            address.write(2, name, 0, name.length);
-            // An abstract name's length is exact; a path's includes its NUL terminator.
-            int length = 2 + name.length + (abstractName ? 0 : 1);
+            int length = address(address, path, "send to");
             data.write(0, message, 0, message.length);
             check(SENDTO.invokeLong(new Object[] {fd, data, (long) message.length, MSG_NOSIGNAL, address, length}),
                     "send to", path);
         } finally {
             close(fd);
         }
+    }
+
+    /** Fills {@code address} with a sockaddr_un for {@code path} ({@code @NAME} is abstract) and gives its length. */
+    private static int address(Memory address, String path, String operation) throws ErrnoException {
+        byte[] name = path.getBytes(StandardCharsets.UTF_8);
+        boolean abstractName = name.length > 0 && name[0] == '@';
+        if (abstractName) {
+            name[0] = 0;
+        }
+        if (name.length >= SOCKADDR_UN - 2) {
+            throw new ErrnoException(operation, path, ENAMETOOLONG, "socket path too long");
+        }
+        address.clear();
+        address.setShort(0, (short) AF_UNIX);
+        address.write(2, name, 0, name.length);
+        // An abstract name's length is exact; a path's includes its NUL terminator.
+        return 2 + name.length + (abstractName ? 0 : 1);
+    }
+
+    /**
+     * A Unix stream socket connected to {@code path}; {@code shown} names it in errors.
+     *
+     * @throws ErrnoException with ECONNREFUSED when nothing listens there
+     */
+    static int connectStream(String path, String shown) throws ErrnoException {
+        int fd = (int) check(SOCKET.invokeInt(new Object[] {AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0}), "socket for", shown);
+        try (Memory address = new Memory(SOCKADDR_UN)) {
+            int length = address(address, path, "connect to");
+            check(CONNECT.invokeInt(new Object[] {fd, address, length}), "connect to", shown);
+            return fd;
+        } catch (ErrnoException e) {
+            close(fd);
+            throw e;
+        }
+    }
+
+    /** SO_PEERCRED: the pid, uid and gid of the process that listened on the socket {@code fd} is connected to. */
+    static int[] peerCredentials(int fd, String shown) throws ErrnoException {
+        try (Memory ucred = new Memory(UCRED); Memory length = new Memory(4)) {
+            ucred.clear();
+            length.setInt(0, UCRED);
+            check(GETSOCKOPT.invokeInt(new Object[] {fd, SOL_SOCKET, SO_PEERCRED, ucred, length}),
+                    "read the peer's credentials of", shown);
+            return new int[] {ucred.getInt(0), ucred.getInt(4), ucred.getInt(8)};
+        }
+    }
+
+    /** poll(2) on one descriptor: whether any of {@code events} (or an error or hang-up) came within the time. */
+    static boolean poll(int fd, short events, int timeoutMillis, String shown) throws ErrnoException {
+        try (Memory pollfd = new Memory(POLLFD)) {
+            pollfd.setInt(0, fd);
+            pollfd.setShort(4, events);
+            pollfd.setShort(6, (short) 0);
+            int n = POLL.invokeInt(new Object[] {pollfd, 1L, timeoutMillis});
+            if (n < 0) {
+                int errno = Native.getLastError();
+                if (errno == EINTR) {
+                    return false;
+                }
+                throw error("wait for", shown, errno);
+            }
+            return n > 0;
+        }
+    }
+
+    /** Sends what the socket takes now without waiting; 0 when it takes nothing yet. */
+    static int send(int fd, Memory data, long length, String shown) throws ErrnoException {
+        long n = SEND.invokeLong(new Object[] {fd, data, length, MSG_NOSIGNAL | MSG_DONTWAIT});
+        return n >= 0 ? (int) n : notYet("send to", shown);
+    }
+
+    /** Receives what has come without waiting: 0 when nothing has yet, -1 at the end of the stream. */
+    static int receive(int fd, Memory buffer, long length, String shown) throws ErrnoException {
+        long n = RECV.invokeLong(new Object[] {fd, buffer, length, MSG_DONTWAIT});
+        return n > 0 ? (int) n : n == 0 ? -1 : notYet("receive from", shown);
+    }
+
+    /** 0 for a call that would have waited or was interrupted; the errno as an exception otherwise. */
+    private static int notYet(String operation, String shown) throws ErrnoException {
+        int errno = Native.getLastError();
+        if (errno == EAGAIN || errno == EINTR) {
+            return 0;
+        }
+        throw error(operation, shown, errno);
     }
 
     static int umask(int mask) {

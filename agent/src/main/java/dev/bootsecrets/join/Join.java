@@ -2,7 +2,7 @@ package dev.bootsecrets.join;
 
 import dev.bootsecrets.cloud.GatherRequest;
 import dev.bootsecrets.cloud.InstanceMetadata;
-import dev.bootsecrets.cloud.azure.ManagedIdentity;
+import dev.bootsecrets.cloud.Providers;
 import dev.bootsecrets.config.Declarations;
 import dev.bootsecrets.config.Declarations.SecretDecl;
 import dev.bootsecrets.config.Declarations.Source;
@@ -25,13 +25,6 @@ import java.util.Optional;
  * See docs/join.md.
  */
 public final class Join {
-    /**
-     * The resource of the managed identity token for Vault's azure login: the default of
-     * Vault's azure auth method (its config's {@code resource}). A Vault set to another one
-     * refuses the token; there is no setting for it here yet.
-     */
-    public static final String AZURE_RESOURCE = ManagedIdentity.MANAGEMENT;
-
     private Join() {}
 
     /** Whether the gather must fetch the instance identity document for the configured join. */
@@ -44,14 +37,14 @@ public final class Join {
 
     /**
      * Who the instance identity is for, where the cloud binds it to one: a join service its own
-     * URL; Vault's gcp login expects the identity token for {@code vault/ROLE}, its azure login
-     * an access token for {@link #AZURE_RESOURCE}.
+     * URL; Vault's cloud logins the audience the cloud's descriptor names (Azure's resource), else
+     * {@code vault/ROLE} (what Vault's gcp login expects).
      */
     public static String audience(Settings settings) {
         return settings.join().map(j -> switch (j.service()) {
             case JoinSettings.Http http -> http.url().toString();
             case JoinSettings.Vault vault -> vault.auth() instanceof JoinSettings.CloudLogin login
-                    ? login.method().equals("azure") ? AZURE_RESOURCE : "vault/" + login.role() : "";
+                    ? Providers.named(login.method()).flatMap(c -> c.vault().audience()).orElse("vault/" + login.role()) : "";
         }).orElse("");
     }
 

@@ -9,9 +9,11 @@ import dev.bootsecrets.emulator.Scenario;
 import dev.bootsecrets.testing.Emulated;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -117,6 +119,57 @@ class ImdsdTest {
         assertEquals(ExitCode.UNREACHABLE, run.exit(), run.all());
         assertTrue(run.err().contains("systemd-imdsd at " + socket + ": does not answer"), run.err());
         assertEquals(List.of(), Agent.files(root.resolve("var/home")));
+    }
+
+    @Test
+    void aSocketNotMadeOrServedByRootIsRefusedByName() throws Exception {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root (setpriv to another user, chown)");
+        // The emulator's systemd-imdsd as another user, in a directory that user may make its socket in.
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        Path shared = Files.createDirectory(dir.resolve("nobody"));
+        Files.setAttribute(shared, "unix:uid", MetadataLockdownNetnsTest.NOBODY);
+        Path impostor = shared.resolve("imdsd.sock");
+        Process emulator = MetadataLockdownNetnsTest.startEmulator(asNobody(MetadataLockdownNetnsTest.agent(
+                "emulate", "--provider", "aws", "--imdsd", impostor.toString())), dir.resolve("emulator.log"),
+                () -> Files.exists(impostor));
+        try {
+            Agent.writeConfig(root, "metadata: {imdsd: " + impostor + "}\n");
+            Agent.Run run = run("--provider", "imdsd");
+            assertEquals(ExitCode.UNREACHABLE, run.exit(), run.all());
+            assertTrue(run.err().contains("systemd-imdsd at " + impostor + ": the socket file is owned by uid "
+                    + MetadataLockdownNetnsTest.NOBODY + ", not root; refusing to read metadata from it"), run.err());
+
+            // Made root's, the file passes; the process listening on it is still not root.
+            Files.setAttribute(impostor, "unix:uid", 0);
+            run = run("--provider", "imdsd");
+            assertEquals(ExitCode.UNREACHABLE, run.exit(), run.all());
+            assertTrue(run.err().contains("systemd-imdsd at " + impostor + ": the process listening on it (pid "
+                    + emulator.pid() + ") runs as uid " + MetadataLockdownNetnsTest.NOBODY + ", not root"), run.err());
+            assertEquals(List.of(), Agent.files(root.resolve("var/home")), "nothing was written");
+        } finally {
+            MetadataLockdownNetnsTest.stop(emulator);
+        }
+    }
+
+    @Test
+    void aFileThatIsNotASocketIsRefused() throws Exception {
+        Path file = Files.writeString(dir.resolve("not-a-socket"), "");
+        Agent.writeConfig(root, "metadata: {imdsd: " + file + "}\n");
+        Agent.Run run = run("--provider", "imdsd");
+        assertEquals(ExitCode.UNREACHABLE, run.exit(), run.all());
+        assertTrue(run.err().contains("systemd-imdsd at " + file + ": connect to " + file + ": not a socket"), run.err());
+    }
+
+    /**
+     * {@code command} as nobody; it keeps CAP_DAC_READ_SEARCH (and nothing else of root's) to
+     * read the build's class path under /root, which does not change who it is to SO_PEERCRED.
+     */
+    private static List<String> asNobody(List<String> command) {
+        String id = String.valueOf(MetadataLockdownNetnsTest.NOBODY);
+        List<String> out = new ArrayList<>(List.of("setpriv", "--reuid=" + id, "--regid=" + id, "--clear-groups",
+                "--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search"));
+        out.addAll(command);
+        return out;
     }
 
     private static String key(Scenario scenario, String name) {

@@ -3,6 +3,7 @@ package dev.bootsecrets.cloud.imdsd;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.bootsecrets.cloud.MetadataException;
 import dev.bootsecrets.cloud.MetadataKeys;
+import dev.bootsecrets.fs.LocalSocket;
 import dev.bootsecrets.http.Deadline;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -62,16 +63,37 @@ final class ImdsdKeys implements MetadataKeys {
         return requests.get();
     }
 
-    /** One call of {@code method} ({@code key} as its parameter unless null). */
+    /**
+     * One call of {@code method} ({@code key} as its parameter unless null), on a connection of
+     * its own to a socket root made and root listens on.
+     */
     static Varlink.Reply call(Path socket, String method, String key, Deadline deadline) throws MetadataException {
         var parameters = JsonNodeFactory.instance.objectNode();
         if (key != null) {
             parameters.put("key", key);
         }
-        try {
-            return Varlink.call(socket, INTERFACE + "." + method, parameters, MAX_REPLY, deadline);
+        String where = "systemd-imdsd at " + socket;
+        try (LocalSocket connection = LocalSocket.connect(socket)) {
+            refuseUnlessRoot(connection, where);
+            return Varlink.call(connection, INTERFACE + "." + method, parameters, MAX_REPLY, deadline);
         } catch (IOException e) {
-            throw new MetadataException("systemd-imdsd at " + socket, describe(e), e);
+            throw new MetadataException(where, describe(e), e);
+        }
+    }
+
+    /**
+     * systemd makes systemd-imdsd's socket in /run/systemd, where only root can, and listens on
+     * it as root (socket activation): a socket another user made or listens on could answer
+     * anything, so nothing is asked of it.
+     */
+    private static void refuseUnlessRoot(LocalSocket connection, String where) throws MetadataException {
+        if (connection.fileOwner() != 0) {
+            throw new MetadataException(where, "the socket file is owned by uid " + connection.fileOwner()
+                    + ", not root; refusing to read metadata from it (systemd-imdsd's socket is root's)");
+        }
+        if (connection.peer().uid() != 0) {
+            throw new MetadataException(where, "the process listening on it (pid " + connection.peer().pid() + ") runs as uid "
+                    + connection.peer().uid() + ", not root; refusing to read metadata from it (systemd listens on systemd-imdsd's socket as root)");
         }
     }
 

@@ -2,6 +2,7 @@ package dev.bootsecrets.cloud.registry;
 
 import dev.bootsecrets.fs.RunLock;
 import dev.bootsecrets.http.Deadline;
+import dev.bootsecrets.http.MetadataHttp;
 import dev.bootsecrets.log.Log;
 import java.time.Clock;
 import java.util.Map;
@@ -16,6 +17,11 @@ public final class RegistryLogins {
     /** Gets a new token for a registry of one cloud from the machine's identity. */
     public interface Issuer {
         RegistryToken issue(RegistryHost host, Deadline deadline) throws RegistryException;
+    }
+
+    /** The HTTPS client the issuers share, made when the first of them needs it. */
+    public interface Client {
+        MetadataHttp http() throws RegistryException;
     }
 
     private final Map<String, Issuer> issuers;

@@ -1,7 +1,9 @@
 package dev.bootsecrets.join.vault;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bootsecrets.cloud.Cloud;
 import dev.bootsecrets.cloud.InstanceMetadata;
+import dev.bootsecrets.cloud.Providers;
 import dev.bootsecrets.config.Declarations;
 import dev.bootsecrets.config.JoinSettings.AppRole;
 import dev.bootsecrets.config.JoinSettings.CertAuth;
@@ -88,27 +90,28 @@ final class VaultLogin {
     }
 
     /**
-     * aws, gcp or azure: the instance's own identity, no secret shipped. The Azure provider
-     * gives none, when asked, only for a VM without a managed identity.
+     * aws, gcp or azure: the instance's own identity, no secret shipped, sent as the cloud's
+     * descriptor says. The Azure provider gives none, when asked, only for a VM without a
+     * managed identity.
      */
     static Login cloud(VaultClient vault, CloudLogin auth, InstanceMetadata metadata, TargetRoot root) throws JoinException {
+        Cloud.VaultLogin login = Providers.named(auth.method()).orElseThrow().vault();
         if (!metadata.provider().equals(auth.method()) || metadata.identity().isEmpty()) {
             throw new JoinException("join.vault.auth: method " + auth.method() + " needs the " + auth.method()
                     + " instance identity, and this run has " + (!metadata.provider().equals(auth.method())
-                    ? "provider " + metadata.provider() : auth.method().equals("azure")
-                    ? "none: no managed identity is assigned to this VM" : "none from the provider"));
+                    ? "provider " + metadata.provider() : login.noIdentity()));
         }
         Secret identity = metadata.identity().get();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("role", auth.role());
         String path = "auth/" + auth.mount() + "/login";
-        return switch (auth.method()) {
-            case "aws" -> aws(vault, path, body, identity, root);
-            case "gcp" -> {
+        return switch (login.form()) {
+            case PKCS7_WITH_NONCE -> aws(vault, path, body, identity, root);
+            case JWT -> {
                 body.put("jwt", identity);
                 yield new Login(token(vault.post(path, Optional.empty(), body)), Optional.empty());
             }
-            default -> {
+            case JWT_WITH_RESOURCE -> {
                 body.put("jwt", identity);
                 body.putAll(azureResource(identity));
                 yield new Login(token(vault.post(path, Optional.empty(), body)), Optional.empty());
