@@ -59,14 +59,7 @@ class RootlessPodmanSecretsTest {
         Files.writeString(root.resolve("etc/passwd"), alice.passwdLine() + bob.passwdLine(),
                 java.nio.file.StandardOpenOption.APPEND);
         for (TestUser user : List.of(alice, bob)) {
-            user.writeFile(".config/containers/containers.conf", """
-                    [containers]
-                    default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
-                    [engine]
-                    runtime = "runc"
-                    cgroup_manager = "cgroupfs"
-                    events_logger = "file"
-                    """);
+            user.writeFile(".config/containers/containers.conf", PodmanSandbox.CONTAINERS_CONF);
         }
     }
 

@@ -17,6 +17,15 @@ import java.util.stream.Stream;
 public final class PodmanSandbox {
     public static final Path PODMAN = Path.of("/usr/bin/podman");
     public static final String IMAGE = "localhost/bootsecrets-test/busybox:1";
+    /** podman's settings for these machines: runc, limits it can set, no systemd or journal needed. */
+    public static final String CONTAINERS_CONF = """
+            [containers]
+            default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+            [engine]
+            runtime = "runc"
+            cgroup_manager = "cgroupfs"
+            events_logger = "file"
+            """;
     private final Path dir;
 
     private PodmanSandbox(Path dir) {
@@ -31,14 +40,7 @@ public final class PodmanSandbox {
 
     public static PodmanSandbox create(Path dir) throws IOException {
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("containers.conf"), """
-                [containers]
-                default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
-                [engine]
-                runtime = "runc"
-                cgroup_manager = "cgroupfs"
-                events_logger = "file"
-                """);
+        Files.writeString(dir.resolve("containers.conf"), CONTAINERS_CONF);
         Files.writeString(dir.resolve("storage.conf"), """
                 [storage]
                 driver = "vfs"
