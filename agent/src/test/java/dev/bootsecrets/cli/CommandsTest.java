@@ -91,14 +91,7 @@ class CommandsTest {
     }
 
     @Test
-    void commandLineMistakesAreUsageErrors() {
-        Agent.Run unknown = Agent.main("run", "--no-such-flag");
-        assertEquals(ExitCode.USAGE, unknown.exit());
-        assertTrue(unknown.err().contains("unknown option --no-such-flag"), unknown.err());
-        assertEquals(ExitCode.USAGE, Agent.main("run", "--root").exit());
-        assertEquals(ExitCode.USAGE, Agent.main("frobnicate").exit());
-        assertEquals(ExitCode.USAGE, Agent.main().exit());
-        assertEquals("bootsecrets " + Main.VERSION + "\n", Agent.main("version").out());
+    void podmanSecretsUidAndUserOptionsAreChecked() {
         for (String uid : new String[] {"0", "-1", "alice", "99999999999"}) {
             Agent.Run lookup = Agent.main("podman-secret", "lookup", "app", "--uid", uid);
             assertEquals(ExitCode.USAGE, lookup.exit(), uid);
@@ -110,6 +103,17 @@ class CommandsTest {
             assertEquals(ExitCode.USAGE, user.exit());
             assertTrue(user.err().contains("podman-secret sync --user is run by a user for their own podman"), user.err());
         }
+    }
+
+    @Test
+    void commandLineMistakesAreUsageErrors() {
+        Agent.Run unknown = Agent.main("run", "--no-such-flag");
+        assertEquals(ExitCode.USAGE, unknown.exit());
+        assertTrue(unknown.err().contains("unknown option --no-such-flag"), unknown.err());
+        assertEquals(ExitCode.USAGE, Agent.main("run", "--root").exit());
+        assertEquals(ExitCode.USAGE, Agent.main("frobnicate").exit());
+        assertEquals(ExitCode.USAGE, Agent.main().exit());
+        assertEquals("bootsecrets " + Main.VERSION + "\n", Agent.main("version").out());
     }
 
     @ParameterizedTest
