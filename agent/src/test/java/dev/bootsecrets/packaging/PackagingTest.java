@@ -260,7 +260,7 @@ class PackagingTest {
         for (String shipped : List.of("systemd/bootsecrets.service", "systemd/bootsecrets-refresh.service",
                 "systemd/bootsecrets-refresh.timer", "systemd/bootsecrets.tmpfiles.conf",
                 "systemd/90-bootsecrets.preset", "systemd/container.d/10-bootsecrets.conf", "config/sample/image.yaml",
-                "systemd/user@.service.d/10-bootsecrets.conf", "systemd/user/bootsecrets-podman.service",
+                "systemd/user/bootsecrets-podman.service",
                 "systemd/user/bootsecrets-podman.path", "systemd/user/90-bootsecrets.preset",
                 "README.md", "docs/packaging.md",
                 "LICENSE")) {
