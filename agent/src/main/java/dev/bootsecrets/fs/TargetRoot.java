@@ -112,9 +112,8 @@ public final class TargetRoot implements AutoCloseable {
 
     /**
      * Reads the file at {@code path}, reached without following any link, only if the opened
-     * descriptor shows it is this process's own: owned by its uid (as its user namespace shows
-     * both, so a rootless podman's lookup, uid 0 inside, still compares like with like), with
-     * one hard link. Root's files are no exception: this serves a user their own files only.
+     * file is this process's own: its uid's (both as its user namespace shows them, so a rootless
+     * podman's child, uid 0 inside, compares like with like; root's files are no exception), one link.
      */
     public Optional<byte[]> readOwn(String path, int maxBytes) throws IOException {
         return read(path, true, maxBytes, Libc.getuid(), false);
