@@ -49,10 +49,12 @@ final class Usage {
                                docker-credential-bootsecrets ACTION)
                                [--root DIR] [--config FILE] [--dmi-dir DIR] [--cmdline FILE] get|list|store|erase|version
                     """),
-            new Command("podman-secret", "sync|lookup NAME|store NAME|delete NAME|list NAME [--root DIR]", """
+            new Command("podman-secret", "sync [--user]|lookup NAME|store NAME|delete NAME|list NAME [--uid UID] [--root DIR]", """
                       podman-secret  podman's secret store: sync registers the values the run wrote with
                                podman's shell driver; lookup, store, delete and list NAME are the driver's
-                               commands  sync|lookup NAME|store NAME|delete NAME|list NAME [--root DIR]
+                               commands; sync --user, run by a user, does it for their own podman, whose
+                               driver commands carry --uid
+                               sync [--user]|lookup NAME|store NAME|delete NAME|list NAME [--uid UID] [--root DIR]
                     """),
             new Command("version", "", """
                       version  print the version

@@ -256,6 +256,9 @@ public record Declarations(
     /** One variable of an env file, its value a literal or the value of a named secret. */
     public record EnvVar(String name, Content value) {}
 
-    /** {@code podman.NAME}: a podman secret served by the agent (podman's shell driver), holding a named secret. */
-    public record PodmanDecl(String name, String secret, Origin origin) {}
+    /**
+     * {@code podman.NAME}: a podman secret served by the agent (podman's shell driver), holding a
+     * named secret, to root's podman or, with {@code user}, to that user's own (rootless) podman.
+     */
+    public record PodmanDecl(String name, String secret, Optional<String> user, Origin origin) {}
 }

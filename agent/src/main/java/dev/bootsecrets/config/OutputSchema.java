@@ -37,7 +37,7 @@ final class OutputSchema {
     private static final Pattern CREDENTIAL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,254}");
     /** podman's own rule for a secret's name; it also becomes a file name and a word of the driver's commands. */
     private static final Pattern PODMAN_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,252}");
-    private static final Set<String> PODMAN_KEYS = Set.of("secret");
+    private static final Set<String> PODMAN_KEYS = Set.of("secret", "user");
     private static final Pattern ENV_VAR = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,254}");
     private static final int MAX_REGISTRY = 255;
     /** Docker's name for the user of an identity token; the token is what counts. */
@@ -233,7 +233,7 @@ final class OutputSchema {
                 }));
     }
 
-    /** {@code podman: {NAME: {secret: S}}}: podman secrets the agent serves, by podman's rules for a secret's name. */
+    /** {@code podman: {NAME: {secret: S, user: U}}}: podman secrets the agent serves (to root's podman, or to U's own), by podman's rules for a secret's name. */
     static List<PodmanDecl> podman(Object value, Scope scope) {
         List<PodmanDecl> out = new ArrayList<>();
         if (value == null) {
@@ -248,11 +248,25 @@ final class OutputSchema {
             }
             Fields.map(v, path, scope).ifPresent(entry -> {
                 Fields.checkKeys(entry, PODMAN_KEYS, path, scope);
+                Optional<String> user = Fields.optional(entry, "user", path, scope, Fields::name);
+                user.ifPresent(u -> podmanUser(u, path + ".user", scope));
                 secretName(entry, path, scope, "the podman secret")
-                        .ifPresent(secret -> out.add(new PodmanDecl(name, secret, scope.origin(path))));
+                        .ifPresent(secret -> out.add(new PodmanDecl(name, secret, user, scope.origin(path))));
             });
         }));
         return out;
+    }
+
+    /**
+     * A user's own (rootless) podman gets the secret: the value is that user's, as a file they
+     * own would be, so user-data may name one only where it may name owners (userData.owners).
+     */
+    private static void podmanUser(String user, String path, Scope scope) {
+        if (Scope.isRoot(user)) {
+            scope.error(path, "names root: root's podman gets the secret when no user is named");
+            return;
+        }
+        scope.checkOwner(path, Optional.of(user));
     }
 
     private static Optional<Encryption> encryption(Object value, String path, Scope scope) {

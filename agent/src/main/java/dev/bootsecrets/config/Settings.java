@@ -145,7 +145,7 @@ public record Settings(
          */
         public static final List<String> NEVER_WRITTEN = List.of(
                 "/etc/bootsecrets/", "/usr/lib/bootsecrets/", "/var/lib/bootsecrets/", "/run/bootsecrets/",
-                "/var/lib/systemd/credential.secret");
+                "/run/bootsecrets-podman/", "/var/lib/systemd/credential.secret");
 
         public static final UserDataPolicy DEFAULT = new UserDataPolicy(true, 1024 * 1024,
                 List.of("/etc/", "/run/", "/var/"), true, List.of(ANY_USER), false,

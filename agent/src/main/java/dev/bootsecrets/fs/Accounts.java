@@ -42,6 +42,11 @@ public final class Accounts {
         return new Accounts(users, groups);
     }
 
+    /** This process's uid, as its user namespace shows it (a rootless podman's child sees 0). */
+    public static int processUid() {
+        return Libc.getuid();
+    }
+
     /** Only root, at /root: for judging places without a target root ({@code check} offline). */
     public static Accounts rootOnly() {
         return new Accounts(Map.of("root", new Account("root", 0, 0, "/root")), Map.of("root", new Group("root", 0)));

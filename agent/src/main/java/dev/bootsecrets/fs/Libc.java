@@ -87,6 +87,7 @@ final class Libc {
     private static final Function STATX = C.getFunction("statx");
     private static final Function GETDENTS64 = C.getFunction("getdents64");
     private static final Function SOCKET = C.getFunction("socket");
+    private static final Function GETUID = C.getFunction("getuid");
     private static final Function SENDTO = C.getFunction("sendto");
     private static final Function SEND = C.getFunction("send");
     private static final Function RECV = C.getFunction("recv");
@@ -387,6 +388,11 @@ final class Libc {
             buffer.read(0, target, 0, target.length);
             return new String(target, StandardCharsets.UTF_8);
         }
+    }
+
+    /** This process's real uid, as its user namespace shows it (as fstat shows owners). */
+    static int getuid() {
+        return GETUID.invokeInt(new Object[0]);
     }
 
     /** Metadata of the file that {@code fd} refers to, whatever its type. */

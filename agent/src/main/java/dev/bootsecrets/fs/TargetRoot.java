@@ -88,12 +88,12 @@ public final class TargetRoot implements AutoCloseable {
      * (and should wipe) the returned array.
      */
     public Optional<byte[]> read(String path, int maxBytes) throws IOException {
-        return read(path, false, maxBytes, -1);
+        return read(path, false, maxBytes, -1, true);
     }
 
     /** {@link #read} of a resolved place, reached without following any link. */
     public Optional<byte[]> read(Place place, int maxBytes) throws IOException {
-        return read(place.real(), true, maxBytes, -1);
+        return read(place.real(), true, maxBytes, -1, true);
     }
 
     /**
@@ -107,11 +107,20 @@ public final class TargetRoot implements AutoCloseable {
         if (ownerUid < 0) {
             throw new IllegalArgumentException("uid " + ownerUid + " for " + place.real());
         }
-        return read(place.real(), true, maxBytes, ownerUid);
+        return read(place.real(), true, maxBytes, ownerUid, true);
     }
 
-    /** {@link #read}, and with {@code ownerUid} >= 0 the checks of {@link #readToMerge}. */
-    private Optional<byte[]> read(String path, boolean exact, int maxBytes, int ownerUid) throws IOException {
+    /**
+     * Reads the file at {@code path}, reached without following any link, only if the opened
+     * file is this process's own: its uid's (both as its user namespace shows them, so a rootless
+     * podman's child, uid 0 inside, compares like with like; root's files are no exception), one link.
+     */
+    public Optional<byte[]> readOwn(String path, int maxBytes) throws IOException {
+        return read(path, true, maxBytes, Libc.getuid(), false);
+    }
+
+    /** {@link #read}; with {@code ownerUid} >= 0 the checks of {@link #readToMerge}, root too as owner if {@code orRoot}. */
+    private Optional<byte[]> read(String path, boolean exact, int maxBytes, int ownerUid, boolean orRoot) throws IOException {
         ensureOpen();
         try (Location at = walk(path, Missing.STOP, true, exact)) {
             if (at == null) {
@@ -126,13 +135,14 @@ public final class TargetRoot implements AutoCloseable {
                 if (!stat.isRegularFile()) {
                     throw new UnsafePathException(path, "not a regular file");
                 }
+                String refusing = orRoot ? "refusing to read it into a new file" : "refusing to read it for this process";
                 if (ownerUid >= 0 && stat.links() > 1) {
                     throw new UnsafePathException(path, "has " + stat.links()
-                            + " hard links (another name may be another user's file); refusing to read it into a new file");
+                            + " hard links (another name may be another user's file); " + refusing);
                 }
-                if (ownerUid >= 0 && stat.uid() != ownerUid && stat.uid() != 0) {
+                if (ownerUid >= 0 && stat.uid() != ownerUid && !(orRoot && stat.uid() == 0)) {
                     throw new UnsafePathException(path, "belongs to uid " + stat.uid() + ", not to "
-                            + (ownerUid == 0 ? "root" : "uid " + ownerUid + " or root") + "; refusing to read it into a new file");
+                            + (!orRoot ? "uid " + ownerUid : ownerUid == 0 ? "root" : "uid " + ownerUid + " or root") + "; " + refusing);
                 }
                 byte[] data = FileReads.readUpTo(fd, maxBytes, stat.size(), path);
                 if (data.length > maxBytes) {

@@ -76,7 +76,7 @@ public final class Planner {
                 previous, tracked, errors, warnings));
         intents.addAll(Credentials.plan(declared.credentials(), secrets, root, systemdCreds, tracked, errors, warnings));
         intents.addAll(EnvFiles.plan(declared.env(), secrets, tracked, errors));
-        intents.addAll(PodmanSecrets.plan(declared.podman(), secrets, tracked, errors));
+        intents.addAll(PodmanSecrets.plan(declared.podman(), secrets, accounts, tracked, errors));
 
         // One decision for every output, on the place it really lands: no kind can skip it.
         List<FileIntent> placed = placement.place(intents, errors);

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
@@ -45,11 +46,22 @@ public record PodmanRegistration(Path podman, String program, Map<String, String
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The variables podman is given from the caller's environment: where its configuration is, never a value. */
-    public static Map<String, String> environment(Map<String, String> callers) {
+    /** What a user's own (rootless) podman also needs of its caller's environment: where the user's files and session are. */
+    private static final List<String> USER_SESSION = List.of("HOME", "USER", "LOGNAME", "XDG_RUNTIME_DIR",
+            "XDG_CONFIG_HOME", "XDG_DATA_HOME", "DBUS_SESSION_BUS_ADDRESS");
+
+    /**
+     * The variables podman is given from the caller's environment: where its configuration is,
+     * and for a user's own podman ({@code user}) where that user's home and session are; never a value.
+     */
+    public static Map<String, String> environment(Map<String, String> callers, boolean user) {
         Map<String, String> env = new HashMap<>();
         env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-        for (String name : List.of("CONTAINERS_CONF", "CONTAINERS_STORAGE_CONF", "CONTAINERS_REGISTRIES_CONF")) {
+        List<String> names = new ArrayList<>(List.of("CONTAINERS_CONF", "CONTAINERS_STORAGE_CONF", "CONTAINERS_REGISTRIES_CONF"));
+        if (user) {
+            names.addAll(USER_SESSION);
+        }
+        for (String name : names) {
             Optional.ofNullable(callers.get(name)).ifPresent(v -> env.put(name, v));
         }
         return env;
@@ -59,19 +71,24 @@ public record PodmanRegistration(Path podman, String program, Map<String, String
     private record Existing(String name, boolean ours, Map<String, String> options) {}
 
     /**
-     * Registers, re-registers and removes until podman matches the value files.
+     * Registers, re-registers and removes until podman matches the value files: root's
+     * ({@link PodmanSecrets#DIR}), or with {@code uid} that user's own
+     * ({@link PodmanSecrets#userDir}), this process being that user and podman theirs.
      *
      * @return the errors, one per secret left wrong (empty when podman matches)
      */
-    public List<String> sync(TargetRoot root) throws IOException {
+    public List<String> sync(TargetRoot root, OptionalInt uid) throws IOException {
+        String dir = uid.isPresent() ? PodmanSecrets.userDir(uid.getAsInt()) : PodmanSecrets.DIR;
+        Optional<List<String>> files = root.list(dir);
         TreeSet<String> served = new TreeSet<>();
-        for (String name : root.list(PodmanSecrets.DIR).orElse(List.of())) {
+        for (String name : files.orElse(List.of())) {
             if (NAME.matcher(name).matches()) {
                 served.add(name);
             }
         }
-        Optional<byte[]> registered = root.read(REGISTERED, 1 << 20);
-        if (served.isEmpty() && registered.isEmpty()) {
+        // A user's directory, once made, stays: while it is there, podman is asked (to prune too).
+        boolean before = uid.isPresent() ? files.isPresent() : root.read(REGISTERED, 1 << 20).isPresent();
+        if (served.isEmpty() && !before) {
             Log.debug("podman secrets: none declared, none registered before; podman not asked");
             return List.of();
         }
@@ -79,12 +96,13 @@ public record PodmanRegistration(Path podman, String program, Map<String, String
             return List.of("podman secrets: " + podman + " is not installed, so " + (served.isEmpty() ? "none is removed"
                     : String.join(", ", served) + " cannot be registered"));
         }
-        String rootArg = root.root().equals(Path.of("/")) ? "" : " --root " + word(root.root().toString());
+        String driverArgs = (uid.isPresent() ? " --uid " + uid.getAsInt() : "")
+                + (root.root().equals(Path.of("/")) ? "" : " --root " + word(root.root().toString()));
         Map<String, Existing> existing = existing();
         List<String> errors = new ArrayList<>();
         TreeSet<String> ours = new TreeSet<>();
         for (String name : served) {
-            Map<String, String> wanted = options(name, rootArg);
+            Map<String, String> wanted = options(name, driverArgs);
             Existing now = existing.get(name);
             if (now != null && !now.ours()) {
                 errors.add("podman secret " + name + ": podman already has a secret of this name that bootsecrets did not"
@@ -102,7 +120,7 @@ public record PodmanRegistration(Path podman, String program, Map<String, String
                 create(name, wanted);
                 ours.add(name);
                 Log.info((now == null ? "registered" : "re-registered") + " podman secret " + name
-                        + " (shell driver: bootsecrets podman-secret lookup " + name + ")");
+                        + " (shell driver: bootsecrets podman-secret lookup " + name + driverArgs + ")");
             } catch (IOException e) {
                 errors.add("podman secret " + name + ": " + e.getMessage());
             }
@@ -118,15 +136,17 @@ public record PodmanRegistration(Path podman, String program, Map<String, String
                 }
             }
         }
-        record(root, ours);
+        if (uid.isEmpty()) {
+            record(root, ours);
+        }
         return errors;
     }
 
     /** The driver's four commands for {@code name}: each runs the agent, which knows where the value is. */
-    Map<String, String> options(String name, String rootArg) {
+    Map<String, String> options(String name, String args) {
         Map<String, String> out = new LinkedHashMap<>();
         for (String action : List.of("list", "lookup", "store", "delete")) {
-            out.put(action, word(program) + " podman-secret " + action + " " + name + rootArg);
+            out.put(action, word(program) + " podman-secret " + action + " " + name + args);
         }
         return out;
     }

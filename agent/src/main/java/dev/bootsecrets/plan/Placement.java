@@ -69,7 +69,8 @@ public final class Placement {
 
     /** The agent's own directories that an output kind from user-data may land in, though they are never written otherwise. */
     private static final Map<String, String> OWN_DIRS =
-            Map.of("env", "/run/bootsecrets/env/", "podman-secret", "/run/bootsecrets/podman/");
+            Map.of("env", "/run/bootsecrets/env/", "podman-secret", "/run/bootsecrets/podman/",
+                    "podman-user-secret", "/run/bootsecrets-podman/");
 
     private final Resolver at;
     private final UserDataPolicy policy;

@@ -91,6 +91,21 @@ class CommandsTest {
     }
 
     @Test
+    void podmanSecretsUidAndUserOptionsAreChecked() {
+        for (String uid : new String[] {"0", "-1", "alice", "99999999999"}) {
+            Agent.Run lookup = Agent.main("podman-secret", "lookup", "app", "--uid", uid);
+            assertEquals(ExitCode.USAGE, lookup.exit(), uid);
+            assertTrue(lookup.err().contains("--uid needs a user's uid (a number above 0)"), lookup.err());
+        }
+        assertEquals(ExitCode.USAGE, Agent.main("podman-secret", "sync", "--uid", "1000").exit());
+        if ("root".equals(System.getProperty("user.name"))) {
+            Agent.Run user = Agent.main("podman-secret", "sync", "--user");
+            assertEquals(ExitCode.USAGE, user.exit());
+            assertTrue(user.err().contains("podman-secret sync --user is run by a user for their own podman"), user.err());
+        }
+    }
+
+    @Test
     void commandLineMistakesAreUsageErrors() {
         Agent.Run unknown = Agent.main("run", "--no-such-flag");
         assertEquals(ExitCode.USAGE, unknown.exit());

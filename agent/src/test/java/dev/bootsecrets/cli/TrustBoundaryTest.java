@@ -75,6 +75,26 @@ class TrustBoundaryTest {
     }
 
     @Test
+    void aUsersPodmanSecretNeedsThePolicyToAllowOwners() throws Exception {
+        Agent.writeImageConfig(root, NARROW_IMAGE);
+        refused("#cloud-config\nbootsecrets: {secrets: {s: {value: x}}, podman: {app: {secret: s, user: core}}}\n",
+                "user-data: bootsecrets.podman.app.user: user-data may not name owners or groups other than root"
+                        + " (userData.owners is false)");
+        assertFalse(Files.exists(root.resolve("run/bootsecrets-podman")));
+    }
+
+    @Test
+    void aUsersPodmanSecretFromUserDataIsTheirsWhereThePolicyAllows() throws Exception {
+        Agent.Run run = boot("#cloud-config\nbootsecrets: {secrets: {s: {value: ud-value-81}}, podman: {app: {secret: s, user: core}}}\n");
+
+        assertEquals(0, run.exit(), run.all());
+        Path value = root.resolve("run/bootsecrets-podman/1000/app");
+        assertEquals("ud-value-81", Files.readString(value));
+        assertEquals("1000:1000", Agent.owner(value));
+        assertEquals("rw-------", Agent.mode(value));
+    }
+
+    @Test
     void sshForRootInTheSectionIsRefused() throws Exception {
         Agent.writeImageConfig(root, NARROW_IMAGE);
         refused("#cloud-config\nbootsecrets: {ssh: {root: [\"" + KEY + "\"]}}\n",
@@ -189,7 +209,7 @@ class TrustBoundaryTest {
     void theAgentsOwnConfigIsNeverWritten() throws Exception {
         Agent.writeImageConfig(root, "userData: {writePaths: [/]}\n");
         for (String path : new String[] {"/etc/bootsecrets/config.d/99.yaml", "/var/lib/bootsecrets/manifest.json",
-                "/run/bootsecrets/status.json", "/var/lib/systemd/credential.secret"}) {
+                "/run/bootsecrets/status.json", "/run/bootsecrets-podman/1000/app", "/var/lib/systemd/credential.secret"}) {
             Agent.Run run = boot("#cloud-config\nwrite_files: [{path: " + path + ", content: \"userData: {writePaths: [/]}\"}]\n");
             assertEquals(ExitCode.INVALID, run.exit(), run.all());
             assertTrue(run.err().contains("user-data:write_files[0]: " + path + " is never written for user-data"), run.all());

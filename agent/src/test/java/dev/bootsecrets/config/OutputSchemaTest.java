@@ -131,8 +131,10 @@ class OutputSchemaTest {
         Declarations d = userData("""
                   podman:
                     db-password: {secret: db}
+                    mine: {secret: db, user: alice}
                 """).declarations();
-        assertEquals(List.of(new Declarations.PodmanDecl("db-password", "db", d.podman().get(0).origin())), d.podman());
+        assertEquals(List.of(new Declarations.PodmanDecl("db-password", "db", Optional.empty(), d.podman().get(0).origin()),
+                new Declarations.PodmanDecl("mine", "db", Optional.of("alice"), d.podman().get(1).origin())), d.podman());
         assertEquals("user-data:bootsecrets.podman.db-password", d.podman().get(0).origin().toString());
 
         List<String> e = errors("""
@@ -141,12 +143,14 @@ class OutputSchemaTest {
                     -dash: {secret: db}
                     nosecret: {}
                     extra: {secret: db, mode: "0400"}
+                    roots: {secret: db, user: root}
                 """);
         String p = "user-data: bootsecrets.podman.";
         assertHas(e, p + "a b: is not a podman secret name (" + OutputSchema.PODMAN_NAME_RULE + ")");
         assertHas(e, p + "-dash: is not a podman secret name (" + OutputSchema.PODMAN_NAME_RULE + ")");
         assertHas(e, p + "nosecret.secret: is required: the secret the podman secret holds");
         assertTrue(e.stream().anyMatch(x -> x.startsWith(p + "extra.mode: unknown key")), e.toString());
+        assertHas(e, p + "roots.user: names root: root's podman gets the secret when no user is named");
     }
 
     @Test

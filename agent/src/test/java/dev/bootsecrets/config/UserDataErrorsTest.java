@@ -170,6 +170,14 @@ class UserDataErrorsTest {
     }
 
     @Test
+    void aUsersPodmanSecretWhenThePolicyForbidsOwners() {
+        byte[] userData = utf8(withSecret("", "  podman:\n    app: {secret: leak, user: alice}\n"));
+        ConfigException e = refused(policy(1 << 20, false), userData);
+        assertEquals(List.of("user-data: bootsecrets.podman.app.user: user-data may not name owners or groups other than root"
+                + " (userData.owners is false)"), e.errors());
+    }
+
+    @Test
     void settingsKeysInUserData() {
         ConfigException e = refused(withSecret("", "  provider: aws\n  metadata: {url: 'http://127.0.0.1/'}\n  userData: {enabled: true}\n  metadataKeys: false\n"));
         assertEquals(4, e.errors().size(), e.getMessage());

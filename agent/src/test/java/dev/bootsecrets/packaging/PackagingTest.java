@@ -260,6 +260,8 @@ class PackagingTest {
         for (String shipped : List.of("systemd/bootsecrets.service", "systemd/bootsecrets-refresh.service",
                 "systemd/bootsecrets-refresh.timer", "systemd/bootsecrets.tmpfiles.conf",
                 "systemd/90-bootsecrets.preset", "systemd/container.d/10-bootsecrets.conf", "config/sample/image.yaml",
+                "systemd/user/bootsecrets-podman.service",
+                "systemd/user/bootsecrets-podman.path", "systemd/user/90-bootsecrets.preset",
                 "README.md", "docs/packaging.md",
                 "LICENSE")) {
             assertTrue(spec.contains(shipped), "the spec does not ship " + shipped);

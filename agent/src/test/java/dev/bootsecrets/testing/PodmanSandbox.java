@@ -17,6 +17,15 @@ import java.util.stream.Stream;
 public final class PodmanSandbox {
     public static final Path PODMAN = Path.of("/usr/bin/podman");
     public static final String IMAGE = "localhost/bootsecrets-test/busybox:1";
+    /** podman's settings for these machines: runc, limits it can set, no systemd or journal needed. */
+    public static final String CONTAINERS_CONF = """
+            [containers]
+            default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+            [engine]
+            runtime = "runc"
+            cgroup_manager = "cgroupfs"
+            events_logger = "file"
+            """;
     private final Path dir;
 
     private PodmanSandbox(Path dir) {
@@ -31,14 +40,7 @@ public final class PodmanSandbox {
 
     public static PodmanSandbox create(Path dir) throws IOException {
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("containers.conf"), """
-                [containers]
-                default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
-                [engine]
-                runtime = "runc"
-                cgroup_manager = "cgroupfs"
-                events_logger = "file"
-                """);
+        Files.writeString(dir.resolve("containers.conf"), CONTAINERS_CONF);
         Files.writeString(dir.resolve("storage.conf"), """
                 [storage]
                 driver = "vfs"
@@ -71,6 +73,14 @@ public final class PodmanSandbox {
 
     /** {@link #IMAGE}: a root with busybox and its applets, tarred and imported (no registry, no network). */
     public void importBusybox() throws IOException, InterruptedException {
+        Tool.Result imported = podman("import", busyboxTar(dir).toString(), IMAGE);
+        if (imported.exit() != 0) {
+            throw new IOException("podman import: " + imported);
+        }
+    }
+
+    /** A root with busybox and its applets, tarred in {@code dir} for {@code podman import}; readable by all. */
+    public static Path busyboxTar(Path dir) throws IOException, InterruptedException {
         Path rootfs = Files.createDirectories(dir.resolve("rootfs/bin"));
         Files.copy(Path.of("/bin/busybox"), rootfs.resolve("busybox"));
         for (String applet : List.of("sh", "cat", "stat", "echo", "id")) {
@@ -81,17 +91,20 @@ public final class PodmanSandbox {
         if (made.exit() != 0) {
             throw new IOException("tar: " + made);
         }
-        Tool.Result imported = podman("import", tar.toString(), IMAGE);
-        if (imported.exit() != 0) {
-            throw new IOException("podman import: " + imported);
-        }
+        Files.setPosixFilePermissions(tar, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        return tar;
     }
 
     /** The files under podman's storage whose bytes hold {@code text}. */
     public List<Path> filesHolding(String text) throws IOException {
+        return filesHolding(storage(), text);
+    }
+
+    /** The files under {@code tops} whose bytes hold {@code text}. */
+    public static List<Path> filesHolding(List<Path> tops, String text) throws IOException {
         byte[] needle = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         List<Path> out = new ArrayList<>();
-        for (Path top : storage()) {
+        for (Path top : tops) {
             if (!Files.isDirectory(top)) {
                 continue;
             }
