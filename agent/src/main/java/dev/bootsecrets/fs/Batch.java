@@ -13,13 +13,8 @@ import java.util.Set;
  * all before any is renamed into place. No rename happens before the data it points to is on disk.
  */
 final class Batch {
-    /**
-     * Up to this many files (or directories) to make durable, each gets its own fsync; past it,
-     * one syncfs per filesystem covers them all. An fsync waits for that file's data alone, a
-     * syncfs for everything dirty on the filesystem, which on a busy machine (a refresh while an
-     * application writes) can be far more than the agent's own few files.
-     */
-    static final int FSYNC_EACH_LIMIT = 16;
+    /** Past this many staged files none keeps its descriptor: they will share a syncfs (fs/Durability). */
+    static final int FSYNC_EACH_LIMIT = Durability.FSYNC_EACH_LIMIT;
 
     /** Directories written into since the last sync, by path, each with a descriptor to sync and rename through. */
     private final Map<String, Integer> unsynced = new LinkedHashMap<>();
@@ -74,11 +69,13 @@ final class Batch {
 
     /**
      * Makes every staged temporary file durable: an fsync each when there are few of them (all
-     * kept their descriptor), else one syncfs per filesystem written into.
+     * kept their descriptor) and the machine is busy writing, else one syncfs per filesystem
+     * written into (fs/Durability).
      */
     void syncStaged() throws IOException {
         try {
-            if (staged.values().stream().allMatch(s -> s.fd() >= 0)) {
+            if (staged.values().stream().allMatch(s -> s.fd() >= 0)
+                    && Durability.fsyncEach(staged.size(), Durability.dirtyBytes())) {
                 for (var s : staged.entrySet()) {
                     Libc.fsync(s.getValue().fd(), s.getKey());
                 }
@@ -139,11 +136,14 @@ final class Batch {
         }
     }
 
-    /** Makes the renames durable: an fsync per directory written into when there are few, else one syncfs per filesystem. */
+    /**
+     * Makes the renames durable: an fsync per directory written into when there are few and the
+     * machine is busy writing, else one syncfs per filesystem (fs/Durability).
+     */
     void syncDirectories() throws IOException {
         end();
         try {
-            if (unsynced.size() <= FSYNC_EACH_LIMIT) {
+            if (Durability.fsyncEach(unsynced.size(), Durability.dirtyBytes())) {
                 for (var dir : unsynced.entrySet()) {
                     Libc.fsync(dir.getValue(), dir.getKey());
                 }
