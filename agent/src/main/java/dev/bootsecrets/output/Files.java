@@ -62,8 +62,7 @@ public final class Files {
             return Optional.empty();
         }
         if (file.group().isEmpty()) {
-            int gid = user.get().gid();
-            return Optional.of(new Ownership(userName, user.get().uid(), accounts.groupName(gid), gid));
+            return Optional.of(Ownership.of(user.get(), accounts));
         }
         Optional<Group> group = accounts.group(file.group().get());
         if (group.isEmpty()) {

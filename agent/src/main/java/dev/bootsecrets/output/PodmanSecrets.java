@@ -66,7 +66,7 @@ public final class PodmanSecrets {
                 Account user = account.get();
                 path = userPath(user.uid(), decl.name());
                 kind = USER_KIND;
-                owner = new Ownership(user.name(), user.uid(), accounts.groupName(user.gid()), user.gid());
+                owner = Ownership.of(user, accounts);
                 dirs = List.of(new DirIntent(USERS_DIR, Ownership.ROOT, 0711, true),
                         new DirIntent(userDir(user.uid()), owner, 0700, true));
             }

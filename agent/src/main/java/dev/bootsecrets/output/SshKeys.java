@@ -65,8 +65,7 @@ public final class SshKeys {
                 continue;
             }
             String lines = validKeys(user, entry.getValue(), warnings);
-            Ownership owner = new Ownership(user, account.get().uid(), accounts.groupName(account.get().gid()),
-                    account.get().gid());
+            Ownership owner = Ownership.of(account.get(), accounts);
             intents.add(new FileIntent(
                     home + "/.ssh/authorized_keys",
                     KIND,
