@@ -75,7 +75,7 @@ final class Batch {
     void syncStaged() throws IOException {
         try {
             if (staged.values().stream().allMatch(s -> s.fd() >= 0)
-                    && Durability.fsyncEach(staged.size(), Durability.dirtyBytes())) {
+                    && Durability.fsyncEach(staged.size(), Durability::dirtyBytes)) {
                 for (var s : staged.entrySet()) {
                     Libc.fsync(s.getValue().fd(), s.getKey());
                 }
@@ -143,7 +143,7 @@ final class Batch {
     void syncDirectories() throws IOException {
         end();
         try {
-            if (Durability.fsyncEach(unsynced.size(), Durability.dirtyBytes())) {
+            if (Durability.fsyncEach(unsynced.size(), Durability::dirtyBytes)) {
                 for (var dir : unsynced.entrySet()) {
                     Libc.fsync(dir.getValue(), dir.getKey());
                 }

@@ -3,6 +3,7 @@ package dev.bootsecrets.fs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.LongSupplier;
 
 /**
  * How a batch makes its files durable: an fsync each, or one syncfs per filesystem. On ext4 and
@@ -21,9 +22,12 @@ final class Durability {
 
     private Durability() {}
 
-    /** Whether {@code count} files or directories get an fsync each, with {@code dirty} bytes dirty on the machine. */
-    static boolean fsyncEach(int count, long dirty) {
-        return count <= 1 || count <= FSYNC_EACH_LIMIT && dirty > QUIET_BYTES;
+    /**
+     * Whether {@code count} files or directories get an fsync each, {@code dirty} telling the
+     * bytes dirty on the machine; asked only when the count leaves the choice open.
+     */
+    static boolean fsyncEach(int count, LongSupplier dirty) {
+        return count <= 1 || count <= FSYNC_EACH_LIMIT && dirty.getAsLong() > QUIET_BYTES;
     }
 
     /** The machine's dirty and writeback page-cache data, in bytes; unknown counts as a lot. */

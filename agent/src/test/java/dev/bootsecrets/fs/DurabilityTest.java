@@ -11,21 +11,31 @@ class DurabilityTest {
 
     @Test
     void oneFileIsFsyncedAlone() {
-        assertTrue(Durability.fsyncEach(1, 0));
-        assertTrue(Durability.fsyncEach(1, Long.MAX_VALUE));
+        assertTrue(Durability.fsyncEach(1, () -> 0));
+        assertTrue(Durability.fsyncEach(1, () -> Long.MAX_VALUE));
     }
 
     @Test
     void aFewFilesShareASyncfsOnlyWhileLittleElseIsDirty() {
-        assertFalse(Durability.fsyncEach(2, 0));
-        assertFalse(Durability.fsyncEach(5, Durability.QUIET_BYTES));
-        assertTrue(Durability.fsyncEach(5, Durability.QUIET_BYTES + 1));
-        assertTrue(Durability.fsyncEach(Durability.FSYNC_EACH_LIMIT, 500 * MIB));
+        assertFalse(Durability.fsyncEach(2, () -> 0));
+        assertFalse(Durability.fsyncEach(5, () -> Durability.QUIET_BYTES));
+        assertTrue(Durability.fsyncEach(5, () -> Durability.QUIET_BYTES + 1));
+        assertTrue(Durability.fsyncEach(Durability.FSYNC_EACH_LIMIT, () -> 500 * MIB));
     }
 
     @Test
     void manyFilesShareASyncfsWhateverIsDirty() {
-        assertFalse(Durability.fsyncEach(Durability.FSYNC_EACH_LIMIT + 1, Long.MAX_VALUE));
+        assertFalse(Durability.fsyncEach(Durability.FSYNC_EACH_LIMIT + 1, () -> Long.MAX_VALUE));
+    }
+
+    @Test
+    void theMachineIsAskedOnlyWhenTheCountLeavesTheChoiceOpen() {
+        java.util.function.LongSupplier unasked = () -> {
+            throw new AssertionError("/proc/meminfo read for a choice the count made");
+        };
+        assertTrue(Durability.fsyncEach(0, unasked));
+        assertTrue(Durability.fsyncEach(1, unasked));
+        assertFalse(Durability.fsyncEach(Durability.FSYNC_EACH_LIMIT + 1, unasked));
     }
 
     @Test
