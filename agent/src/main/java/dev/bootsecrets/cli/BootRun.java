@@ -1,14 +1,14 @@
 package dev.bootsecrets.cli;
 
-import dev.bootsecrets.cloud.CloudSecrets;
 import dev.bootsecrets.cloud.GatherRequest;
 import dev.bootsecrets.cloud.InstanceMetadata;
-import dev.bootsecrets.cloud.MetadataLockdown;
 import dev.bootsecrets.cloud.Machine;
 import dev.bootsecrets.cloud.MetadataException;
 import dev.bootsecrets.cloud.MetadataProvider;
-import dev.bootsecrets.cloud.Providers;
 import dev.bootsecrets.cloud.SecretSourceException;
+import dev.bootsecrets.cloud.stage.CloudSecrets;
+import dev.bootsecrets.cloud.stage.MetadataLockdown;
+import dev.bootsecrets.cloud.stage.Providers;
 import dev.bootsecrets.config.Config;
 import dev.bootsecrets.config.ConfigException;
 import dev.bootsecrets.config.ConfigLoader;
@@ -24,9 +24,9 @@ import dev.bootsecrets.fs.RunLock;
 import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.http.Deadline;
 import dev.bootsecrets.http.MetadataHttp;
-import dev.bootsecrets.join.Join;
 import dev.bootsecrets.join.JoinException;
 import dev.bootsecrets.join.Joined;
+import dev.bootsecrets.join.stage.Join;
 import dev.bootsecrets.log.Log;
 import dev.bootsecrets.output.Apply;
 import dev.bootsecrets.output.Apply.Outcome;

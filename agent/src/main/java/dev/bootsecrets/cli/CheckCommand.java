@@ -7,7 +7,7 @@ import dev.bootsecrets.config.ConfigLoader;
 import dev.bootsecrets.config.UserData;
 import dev.bootsecrets.fs.Accounts;
 import dev.bootsecrets.fs.TargetRoot;
-import dev.bootsecrets.join.Join;
+import dev.bootsecrets.join.stage.Join;
 import dev.bootsecrets.output.Planner;
 import dev.bootsecrets.plan.PlanException;
 import dev.bootsecrets.secret.Redaction;

@@ -1,13 +1,13 @@
 package dev.bootsecrets.cli;
 
 import dev.bootsecrets.cloud.Cloud;
-import dev.bootsecrets.cloud.Providers;
 import dev.bootsecrets.cloud.aws.Ecr;
 import dev.bootsecrets.cloud.azure.AcrExchange;
 import dev.bootsecrets.cloud.gcp.GcpCloud;
 import dev.bootsecrets.cloud.registry.RegistryHost;
 import dev.bootsecrets.cloud.registry.RegistryLogins;
 import dev.bootsecrets.cloud.registry.RegistryLogins.Issuer;
+import dev.bootsecrets.cloud.stage.Providers;
 import dev.bootsecrets.config.Settings;
 import java.time.Clock;
 import java.util.Map;

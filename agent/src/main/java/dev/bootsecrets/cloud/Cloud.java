@@ -15,7 +15,7 @@ import java.util.function.Predicate;
  * One cloud, described once: how the firmware names it, where its metadata service is, what
  * systemd-imdsd calls it, how its provider, secrets managers and registry tokens are made, and
  * how Vault and the lockdown treat it. Adding a cloud is one descriptor in its package and one
- * line in {@link Providers#CLOUDS}; nothing else asks a cloud's name what to do.
+ * line in {@code stage.Providers.CLOUDS}; nothing else asks a cloud's name what to do.
  *
  * @param name        the provider's name in config and status (aws, gcp, azure)
  * @param imdsdVendor the vendor systemd-imdsd's {@code GetVendorInfo} reports for it

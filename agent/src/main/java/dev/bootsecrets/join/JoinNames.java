@@ -5,7 +5,7 @@ import dev.bootsecrets.config.JoinSettings;
 import java.util.regex.Pattern;
 
 /**
- * What the join stage ({@link Join}) and its two flows (http/, vault/) name alike: the Vault
+ * What the join stage (stage/Join) and its two flows (http/, vault/) name alike: the Vault
  * token source, the certificate's common name, the source shown for the join's files. Its own
  * class, so the flows depend on it and not on Join, which depends on them.
  */

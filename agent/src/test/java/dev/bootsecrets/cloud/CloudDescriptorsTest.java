@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bootsecrets.cloud.stage.Providers;
 import dev.bootsecrets.config.Config;
 import dev.bootsecrets.config.ConfigLoader;
 import dev.bootsecrets.config.Declarations.Source;

@@ -3,7 +3,7 @@ package dev.bootsecrets.join.vault;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bootsecrets.cloud.Cloud;
 import dev.bootsecrets.cloud.InstanceMetadata;
-import dev.bootsecrets.cloud.Providers;
+import dev.bootsecrets.cloud.stage.Providers;
 import dev.bootsecrets.config.Declarations;
 import dev.bootsecrets.config.JoinSettings.AppRole;
 import dev.bootsecrets.config.JoinSettings.CertAuth;

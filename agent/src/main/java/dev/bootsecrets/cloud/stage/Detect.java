@@ -1,5 +1,7 @@
-package dev.bootsecrets.cloud;
+package dev.bootsecrets.cloud.stage;
 
+import dev.bootsecrets.cloud.Cloud;
+import dev.bootsecrets.cloud.Dmi;
 import java.nio.file.Path;
 import java.util.Optional;
 

@@ -1,5 +1,9 @@
-package dev.bootsecrets.cloud;
+package dev.bootsecrets.cloud.stage;
 
+import dev.bootsecrets.cloud.GatherRequest;
+import dev.bootsecrets.cloud.InstanceMetadata;
+import dev.bootsecrets.cloud.MetadataException;
+import dev.bootsecrets.cloud.MetadataProvider;
 import dev.bootsecrets.http.Deadline;
 import dev.bootsecrets.secret.Secret;
 import java.util.Map;

@@ -1,14 +1,17 @@
-package dev.bootsecrets.join;
+package dev.bootsecrets.join.stage;
 
 import dev.bootsecrets.cloud.GatherRequest;
 import dev.bootsecrets.cloud.InstanceMetadata;
-import dev.bootsecrets.cloud.Providers;
+import dev.bootsecrets.cloud.stage.Providers;
 import dev.bootsecrets.config.Declarations;
 import dev.bootsecrets.config.Declarations.SecretDecl;
 import dev.bootsecrets.config.Declarations.Source;
 import dev.bootsecrets.config.JoinSettings;
 import dev.bootsecrets.config.Settings;
 import dev.bootsecrets.fs.TargetRoot;
+import dev.bootsecrets.join.JoinException;
+import dev.bootsecrets.join.JoinNames;
+import dev.bootsecrets.join.Joined;
 import dev.bootsecrets.join.http.HttpJoin;
 import dev.bootsecrets.join.vault.VaultJoin;
 import dev.bootsecrets.plan.PlanException;

@@ -1,5 +1,6 @@
-package dev.bootsecrets.cloud;
+package dev.bootsecrets.cloud.stage;
 
+import dev.bootsecrets.cloud.Cloud;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,5 +1,10 @@
-package dev.bootsecrets.cloud;
+package dev.bootsecrets.cloud.stage;
 
+import dev.bootsecrets.cloud.BootParameters;
+import dev.bootsecrets.cloud.Cloud;
+import dev.bootsecrets.cloud.Machine;
+import dev.bootsecrets.cloud.MetadataProvider;
+import dev.bootsecrets.cloud.MetadataRoute;
 import dev.bootsecrets.cloud.aws.AwsCloud;
 import dev.bootsecrets.cloud.azure.AzureCloud;
 import dev.bootsecrets.cloud.gcp.GcpCloud;

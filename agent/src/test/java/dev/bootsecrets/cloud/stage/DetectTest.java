@@ -1,4 +1,4 @@
-package dev.bootsecrets.cloud;
+package dev.bootsecrets.cloud.stage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

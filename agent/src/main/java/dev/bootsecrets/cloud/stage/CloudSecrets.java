@@ -1,5 +1,10 @@
-package dev.bootsecrets.cloud;
+package dev.bootsecrets.cloud.stage;
 
+import dev.bootsecrets.cloud.Cloud;
+import dev.bootsecrets.cloud.MetadataException;
+import dev.bootsecrets.cloud.MetadataRoute;
+import dev.bootsecrets.cloud.SecretSourceException;
+import dev.bootsecrets.cloud.SecretStore;
 import dev.bootsecrets.config.Declarations;
 import dev.bootsecrets.config.Declarations.SecretDecl;
 import dev.bootsecrets.config.Declarations.Source;
