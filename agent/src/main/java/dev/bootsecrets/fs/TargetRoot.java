@@ -275,12 +275,6 @@ public final class TargetRoot implements AutoCloseable {
         walker.walk(path, true, false).close();
     }
 
-    /** {@link #createParents(String)} of a resolved place, reached without following any link. */
-    public void createParents(Place place) throws IOException {
-        ensureOpen();
-        walk(place.real(), Missing.CREATE, false, true).close();
-    }
-
     /**
      * Atomically puts {@code content} at {@code path} with this owner and mode; the parent
      * directory must exist. A file that already has exactly this content, owner and mode is
@@ -292,24 +286,26 @@ public final class TargetRoot implements AutoCloseable {
      * and the previous file is intact. A symlink or a directory at {@code path} is refused.
      */
     public Change write(String path, byte[] content, int uid, int gid, int mode) throws IOException {
-        return write(path, false, content, uid, gid, mode);
+        return write(path, false, Missing.STOP, content, uid, gid, mode);
     }
 
     /**
      * {@link #write(String, byte[], int, int, int)} at a resolved place, reached without following
-     * any link: a symlink on the way now (made after the place was judged) is refused.
+     * any link, its missing parents made root:root 0755 on the way (one walk for both): a
+     * symlink on the way now (made after the place was judged) is refused.
      */
     public Change write(Place place, byte[] content, int uid, int gid, int mode) throws IOException {
-        return write(place.real(), true, content, uid, gid, mode);
+        return write(place.real(), true, Missing.CREATE, content, uid, gid, mode);
     }
 
-    private Change write(String path, boolean exact, byte[] content, int uid, int gid, int mode) throws IOException {
+    private Change write(String path, boolean exact, Missing missing, byte[] content, int uid, int gid, int mode)
+            throws IOException {
         ensureOpen();
         checkMode(path, mode);
         if (batch.isStaged(path)) {
             throw new IllegalStateException(path + " is written twice in one batch");
         }
-        try (Location at = walk(path, Missing.STOP, false, exact)) {
+        try (Location at = walk(path, missing, false, exact)) {
             if (at == null) {
                 throw new NoSuchFileException(path, null, "parent directory does not exist");
             }

@@ -178,13 +178,13 @@ public final class Apply {
             for (DirIntent dir : intent.dirs()) {
                 root.ensureDirectory(Place.exact(dir.path()), dir.owner().uid(), dir.owner().gid(), dir.mode(), dir.enforce());
             }
-            // The place the plan judged, reached again without following any link: nothing moves it now.
-            root.createParents(intent.place());
             Optional<byte[]> existing = intent.content().readsExisting()
                     ? root.readToMerge(intent.place(), MAX_EXISTING, intent.owner().uid())
                     : Optional.empty();
             bytes = intent.content().render(existing);
             existing.ifPresent(Secret::wipe);
+            // The place the plan judged, reached again without following any link (its missing
+            // parents made on the way): nothing moves it now.
             Change change = root.write(intent.place(), bytes, intent.owner().uid(), intent.owner().gid(), intent.mode());
             return new Outcome(intent, Optional.of(change), Optional.empty());
         } catch (IOException | IllegalStateException e) {

@@ -37,7 +37,7 @@ public record PodmanRegistration(Path podman, String program, Map<String, String
     /** The label on every secret the agent registered: only these are ever replaced or removed. */
     public static final String LABEL = "dev.bootsecrets.managed";
     /** Names the agent has registered, so a boot with none declared asks podman only when some may be left. */
-    static final String REGISTERED = "/var/lib/bootsecrets/podman-secrets";
+    public static final String REGISTERED = "/var/lib/bootsecrets/podman-secrets";
     /** podman wants some input for a new secret; the driver's store command throws it away. */
     private static final byte[] PLACEHOLDER = "value served by bootsecrets\n".getBytes(StandardCharsets.US_ASCII);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,252}");

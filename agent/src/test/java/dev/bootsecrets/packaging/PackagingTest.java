@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bootsecrets.output.PodmanRegistration;
+import dev.bootsecrets.output.PodmanSecrets;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -109,13 +111,57 @@ class PackagingTest {
         assertEquals(List.of("yes"), service.get("RemainAfterExit"));
         assertEquals(List.of("/usr/bin/bootsecrets run"), service.get("ExecStart"));
         // podman's secrets are registered within the same start job, so After= covers them too
-        assertEquals(List.of("+/usr/bin/bootsecrets podman-secret sync"), service.get("ExecStartPost"));
+        assertEquals(1, service.get("ExecStartPost").size());
+        assertTrue(service.get("ExecStartPost").get(0).startsWith("+/bin/sh -c '"), service.get("ExecStartPost").toString());
         assertTrue(unit.get("Wants").contains("network-online.target"));
         assertTrue(unit.get("After").contains("network-online.target"));
         assertEquals(List.of("sshd.service", "ssh.service", "bootc-fetch-apply-updates.service",
                 "podman-auto-update.service"), unit.get("Before"));
         // The JVM build compiles code at run time.
         assertFalse(service.containsKey("MemoryDenyWriteExecute"));
+    }
+
+    /**
+     * The units' podman sync, run by the shell as systemd would, with its two paths and the agent
+     * put in this test's directory: the agent is started when either path is there, and only then.
+     */
+    @Test
+    void podmanSyncStartsTheAgentOnlyWithSomethingToSync() throws Exception {
+        String line = section(SYSTEMD.resolve("bootsecrets.service"), "Service").get("ExecStartPost").get(0);
+        assertEquals(line, section(SYSTEMD.resolve("bootsecrets-refresh.service"), "Service").get("ExecStartPost").get(0));
+        Matcher shell = Pattern.compile("\\+/bin/sh -c '([^']+)'").matcher(line);
+        assertTrue(shell.matches(), line);
+        String script = shell.group(1);
+        for (String path : List.of(PodmanSecrets.DIR, PodmanRegistration.REGISTERED, "/usr/bin/bootsecrets")) {
+            assertTrue(script.contains(path), path + " in " + script);
+        }
+        Path values = tmp.resolve("values"), registered = tmp.resolve("registered"), ran = tmp.resolve("ran");
+        Path agent = tmp.resolve("agent");
+        Files.writeString(agent, "#!/bin/sh\necho \"$@\" >" + ran + "\n");
+        agent.toFile().setExecutable(true);
+        String local = script.replace(PodmanSecrets.DIR, values.toString())
+                .replace(PodmanRegistration.REGISTERED, registered.toString())
+                .replace("/usr/bin/bootsecrets", agent.toString());
+        record Case(boolean values, boolean registered) {}
+        for (Case c : List.of(new Case(false, false), new Case(true, false), new Case(false, true), new Case(true, true))) {
+            Files.deleteIfExists(ran);
+            Files.deleteIfExists(registered);
+            Files.deleteIfExists(values);
+            if (c.values()) {
+                Files.createDirectory(values);
+            }
+            if (c.registered()) {
+                Files.writeString(registered, "app\n");
+            }
+            Process p = new ProcessBuilder("/bin/sh", "-c", local).inheritIO().start();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), c.toString());
+            if (c.values() || c.registered()) {
+                assertEquals("podman-secret sync\n", Files.readString(ran), c.toString());
+            } else {
+                assertFalse(Files.exists(ran), c + ": the agent was started with nothing to sync");
+            }
+        }
     }
 
     @Test
@@ -447,6 +493,8 @@ class PackagingTest {
         if (withAgent) {
             executable(ROOT.resolve("agent/src/main/sh/bootsecrets"), tmp.resolve("usr/bin/bootsecrets"));
         }
+        Files.createDirectories(tmp.resolve("bin"));
+        executable(Path.of("/bin/sh").toRealPath(), tmp.resolve("bin/sh")); // the units' podman sync
         Path myapp = tmp.resolve("usr/local/bin/myapp");
         Files.createDirectories(myapp.getParent());
         Files.writeString(myapp, "#!/bin/sh\n");
