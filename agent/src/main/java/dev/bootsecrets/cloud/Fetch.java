@@ -10,8 +10,10 @@ import dev.bootsecrets.log.Log;
 import java.io.IOException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
 /** One request on the shared client for a provider, its failure as a {@link MetadataException}. */
@@ -30,18 +32,24 @@ public final class Fetch {
         }
     }
 
+    /** How many requests a provider has in flight at most, besides the threads that start them. */
+    static final int PARALLEL = 6;
+
     /**
      * Threads for a provider's parallel requests. Platform threads, not virtual ones: virtual
      * threads doing socket I/O start the JDK's poller threads, which stay blocked in epoll_wait,
-     * and at exit the JVM waits 0.3 s for threads in native code, a third of a boot run. The
-     * pool grows as needed, since a fetch may wait on fetches it started (AWS's key listing).
+     * and at exit the JVM waits 0.3 s for threads in native code, a third of a boot run. At most
+     * {@link #PARALLEL}: a metadata service answers within a millisecond, and each thread costs
+     * its start, its stack and its own allocation buffer's pages. A fetch started while all are
+     * busy runs on the thread that starts it, so a fetch that waits on fetches it started (AWS's
+     * key listing) never waits for a thread.
      */
-    public static ExecutorService threads() {
-        return Executors.newCachedThreadPool(task -> {
+    static ExecutorService threads() {
+        return new ThreadPoolExecutor(0, PARALLEL, 1, TimeUnit.SECONDS, new SynchronousQueue<>(), task -> {
             Thread thread = new Thread(task, "metadata-fetch");
             thread.setDaemon(true);
             return thread;
-        });
+        }, new ThreadPoolExecutor.CallerRunsPolicy());
     }
 
     /** A provider's fetches, started on {@code executor}'s threads. */
