@@ -22,12 +22,6 @@ public record FileIntent(
         List<DirIntent> dirs, List<String> requires) {
 
     public FileIntent {
-        // What the plan shows of an output is the agent's own naming: readable in every listing.
-        Redaction.name(place.spelled());
-        Redaction.name(place.real());
-        Redaction.name(source);
-        Redaction.name(owner.user());
-        Redaction.name(owner.group());
         dirs = List.copyOf(dirs);
         requires = List.copyOf(requires);
     }
@@ -36,6 +30,12 @@ public record FileIntent(
     public FileIntent(String path, String kind, Content content, Ownership owner, int mode, String source,
             boolean fromUserData, List<DirIntent> dirs, List<String> requires) {
         this(new Place(path, path), kind, content, owner, mode, source, fromUserData, dirs, requires);
+        // What the plan shows of an output is the agent's own naming: readable in every listing.
+        // Registered once here, where an intent is first made; its copies (at) add only a new place.
+        Redaction.name(path);
+        Redaction.name(source);
+        Redaction.name(owner.user());
+        Redaction.name(owner.group());
     }
 
     public FileIntent(String path, String kind, Content content, Ownership owner, int mode, String source,
@@ -50,6 +50,9 @@ public record FileIntent(
 
     /** This intent at {@code where}, its directories at theirs and what it requires by their real paths. */
     public FileIntent at(Place where, List<DirIntent> realDirs, List<String> realRequires) {
+        if (!where.equals(place)) {
+            Redaction.name(where.real());
+        }
         return new FileIntent(where, kind, content, owner, mode, source, fromUserData, realDirs, realRequires);
     }
 
