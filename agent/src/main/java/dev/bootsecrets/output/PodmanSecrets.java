@@ -45,36 +45,49 @@ public final class PodmanSecrets {
                 continue; // the secret's own error is already reported
             }
             String field = decl.origin().toString();
-            String path;
-            String kind;
-            Ownership owner;
-            List<DirIntent> dirs;
-            if (decl.user().isEmpty()) {
-                path = path(decl.name());
-                kind = KIND;
-                owner = Ownership.ROOT;
-                dirs = List.of(new DirIntent("/run/bootsecrets", Ownership.ROOT, 0700, true),
-                        new DirIntent(DIR, Ownership.ROOT, 0700, true));
-            } else {
-                Optional<Account> account = accounts.user(decl.user().get());
-                if (account.isEmpty() || account.get().uid() == 0) {
-                    errors.add(field + ".user: " + decl.user().get() + (account.isEmpty()
-                            ? " is not a user in the target root's /etc/passwd" : " has uid 0: root's podman gets the"
-                                    + " secret when no user is named"));
-                    continue;
-                }
-                Account user = account.get();
-                path = userPath(user.uid(), decl.name());
-                kind = USER_KIND;
-                owner = Ownership.of(user, accounts);
-                dirs = List.of(new DirIntent(USERS_DIR, Ownership.ROOT, 0711, true),
-                        new DirIntent(userDir(user.uid()), owner, 0700, true));
+            Optional<Where> found = where(decl, accounts, field, errors);
+            if (found.isEmpty()) {
+                continue;
             }
-            intents.add(new FileIntent(path, kind, new Content.Whole(value), owner, 0600, field,
-                    decl.origin().fromUserData(), dirs));
-            tracked.put(path, Manifest.Entry.file(path, kind));
+            Where to = found.get();
+            intents.add(new FileIntent(to.path(), to.kind(), new Content.Whole(value), to.owner(), 0600, field,
+                    decl.origin().fromUserData(), to.dirs()));
+            tracked.put(to.path(), Manifest.Entry.file(to.path(), to.kind()));
         }
         return intents;
+    }
+
+    /** Where {@code decl}'s value goes; empty, with an error, when the user it names cannot have one. */
+    private static Optional<Where> where(PodmanDecl decl, Accounts accounts, String field, List<String> errors) {
+        if (decl.user().isEmpty()) {
+            return Optional.of(Where.root(decl.name()));
+        }
+        Optional<Account> account = accounts.user(decl.user().get());
+        if (account.isEmpty() || account.get().uid() == 0) {
+            errors.add(field + ".user: " + decl.user().get() + (account.isEmpty()
+                    ? " is not a user in the target root's /etc/passwd" : " has uid 0: root's podman gets the"
+                            + " secret when no user is named"));
+            return Optional.empty();
+        }
+        return Optional.of(Where.user(account.get(), decl.name(), accounts));
+    }
+
+    /** The place, kind and owner of one podman secret's value, and the directories it needs first. */
+    private record Where(String path, String kind, Ownership owner, List<DirIntent> dirs) {
+        /** Root's secret: the agent's own root-only directory. */
+        static Where root(String name) {
+            return new Where(PodmanSecrets.path(name), KIND, Ownership.ROOT, List.of(
+                    new DirIntent("/run/bootsecrets", Ownership.ROOT, 0700, true),
+                    new DirIntent(DIR, Ownership.ROOT, 0700, true)));
+        }
+
+        /** A user's own: their 0700 directory under a root-owned 0711 one no one may list. */
+        static Where user(Account user, String name, Accounts accounts) {
+            Ownership owner = Ownership.of(user, accounts);
+            return new Where(userPath(user.uid(), name), USER_KIND, owner, List.of(
+                    new DirIntent(USERS_DIR, Ownership.ROOT, 0711, true),
+                    new DirIntent(userDir(user.uid()), owner, 0700, true)));
+        }
     }
 
     /** Where the value of podman secret {@code name} (a name the schema checked) is kept. */
