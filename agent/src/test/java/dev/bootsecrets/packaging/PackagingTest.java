@@ -353,23 +353,21 @@ class PackagingTest {
     @Test
     void nativeImageMetadataNamesMembersThatExist() throws Exception {
         int members = 0;
-        for (String file : List.of("jni-config.json")) {
-            for (JsonNode type : json(file)) {
-                Class<?> owner = type(type.path("name").asText());
-                for (JsonNode method : type.path("methods")) {
-                    List<Class<?>> parameters = new ArrayList<>();
-                    method.path("parameterTypes").forEach(p -> parameters.add(type(p.asText())));
-                    Class<?>[] signature = parameters.toArray(Class<?>[]::new);
-                    String name = method.path("name").asText();
-                    assertNotNull(name.equals("<init>")
-                            ? owner.getDeclaredConstructor(signature)
-                            : owner.getDeclaredMethod(name, signature));
-                    members++;
-                }
-                for (JsonNode field : type.path("fields")) {
-                    assertNotNull(owner.getDeclaredField(field.path("name").asText()));
-                    members++;
-                }
+        for (JsonNode type : json("jni-config.json")) {
+            Class<?> owner = type(type.path("name").asText());
+            for (JsonNode method : type.path("methods")) {
+                List<Class<?>> parameters = new ArrayList<>();
+                method.path("parameterTypes").forEach(p -> parameters.add(type(p.asText())));
+                Class<?>[] signature = parameters.toArray(Class<?>[]::new);
+                String name = method.path("name").asText();
+                assertNotNull(name.equals("<init>")
+                        ? owner.getDeclaredConstructor(signature)
+                        : owner.getDeclaredMethod(name, signature));
+                members++;
+            }
+            for (JsonNode field : type.path("fields")) {
+                assertNotNull(owner.getDeclaredField(field.path("name").asText()));
+                members++;
             }
         }
         assertTrue(members > 50, "members checked: " + members);
