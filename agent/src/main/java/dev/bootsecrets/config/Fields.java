@@ -46,6 +46,18 @@ final class Fields {
         return String.valueOf(key);
     }
 
+    /** One entry of a map of named entries: its key, its field path ({@code section.key}) and its value. */
+    interface Entry {
+        void read(String name, String path, Object value);
+    }
+
+    /** Each entry of the map of named entries {@code section}, in order; none when the section is absent. */
+    static void entries(Object value, String section, Scope scope, Entry each) {
+        if (value != null) {
+            map(value, section, scope).ifPresent(all -> all.forEach((k, v) -> each.read(key(k), at(section, key(k)), v)));
+        }
+    }
+
     /** A short, harmless value in quotes for a message; anything else is not shown. */
     static String show(String value) {
         return WORD.matcher(value).matches() ? "\"" + value + "\"" : "the value";

@@ -62,12 +62,7 @@ final class OutputSchema {
 
     static List<RegistryDecl> registries(Object value, Scope scope) {
         List<RegistryDecl> out = new ArrayList<>();
-        if (value == null) {
-            return out;
-        }
-        Fields.map(value, "registries", scope).ifPresent(all -> all.forEach((k, v) -> {
-            String registry = Fields.key(k);
-            String path = "registries." + registry;
+        Fields.entries(value, "registries", scope, (registry, path, v) -> {
             Optional<String> bad = registryProblem(registry);
             if (bad.isPresent()) {
                 scope.error(path, bad.get());
@@ -75,7 +70,7 @@ final class OutputSchema {
             }
             Fields.map(v, path, scope).flatMap(entry -> login(registry, entry, path, scope))
                     .ifPresent(login -> out.add(new RegistryDecl(registry, login, scope.origin(path))));
-        }));
+        });
         return out;
     }
 
@@ -195,12 +190,7 @@ final class OutputSchema {
 
     static List<CredentialDecl> credentials(Object value, Scope scope) {
         List<CredentialDecl> out = new ArrayList<>();
-        if (value == null) {
-            return out;
-        }
-        Fields.map(value, "credentials", scope).ifPresent(all -> all.forEach((k, v) -> {
-            String name = Fields.key(k);
-            String path = "credentials." + name;
+        Fields.entries(value, "credentials", scope, (name, path, v) -> {
             if (!CREDENTIAL.matcher(name).matches()) {
                 scope.error(path, "is not a credential name (" + CREDENTIAL_RULE + ")");
                 return;
@@ -215,7 +205,7 @@ final class OutputSchema {
                     out.add(new CredentialDecl(name, secret.get(), encryption.get(), scope.origin(path)));
                 }
             });
-        }));
+        });
         return out;
     }
 
@@ -236,12 +226,7 @@ final class OutputSchema {
     /** {@code podman: {NAME: {secret: S, user: U}}}: podman secrets the agent serves (to root's podman, or to U's own), by podman's rules for a secret's name. */
     static List<PodmanDecl> podman(Object value, Scope scope) {
         List<PodmanDecl> out = new ArrayList<>();
-        if (value == null) {
-            return out;
-        }
-        Fields.map(value, "podman", scope).ifPresent(all -> all.forEach((k, v) -> {
-            String name = Fields.key(k);
-            String path = "podman." + name;
+        Fields.entries(value, "podman", scope, (name, path, v) -> {
             if (!PODMAN_NAME.matcher(name).matches()) {
                 scope.error(path, "is not a podman secret name (" + PODMAN_NAME_RULE + ")");
                 return;
@@ -253,7 +238,7 @@ final class OutputSchema {
                 secretName(entry, path, scope, "the podman secret")
                         .ifPresent(secret -> out.add(new PodmanDecl(name, secret, user, scope.origin(path))));
             });
-        }));
+        });
         return out;
     }
 
@@ -284,12 +269,7 @@ final class OutputSchema {
 
     static List<EnvDecl> env(Object value, Scope scope) {
         List<EnvDecl> out = new ArrayList<>();
-        if (value == null) {
-            return out;
-        }
-        Fields.map(value, "env", scope).ifPresent(all -> all.forEach((k, v) -> {
-            String name = Fields.key(k);
-            String path = "env." + name;
+        Fields.entries(value, "env", scope, (name, path, v) -> {
             if (!Fields.secretName(name)) {
                 scope.error(path, "is not an env file name (" + Fields.SECRET_NAME_RULE + ")");
                 return;
@@ -301,7 +281,7 @@ final class OutputSchema {
                     out.add(new EnvDecl(name, list, scope.origin(path)));
                 }
             });
-        }));
+        });
         return out;
     }
 

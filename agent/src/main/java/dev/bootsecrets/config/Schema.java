@@ -302,35 +302,26 @@ final class Schema {
 
     private static List<SshDecl> ssh(Object value, Scope scope) {
         List<SshDecl> out = new ArrayList<>();
-        if (value == null) {
-            return out;
-        }
-        Fields.map(value, "ssh", scope).ifPresent(all -> all.forEach((k, v) -> {
-            String path = "ssh." + Fields.key(k);
-            Optional<String> user = Fields.name(Fields.key(k), path, scope);
+        Fields.entries(value, "ssh", scope, (name, path, v) -> {
+            Optional<String> user = Fields.name(name, path, scope);
             Optional<List<String>> keys = Fields.strings(v, path, scope);
             user.ifPresent(u -> scope.checkSshUser(path, u));
             if (user.isPresent() && keys.isPresent()) {
                 out.add(new SshDecl(user.get(), keys.get(), scope.origin(path)));
             }
-        }));
+        });
         return out;
     }
 
     private static List<FileDecl> files(Object value, Scope scope) {
         List<FileDecl> out = new ArrayList<>();
-        if (value == null) {
-            return out;
-        }
-        Fields.map(value, "files", scope).ifPresent(all -> all.forEach((k, v) -> {
-            String file = Fields.key(k);
-            String path = "files." + file;
+        Fields.entries(value, "files", scope, (file, path, v) -> {
             if (!Fields.plainAbsolute(file)) {
                 scope.error(path, Fields.PATH_RULE);
                 return;
             }
             Fields.map(v, path, scope).ifPresent(entry -> file(file, entry, path, scope).ifPresent(out::add));
-        }));
+        });
         return out;
     }
 

@@ -25,12 +25,7 @@ final class SecretSchema {
 
     static List<SecretDecl> secrets(Object value, Scope scope) {
         List<SecretDecl> out = new ArrayList<>();
-        if (value == null) {
-            return out;
-        }
-        Fields.map(value, "secrets", scope).ifPresent(all -> all.forEach((k, v) -> {
-            String name = Fields.key(k);
-            String path = "secrets." + name;
+        Fields.entries(value, "secrets", scope, (name, path, v) -> {
             if (!Fields.secretName(name)) {
                 scope.error(path, "is not a secret name (" + Fields.SECRET_NAME_RULE + ")");
                 return;
@@ -42,7 +37,7 @@ final class SecretSchema {
                 allowed(source(entry, path, encoding, maxBytes, scope), path, scope).ifPresent(
                         source -> out.add(new SecretDecl(name, source, encoding, maxBytes, scope.origin(path))));
             });
-        }));
+        });
         return out;
     }
 
