@@ -54,7 +54,10 @@ final class Fields {
     /** Each entry of the map of named entries {@code section}, in order; none when the section is absent. */
     static void entries(Object value, String section, Scope scope, Entry each) {
         if (value != null) {
-            map(value, section, scope).ifPresent(all -> all.forEach((k, v) -> each.read(key(k), at(section, key(k)), v)));
+            map(value, section, scope).ifPresent(all -> all.forEach((k, v) -> {
+                String name = key(k);
+                each.read(name, at(section, name), v);
+            }));
         }
     }
 
