@@ -9,8 +9,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.bootsecrets.output.PodmanRegistration;
-import dev.bootsecrets.output.PodmanSecrets;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,7 +48,8 @@ class PackagingTest {
     static final Path SYSTEMD = ROOT.resolve("systemd");
     static final Path METADATA = ROOT.resolve("agent/src/main/resources/META-INF/native-image/dev.bootsecrets/agent");
     static final List<String> UNITS =
-            List.of("bootsecrets.service", "bootsecrets-refresh.service", "bootsecrets-refresh.timer");
+            List.of("bootsecrets.service", "bootsecrets-podman-sync.service", "bootsecrets-refresh.service",
+                    "bootsecrets-refresh.timer");
 
     @TempDir
     Path tmp;
@@ -110,58 +109,14 @@ class PackagingTest {
         assertEquals(List.of("oneshot"), service.get("Type"));
         assertEquals(List.of("yes"), service.get("RemainAfterExit"));
         assertEquals(List.of("/usr/bin/bootsecrets run"), service.get("ExecStart"));
-        // podman's secrets are registered within the same start job, so After= covers them too
-        assertEquals(1, service.get("ExecStartPost").size());
-        assertTrue(service.get("ExecStartPost").get(0).startsWith("+/bin/sh -c '"), service.get("ExecStartPost").toString());
+        // podman's secrets are registered by a unit of its own, which sshd does not wait for (PodmanSyncUnitTest)
+        assertFalse(service.containsKey("ExecStartPost"));
         assertTrue(unit.get("Wants").contains("network-online.target"));
         assertTrue(unit.get("After").contains("network-online.target"));
         assertEquals(List.of("sshd.service", "ssh.service", "bootc-fetch-apply-updates.service",
                 "podman-auto-update.service"), unit.get("Before"));
         // The JVM build compiles code at run time.
         assertFalse(service.containsKey("MemoryDenyWriteExecute"));
-    }
-
-    /**
-     * The units' podman sync, run by the shell as systemd would, with its two paths and the agent
-     * put in this test's directory: the agent is started when either path is there, and only then.
-     */
-    @Test
-    void podmanSyncStartsTheAgentOnlyWithSomethingToSync() throws Exception {
-        String line = section(SYSTEMD.resolve("bootsecrets.service"), "Service").get("ExecStartPost").get(0);
-        assertEquals(line, section(SYSTEMD.resolve("bootsecrets-refresh.service"), "Service").get("ExecStartPost").get(0));
-        Matcher shell = Pattern.compile("\\+/bin/sh -c '([^']+)'").matcher(line);
-        assertTrue(shell.matches(), line);
-        String script = shell.group(1);
-        for (String path : List.of(PodmanSecrets.DIR, PodmanRegistration.REGISTERED, "/usr/bin/bootsecrets")) {
-            assertTrue(script.contains(path), path + " in " + script);
-        }
-        Path values = tmp.resolve("values"), registered = tmp.resolve("registered"), ran = tmp.resolve("ran");
-        Path agent = tmp.resolve("agent");
-        Files.writeString(agent, "#!/bin/sh\necho \"$@\" >" + ran + "\n");
-        agent.toFile().setExecutable(true);
-        String local = script.replace(PodmanSecrets.DIR, values.toString())
-                .replace(PodmanRegistration.REGISTERED, registered.toString())
-                .replace("/usr/bin/bootsecrets", agent.toString());
-        record Case(boolean values, boolean registered) {}
-        for (Case c : List.of(new Case(false, false), new Case(true, false), new Case(false, true), new Case(true, true))) {
-            Files.deleteIfExists(ran);
-            Files.deleteIfExists(registered);
-            Files.deleteIfExists(values);
-            if (c.values()) {
-                Files.createDirectory(values);
-            }
-            if (c.registered()) {
-                Files.writeString(registered, "app\n");
-            }
-            Process p = new ProcessBuilder("/bin/sh", "-c", local).inheritIO().start();
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-            assertEquals(0, p.exitValue(), c.toString());
-            if (c.values() || c.registered()) {
-                assertEquals("podman-secret sync\n", Files.readString(ran), c.toString());
-            } else {
-                assertFalse(Files.exists(ran), c + ": the agent was started with nothing to sync");
-            }
-        }
     }
 
     @Test
@@ -171,6 +126,8 @@ class PackagingTest {
         // Only the boot unit stays active after its run; a timer cannot restart an active unit.
         assertEquals(List.of("yes"), boot.remove("RemainAfterExit"));
         assertFalse(refresh.containsKey("RemainAfterExit"));
+        // The refresh registers podman's secrets after its own run; at boot a unit of its own does.
+        assertEquals(1, refresh.remove("ExecStartPost").size());
         Set<String> keys = new TreeSet<>(boot.keySet());
         keys.addAll(refresh.keySet());
         for (String key : keys) {
@@ -303,7 +260,8 @@ class PackagingTest {
                 "%global native_image %{?native_dir}%{!?native_dir:agent/target}")) {
             assertTrue(spec.contains(output), "the spec does not install " + output.strip());
         }
-        for (String shipped : List.of("systemd/bootsecrets.service", "systemd/bootsecrets-refresh.service",
+        for (String shipped : List.of("systemd/bootsecrets.service", "systemd/bootsecrets-podman-sync.service",
+                "systemd/bootsecrets-refresh.service",
                 "systemd/bootsecrets-refresh.timer", "systemd/bootsecrets.tmpfiles.conf",
                 "systemd/90-bootsecrets.preset", "systemd/container.d/10-bootsecrets.conf", "config/sample/image.yaml",
                 "systemd/user/bootsecrets-podman.service",
@@ -492,7 +450,7 @@ class PackagingTest {
             executable(ROOT.resolve("agent/src/main/sh/bootsecrets"), tmp.resolve("usr/bin/bootsecrets"));
         }
         Files.createDirectories(tmp.resolve("bin"));
-        executable(Path.of("/bin/sh").toRealPath(), tmp.resolve("bin/sh")); // the units' podman sync
+        executable(Path.of("/bin/sh").toRealPath(), tmp.resolve("bin/sh")); // the refresh's podman sync
         Path myapp = tmp.resolve("usr/local/bin/myapp");
         Files.createDirectories(myapp.getParent());
         Files.writeString(myapp, "#!/bin/sh\n");
@@ -510,8 +468,7 @@ class PackagingTest {
 
     static Run verify(Path root) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("systemd-analyze", "verify", "--man=no", "--root=" + root));
-        for (String unit : List.of("bootsecrets.service", "bootsecrets-refresh.service", "bootsecrets-refresh.timer",
-                "myapp.service")) {
+        for (String unit : Stream.concat(UNITS.stream(), Stream.of("myapp.service")).toList()) {
             command.add(root.resolve("usr/lib/systemd/system").resolve(unit).toString());
         }
         return run(command.toArray(String[]::new));
