@@ -1,6 +1,6 @@
 package dev.bootsecrets.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bootsecrets.cloud.Machine;
 import dev.bootsecrets.cloud.registry.RegistryException;
@@ -16,6 +16,7 @@ import dev.bootsecrets.config.Declarations.RegistryLogin;
 import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.http.Deadline;
 import dev.bootsecrets.http.MetadataHttp;
+import dev.bootsecrets.json.JsonTree;
 import dev.bootsecrets.log.Log;
 import dev.bootsecrets.secret.Secret;
 import dev.bootsecrets.tls.SystemTrust;
@@ -53,7 +54,6 @@ final class CredentialHelper {
     static final int MAX_INPUT = 4096;
     /** How long a get may take in all: a pull waits on it. */
     static final Duration DEADLINE = Duration.ofSeconds(20);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private CredentialHelper() {}
 
@@ -112,11 +112,11 @@ final class CredentialHelper {
             if (token.isEmpty()) {
                 return fail(out, NOT_FOUND);
             }
-            ObjectNode answer = JSON.createObjectNode()
+            ObjectNode answer = JsonNodeFactory.instance.objectNode()
                     .put("ServerURL", serverUrl)
                     .put("Username", token.get().username())
                     .put("Secret", token.get().secret().utf8());
-            byte[] bytes = JSON.writeValueAsBytes(answer);
+            byte[] bytes = JsonTree.write(answer);
             out.write(bytes);
             out.println();
             out.flush();
@@ -139,9 +139,9 @@ final class CredentialHelper {
                 RegistryHost.of(decl.registry()).ifPresent(host -> served.put(decl.registry(), Issuers.username(host)));
             }
         });
-        ObjectNode answer = JSON.createObjectNode();
+        ObjectNode answer = JsonNodeFactory.instance.objectNode();
         served.forEach(answer::put);
-        out.println(JSON.writeValueAsString(answer));
+        out.println(JsonTree.text(answer));
         return ExitCode.OK;
     }
 

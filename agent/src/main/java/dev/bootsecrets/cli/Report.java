@@ -3,9 +3,9 @@ package dev.bootsecrets.cli;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bootsecrets.fs.SdNotify;
 import dev.bootsecrets.fs.TargetRoot;
+import dev.bootsecrets.json.JsonTree;
 import dev.bootsecrets.log.Log;
 import dev.bootsecrets.output.Apply;
 import dev.bootsecrets.output.Apply.Outcome;
@@ -137,6 +137,6 @@ final class Report {
         if (bytes.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new ObjectMapper().readTree(bytes.get()));
+        return Optional.of(JsonTree.read(bytes.get()));
     }
 }

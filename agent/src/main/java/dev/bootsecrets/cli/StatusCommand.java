@@ -2,6 +2,7 @@ package dev.bootsecrets.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bootsecrets.fs.TargetRoot;
+import dev.bootsecrets.json.JsonTree;
 import dev.bootsecrets.store.Store;
 import java.io.IOException;
 import java.time.Duration;
@@ -51,7 +52,7 @@ final class StatusCommand {
         }
         JsonNode s = status.get();
         if (args.flag("json")) {
-            out.println(s.toPrettyString());
+            out.println(JsonTree.prettyText(s));
             return ExitCode.OK;
         }
         out.println("last run: " + s.path("outcome").asText() + " (exit " + s.path("exitCode").asInt() + ") at "

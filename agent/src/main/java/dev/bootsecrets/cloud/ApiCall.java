@@ -1,13 +1,13 @@
 package dev.bootsecrets.cloud;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bootsecrets.http.Deadline;
 import dev.bootsecrets.http.EndpointException;
 import dev.bootsecrets.http.MetadataHttp;
 import dev.bootsecrets.http.MetadataUnavailableException;
 import dev.bootsecrets.http.Request;
 import dev.bootsecrets.http.Response;
+import dev.bootsecrets.json.JsonTree;
 import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
 import java.net.URI;
@@ -58,7 +58,7 @@ public final class ApiCall {
 
     private static JsonNode json(byte[] body) {
         try {
-            return body.length == 0 ? null : new ObjectMapper().readTree(body);
+            return body.length == 0 ? null : JsonTree.read(body);
         } catch (IOException e) {
             return null;
         }

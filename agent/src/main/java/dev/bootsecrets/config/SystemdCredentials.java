@@ -2,8 +2,9 @@ package dev.bootsecrets.config;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bootsecrets.json.JsonTree;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -28,10 +29,9 @@ final class SystemdCredentials {
         if (!text.stripLeading().startsWith("{")) {
             return Optional.empty();
         }
-        ObjectMapper json = new ObjectMapper();
         JsonNode root;
         try {
-            root = json.readTree(text);
+            root = JsonTree.read(text);
         } catch (JacksonException e) {
             return Optional.empty();
         }
@@ -42,7 +42,7 @@ final class SystemdCredentials {
         if (!items.isArray()) {
             throw new ConfigException(Origin.USER_DATA + ": " + KEY + ": must be an array");
         }
-        ObjectNode section = json.createObjectNode();
+        ObjectNode section = JsonNodeFactory.instance.objectNode();
         ObjectNode secrets = section.putObject("secrets");
         ObjectNode credentials = section.putObject("credentials");
         ObjectNode files = section.putObject("files");
@@ -79,6 +79,6 @@ final class SystemdCredentials {
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
-        return Optional.of(section.toString());
+        return Optional.of(JsonTree.text(section));
     }
 }

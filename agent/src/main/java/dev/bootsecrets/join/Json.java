@@ -3,7 +3,8 @@ package dev.bootsecrets.join;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.bootsecrets.json.JsonTree;
 import dev.bootsecrets.secret.Secret;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,8 +14,6 @@ import java.util.Map;
 
 /** Request bodies and response trees of the join protocols (trees only: no data binding). */
 public final class Json {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
     private Json() {}
 
     /**
@@ -52,10 +51,9 @@ public final class Json {
     /** The body as a JSON tree, or a missing node when it is empty or not JSON. */
     public static JsonNode parse(byte[] body) {
         try {
-            JsonNode node = body.length == 0 ? null : MAPPER.readTree(body);
-            return node == null ? MAPPER.missingNode() : node;
+            return JsonTree.read(body); // a missing node when empty
         } catch (IOException e) {
-            return MAPPER.missingNode();
+            return MissingNode.getInstance();
         }
     }
 

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
@@ -60,13 +61,17 @@ public final class JsonTree {
         return bytes(node, true);
     }
 
-    /** Compact JSON text, as {@code ObjectMapper.writeValueAsString(node)}. */
-    public static String text(JsonNode node) throws JsonProcessingException {
+    /**
+     * Compact JSON text, as {@code ObjectMapper.writeValueAsString(node)} and, but for a missing
+     * node, {@code node.toString()}. Unchecked as toString: text is written to memory, which fails
+     * only beyond the generator's nesting limit.
+     */
+    public static String text(JsonNode node) {
         return string(node, false);
     }
 
-    /** Indented JSON text, as {@code JsonNode.toPrettyString()}: empty for a missing node. */
-    public static String prettyText(JsonNode node) throws JsonProcessingException {
+    /** Indented JSON text, as {@code node.toPrettyString()}: empty for a missing node. */
+    public static String prettyText(JsonNode node) {
         return node.isMissingNode() ? "" : string(node, true);
     }
 
@@ -145,14 +150,12 @@ public final class JsonTree {
         return bytes.toByteArray();
     }
 
-    private static String string(JsonNode node, boolean pretty) throws JsonProcessingException {
+    private static String string(JsonNode node, boolean pretty) {
         StringWriter text = new StringWriter();
         try (JsonGenerator out = FACTORY.createGenerator(text)) {
             emit(node, pretty ? out.useDefaultPrettyPrinter() : out);
-        } catch (JsonProcessingException e) {
-            throw e;
-        } catch (IOException e) { // writing to memory
-            throw JsonMappingException.fromUnexpectedIOE(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return text.toString();
     }

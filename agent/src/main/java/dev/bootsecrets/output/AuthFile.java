@@ -2,8 +2,9 @@ package dev.bootsecrets.output;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bootsecrets.json.JsonTree;
 import dev.bootsecrets.plan.Content;
 import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
@@ -35,7 +36,6 @@ record AuthFile(Map<String, Secret> logins, Map<String, String> helpers, Set<Str
         implements Content.Merger {
     static final String AUTHS = "auths";
     static final String HELPERS = "credHelpers";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The entry names of a parsed file, as the manifest lists them. */
     static Set<String> entries(ObjectNode file) {
@@ -55,7 +55,7 @@ record AuthFile(Map<String, Secret> logins, Map<String, String> helpers, Set<Str
     static ObjectNode parse(byte[] bytes) {
         JsonNode root;
         try {
-            root = JSON.readTree(bytes);
+            root = JsonTree.read(bytes);
         } catch (IOException e) {
             throw new IllegalArgumentException("is not valid JSON");
         }
@@ -76,7 +76,7 @@ record AuthFile(Map<String, Secret> logins, Map<String, String> helpers, Set<Str
         byte[] pass = password.bytes();
         byte[] both = Arrays.copyOf(user, user.length + pass.length);
         System.arraycopy(pass, 0, both, user.length, pass.length);
-        ObjectNode entry = JSON.createObjectNode().put("auth", Base64.getEncoder().encodeToString(both));
+        ObjectNode entry = JsonNodeFactory.instance.objectNode().put("auth", Base64.getEncoder().encodeToString(both));
         Secret.wipe(pass);
         Secret.wipe(both);
         return json(entry);
@@ -88,12 +88,12 @@ record AuthFile(Map<String, Secret> logins, Map<String, String> helpers, Set<Str
      */
     static Secret tokenLogin(String username, String token) {
         String auth = Base64.getEncoder().encodeToString((username + ":").getBytes(StandardCharsets.UTF_8));
-        return json(JSON.createObjectNode().put("auth", auth).put("identitytoken", token));
+        return json(JsonNodeFactory.instance.objectNode().put("auth", auth).put("identitytoken", token));
     }
 
     private static Secret json(JsonNode node) {
         try {
-            byte[] bytes = JSON.writeValueAsBytes(node);
+            byte[] bytes = JsonTree.write(node);
             Secret out = Secret.of(bytes);
             Secret.wipe(bytes);
             return out;
@@ -106,7 +106,7 @@ record AuthFile(Map<String, Secret> logins, Map<String, String> helpers, Set<Str
     public byte[] merge(Optional<byte[]> existing) {
         ObjectNode file;
         try {
-            file = existing.isPresent() ? parse(existing.get()) : JSON.createObjectNode();
+            file = existing.isPresent() ? parse(existing.get()) : JsonNodeFactory.instance.objectNode();
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException(e.getMessage() + " (containers-auth.json); left as it is");
         }
@@ -128,7 +128,7 @@ record AuthFile(Map<String, Secret> logins, Map<String, String> helpers, Set<Str
             file.remove(HELPERS);
         }
         try {
-            byte[] text = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(file);
+            byte[] text = JsonTree.writePretty(file);
             byte[] out = Arrays.copyOf(text, text.length + 1);
             out[text.length] = '\n';
             Secret.wipe(text);
@@ -146,7 +146,7 @@ record AuthFile(Map<String, Secret> logins, Map<String, String> helpers, Set<Str
     /** Merged entries of lower files (first wins), as one containers-auth.json, and their names. */
     record Lower(Optional<Secret> json, Set<String> entries) {
         static Lower of(List<ObjectNode> files) {
-            ObjectNode merged = JSON.createObjectNode();
+            ObjectNode merged = JsonNodeFactory.instance.objectNode();
             ObjectNode auths = merged.putObject(AUTHS);
             ObjectNode helpers = merged.putObject(HELPERS);
             List<ObjectNode> lowestFirst = new ArrayList<>(files);

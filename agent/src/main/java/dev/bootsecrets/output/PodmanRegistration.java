@@ -1,8 +1,8 @@
 package dev.bootsecrets.output;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bootsecrets.fs.TargetRoot;
+import dev.bootsecrets.json.JsonTree;
 import dev.bootsecrets.log.Log;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +44,6 @@ public record PodmanRegistration(Path podman, String program, Map<String, String
     /** What a word of the driver's commands may hold unquoted; podman's --driver-opts splits at ',' and reads '"'. */
     private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_./+:@-]+");
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What a user's own (rootless) podman also needs of its caller's environment: where the user's files and session are. */
     private static final List<String> USER_SESSION = List.of("HOME", "USER", "LOGNAME", "XDG_RUNTIME_DIR",
@@ -168,7 +167,7 @@ public record PodmanRegistration(Path podman, String program, Map<String, String
         }
         List<String> args = new ArrayList<>(List.of("secret", "inspect"));
         args.addAll(ids);
-        JsonNode all = JSON.readTree(podman(args));
+        JsonNode all = JsonTree.read(podman(args));
         for (JsonNode secret : all) {
             JsonNode spec = secret.path("Spec");
             Map<String, String> options = new LinkedHashMap<>();

@@ -2,10 +2,11 @@ package dev.bootsecrets.plan;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bootsecrets.fs.TargetRoot;
+import dev.bootsecrets.json.JsonTree;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,7 +24,6 @@ public record Manifest(List<Entry> entries) {
     public static final String RUN = "/run/bootsecrets/manifest.json";
     public static final String PERSISTENT = "/var/lib/bootsecrets/manifest.json";
     static final int MAX_BYTES = 4 << 20;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     public Manifest {
         entries = List.copyOf(entries);
@@ -94,7 +94,7 @@ public record Manifest(List<Entry> entries) {
     static List<Entry> parse(byte[] bytes) {
         JsonNode root;
         try {
-            root = JSON.readTree(bytes);
+            root = JsonTree.read(bytes);
         } catch (IOException e) {
             throw new IllegalArgumentException("is not valid JSON");
         }
@@ -139,7 +139,7 @@ public record Manifest(List<Entry> entries) {
     }
 
     static byte[] serialize(List<Entry> entries) throws JsonProcessingException {
-        ObjectNode doc = JSON.createObjectNode();
+        ObjectNode doc = JsonNodeFactory.instance.objectNode();
         doc.put("version", 1);
         ArrayNode outputs = doc.putArray("outputs");
         for (Entry e : entries) {
@@ -154,6 +154,6 @@ public record Manifest(List<Entry> entries) {
                 e.carried().forEach(o.putArray("carried")::add);
             }
         }
-        return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(doc);
+        return JsonTree.writePretty(doc);
     }
 }

@@ -1,10 +1,11 @@
 package dev.bootsecrets.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bootsecrets.cloud.InstanceMetadata;
+import dev.bootsecrets.json.JsonTree;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,8 +26,7 @@ final class IndexJson {
     private IndexJson() {}
 
     static byte[] write(Instant written, List<Entry> entries, InstanceMetadata m) throws IOException {
-        ObjectMapper mapper = new ObjectMapper();
-        ObjectNode json = mapper.createObjectNode();
+        ObjectNode json = JsonNodeFactory.instance.objectNode();
         json.put("written", written.toEpochMilli());
         ArrayNode records = json.putArray("records");
         entries.forEach(e -> records.addObject().put("name", e.name()).put("version", e.version()));
@@ -40,12 +40,12 @@ final class IndexJson {
             md.put("section", Base64.getEncoder().encodeToString(s.text()));
             s.sshRefusal().ifPresent(r -> md.put("sectionSshRefusal", r));
         });
-        return mapper.writeValueAsBytes(json);
+        return JsonTree.write(json);
     }
 
     /** Reads what {@link #write} made; any other shape throws. */
     static Parsed read(byte[] plain) throws IOException {
-        JsonNode json = new ObjectMapper().readTree(plain);
+        JsonNode json = JsonTree.read(plain);
         List<Entry> entries = new ArrayList<>();
         for (JsonNode e : json.path("records")) {
             entries.add(new Entry(e.path("name").asText(), e.path("version").asLong()));

@@ -148,6 +148,9 @@ class JsonTreeTest {
         assertArrayEquals(MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(tree), JsonTree.writePretty(tree), what);
         assertEquals(MAPPER.writeValueAsString(tree), JsonTree.text(tree), what);
         assertEquals(tree.toPrettyString(), JsonTree.prettyText(tree), what);
+        if (!tree.isMissingNode()) { // its toString is empty; text writes null, as writeValueAsString does
+            assertEquals(tree.toString(), JsonTree.text(tree), what);
+        }
     }
 
     /** A tree or the exception reading threw. */

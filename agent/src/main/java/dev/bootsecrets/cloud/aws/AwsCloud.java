@@ -1,7 +1,6 @@
 package dev.bootsecrets.cloud.aws;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bootsecrets.cloud.Cloud;
 import dev.bootsecrets.cloud.MetadataException;
 import dev.bootsecrets.cloud.registry.RegistryException;
@@ -12,6 +11,7 @@ import dev.bootsecrets.config.Settings;
 import dev.bootsecrets.http.Deadline;
 import dev.bootsecrets.http.MetadataHttp;
 import dev.bootsecrets.http.Response;
+import dev.bootsecrets.json.JsonTree;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
@@ -67,7 +67,7 @@ public final class AwsCloud {
     /** AWS's error code ({@code __type}, e.g. AccessDeniedException), when it is one: never other text of the body. */
     private static String errorType(byte[] body) {
         try {
-            JsonNode node = new ObjectMapper().readTree(body);
+            JsonNode node = JsonTree.read(body);
             String type = node == null ? "" : node.path("__type").asText("");
             type = type.substring(type.lastIndexOf('#') + 1);
             return type.matches("[A-Za-z]{1,64}") ? ", " + type : "";

@@ -1,10 +1,10 @@
 package dev.bootsecrets.cloud.aws;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bootsecrets.cloud.MetadataException;
 import dev.bootsecrets.http.Deadline;
 import dev.bootsecrets.http.MetadataHttp;
+import dev.bootsecrets.json.JsonTree;
 import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
 import java.net.URI;
@@ -45,7 +45,7 @@ public record AwsCredentials(String accessKeyId, Secret secretAccessKey, Secret 
         String path = ROLES + role;
         byte[] body = session.get(path, MAX_ANSWER).orElseThrow(() -> noRole(session));
         try {
-            JsonNode answer = new ObjectMapper().readTree(body);
+            JsonNode answer = JsonTree.read(body);
             if (answer == null || !answer.isObject()) {
                 throw new MetadataException(session.endpoint(path), "not a JSON object");
             }

@@ -1,7 +1,6 @@
 package dev.bootsecrets.cloud.aws;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bootsecrets.cloud.Fetch;
 import dev.bootsecrets.cloud.GatherRequest;
 import dev.bootsecrets.cloud.InstanceMetadata;
@@ -11,6 +10,7 @@ import dev.bootsecrets.cloud.MetadataProvider;
 import dev.bootsecrets.config.Settings;
 import dev.bootsecrets.http.Deadline;
 import dev.bootsecrets.http.MetadataHttp;
+import dev.bootsecrets.json.JsonTree;
 import dev.bootsecrets.log.Log;
 import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
@@ -159,7 +159,7 @@ public final class AwsProvider implements MetadataProvider {
     static void checkDocument(String endpoint, byte[] document, String instanceId) throws MetadataException {
         JsonNode json;
         try {
-            json = new ObjectMapper().readTree(document);
+            json = JsonTree.read(document);
         } catch (IOException e) {
             throw MetadataException.invalid(endpoint, "not a JSON document");
         }

@@ -1,7 +1,6 @@
 package dev.bootsecrets.cloud.aws;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bootsecrets.cloud.ApiCall;
@@ -11,6 +10,7 @@ import dev.bootsecrets.cloud.SecretStore;
 import dev.bootsecrets.config.Declarations.Source;
 import dev.bootsecrets.config.Settings;
 import dev.bootsecrets.http.Request;
+import dev.bootsecrets.json.JsonTree;
 import dev.bootsecrets.log.Log;
 import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
@@ -91,7 +91,7 @@ public final class AwsSecrets implements SecretStore {
     private static Secret jsonKey(Source.AwsSecret source, Secret text) throws SecretSourceException {
         byte[] bytes = text.bytes();
         try {
-            JsonNode object = new ObjectMapper().readTree(bytes);
+            JsonNode object = JsonTree.read(bytes);
             if (object == null || !object.isObject()) {
                 throw new SecretSourceException(source.reference() + ": SecretString is not a JSON object, so it has no keys");
             }
@@ -116,7 +116,7 @@ public final class AwsSecrets implements SecretStore {
         AwsCredentials role = credentials(reference);
         String inRegion = region.orElse(role.region());
         URI uri = URI.create(template.replace(Settings.Endpoints.REGION, inRegion) + "/");
-        byte[] payload = body.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] payload = JsonTree.text(body).getBytes(StandardCharsets.UTF_8);
         while (true) {
             Request request = SigV4.post(uri, Map.of("Content-Type", JSON_1_1, "X-Amz-Target", target), payload,
                     MAX_ANSWER, inRegion, service, role, Instant.now());

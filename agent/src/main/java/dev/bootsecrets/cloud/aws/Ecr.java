@@ -1,10 +1,11 @@
 package dev.bootsecrets.cloud.aws;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.bootsecrets.cloud.registry.RegistryException;
 import dev.bootsecrets.cloud.registry.RegistryHost;
 import dev.bootsecrets.cloud.registry.RegistryToken;
+import dev.bootsecrets.json.JsonTree;
 import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,21 +23,21 @@ public final class Ecr {
     public static final String SERVICE = "ecr";
     public static final String TARGET = "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken";
     public static final String CONTENT_TYPE = "application/x-amz-json-1.1";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Ecr() {}
 
     /** The request body: the registry's account, so the token is for that registry. */
     public static byte[] body(RegistryHost.Ecr host) {
-        return JSON.createObjectNode().set("registryIds", JSON.createArrayNode().add(host.account()))
-                .toString().getBytes(StandardCharsets.UTF_8);
+        JsonNodeFactory nodes = JsonNodeFactory.instance;
+        return JsonTree.text(nodes.objectNode().set("registryIds", nodes.arrayNode().add(host.account())))
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     /** The login in a 200 answer; {@code body} is wiped. */
     public static RegistryToken parse(RegistryHost.Ecr host, byte[] body) throws RegistryException {
         JsonNode data;
         try {
-            data = JSON.readTree(body).path("authorizationData").path(0);
+            data = JsonTree.read(body).path("authorizationData").path(0);
         } catch (IOException | NullPointerException e) {
             data = null;
         } finally {

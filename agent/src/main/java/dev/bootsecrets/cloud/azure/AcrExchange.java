@@ -1,13 +1,13 @@
 package dev.bootsecrets.cloud.azure;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bootsecrets.cloud.registry.RegistryException;
 import dev.bootsecrets.cloud.registry.RegistryToken;
 import dev.bootsecrets.http.Deadline;
 import dev.bootsecrets.http.MetadataHttp;
 import dev.bootsecrets.http.Request;
 import dev.bootsecrets.http.Response;
+import dev.bootsecrets.json.JsonTree;
 import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
 import java.net.URI;
@@ -30,7 +30,6 @@ public final class AcrExchange {
     /** ACR's refresh tokens live three hours; a token whose own expiry cannot be read is kept no longer. */
     static final long LIFETIME_SECONDS = 3 * 3600;
     private static final int MAX_RESPONSE = 64 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private AcrExchange() {}
 
@@ -66,7 +65,7 @@ public final class AcrExchange {
         }
         JsonNode body;
         try {
-            body = JSON.readTree(response.body());
+            body = JsonTree.read(response.body());
         } catch (IOException e) {
             body = null;
         } finally {
@@ -88,7 +87,7 @@ public final class AcrExchange {
             return Optional.empty();
         }
         try {
-            JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
+            JsonNode claims = JsonTree.read(Base64.getUrlDecoder().decode(parts[1]));
             return claims != null && claims.path("exp").canConvertToLong()
                     ? Optional.of(Instant.ofEpochSecond(claims.get("exp").asLong()))
                     : Optional.empty();

@@ -1,7 +1,6 @@
 package dev.bootsecrets.cloud.azure;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bootsecrets.cloud.Attributes;
 import dev.bootsecrets.cloud.Fetch;
 import dev.bootsecrets.cloud.GatherRequest;
@@ -15,6 +14,7 @@ import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.http.Deadline;
 import dev.bootsecrets.http.MetadataHttp;
 import dev.bootsecrets.http.Response;
+import dev.bootsecrets.json.JsonTree;
 import dev.bootsecrets.log.Log;
 import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
@@ -276,7 +276,7 @@ public final class AzureProvider implements MetadataProvider {
     JsonNode parse(String path, byte[] body) throws MetadataException {
         String endpoint = imds + path;
         try {
-            JsonNode node = new ObjectMapper().readTree(body);
+            JsonNode node = JsonTree.read(body);
             if (node == null || !node.isObject()) {
                 throw MetadataException.invalid(endpoint, "not a JSON object");
             }

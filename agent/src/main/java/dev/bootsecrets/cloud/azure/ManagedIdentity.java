@@ -1,12 +1,12 @@
 package dev.bootsecrets.cloud.azure;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bootsecrets.cloud.BearerToken;
 import dev.bootsecrets.cloud.MetadataException;
 import dev.bootsecrets.http.Deadline;
 import dev.bootsecrets.http.MetadataHttp;
 import dev.bootsecrets.http.Response;
+import dev.bootsecrets.json.JsonTree;
 import dev.bootsecrets.log.Log;
 import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
@@ -83,7 +83,7 @@ public record ManagedIdentity(Secret token, Instant expiresAt) implements Bearer
 
     private static JsonNode json(byte[] body) {
         try {
-            return new ObjectMapper().readTree(body);
+            return JsonTree.read(body);
         } catch (IOException e) {
             return null;
         }

@@ -1,7 +1,6 @@
 package dev.bootsecrets.cloud.gcp;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bootsecrets.cloud.Fetch;
 import dev.bootsecrets.cloud.BearerToken;
 import dev.bootsecrets.cloud.MetadataException;
@@ -9,6 +8,7 @@ import dev.bootsecrets.http.Deadline;
 import dev.bootsecrets.http.MetadataHttp;
 import dev.bootsecrets.http.Request;
 import dev.bootsecrets.http.Response;
+import dev.bootsecrets.json.JsonTree;
 import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
 import java.net.URI;
@@ -52,7 +52,7 @@ public record GcpAccessToken(Secret token, Instant expiresAt) implements BearerT
             if (response.status() != 200) {
                 throw new MetadataException(endpoint, "HTTP " + response.status());
             }
-            JsonNode answer = new ObjectMapper().readTree(body);
+            JsonNode answer = JsonTree.read(body);
             String token = answer == null ? "" : answer.path("access_token").asText("");
             if (token.isEmpty()) {
                 throw new MetadataException(endpoint, "no access_token in the answer");

@@ -2,7 +2,7 @@ package dev.bootsecrets.cloud.gcp;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bootsecrets.json.JsonTree;
 import dev.bootsecrets.log.Log;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -117,7 +117,7 @@ final class GcpKeys {
         String json = fields[2].substring(GOOGLE_SSH.length()).strip();
         String expireOn;
         try {
-            JsonNode node = new ObjectMapper().readTree(json);
+            JsonNode node = JsonTree.read(json);
             if (node == null || !node.path("expireOn").isTextual()) {
                 return true; // google-ssh without an expiry does not expire
             }

@@ -1,7 +1,6 @@
 package dev.bootsecrets.cloud.gcp;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bootsecrets.cloud.Attributes;
 import dev.bootsecrets.cloud.Fetch;
 import dev.bootsecrets.cloud.GatherRequest;
@@ -13,6 +12,7 @@ import dev.bootsecrets.http.Deadline;
 import dev.bootsecrets.http.MetadataHttp;
 import dev.bootsecrets.http.Request;
 import dev.bootsecrets.http.Response;
+import dev.bootsecrets.json.JsonTree;
 import dev.bootsecrets.log.Log;
 import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
@@ -161,7 +161,7 @@ public final class GcpProvider implements MetadataProvider {
     /** The recursive answer as a JSON object; the body is wiped, as attributes may hold values. */
     static JsonNode parse(String endpoint, byte[] body) throws MetadataException {
         try {
-            JsonNode root = new ObjectMapper().readTree(body);
+            JsonNode root = JsonTree.read(body);
             if (root == null || !root.isObject()) {
                 throw MetadataException.invalid(endpoint, "not a JSON object");
             }

@@ -1,10 +1,11 @@
 package dev.bootsecrets.cloud.imdsd;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bootsecrets.fs.LocalSocket;
 import dev.bootsecrets.http.Deadline;
+import dev.bootsecrets.json.JsonTree;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -16,7 +17,6 @@ import java.util.Arrays;
  * Reads and writes end at the deadline.
  */
 final class Varlink {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A reply; {@code error} is the error's name, or empty. */
     record Reply(String error, JsonNode parameters) {
@@ -36,9 +36,9 @@ final class Varlink {
      */
     static Reply call(LocalSocket connection, String method, ObjectNode parameters, int maxReply, Deadline deadline)
             throws IOException {
-        ObjectNode message = JSON.createObjectNode().put("method", method);
+        ObjectNode message = JsonNodeFactory.instance.objectNode().put("method", method);
         message.set("parameters", parameters);
-        byte[] json = JSON.writeValueAsBytes(message);
+        byte[] json = JsonTree.write(message);
         byte[] request = Arrays.copyOf(json, json.length + 1); // the NUL that ends a message
         for (int sent = 0; sent < request.length; ) {
             if (await(connection, true, deadline)) {
@@ -78,7 +78,7 @@ final class Varlink {
     private static Reply parse(byte[] reply) throws IOException {
         JsonNode node;
         try {
-            node = JSON.readTree(reply);
+            node = JsonTree.read(reply);
         } catch (IOException e) {
             throw new IOException("the reply is not JSON");
         }

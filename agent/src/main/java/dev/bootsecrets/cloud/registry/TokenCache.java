@@ -1,11 +1,12 @@
 package dev.bootsecrets.cloud.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bootsecrets.fs.RunLock;
 import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.http.Deadline;
+import dev.bootsecrets.json.JsonTree;
 import dev.bootsecrets.log.Log;
 import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
@@ -25,7 +26,6 @@ public final class TokenCache {
     /** A token this close to expiring is fetched again: a pull that starts must not end with a dead token. */
     public static final long MARGIN_SECONDS = 300;
     private static final int MAX_FILE = 64 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final TargetRoot root;
     private final Clock clock;
@@ -66,13 +66,13 @@ public final class TokenCache {
 
     /** Keeps {@code token} for {@code host}: root-owned 0600 in a 0700 directory, written whole or not at all. */
     public void put(RegistryHost host, RegistryToken token) {
-        ObjectNode node = JSON.createObjectNode()
+        ObjectNode node = JsonNodeFactory.instance.objectNode()
                 .put("username", token.username())
                 .put("secret", token.secret().utf8())
                 .put("expiresAt", token.expiresAt().getEpochSecond());
         byte[] bytes = null;
         try {
-            bytes = JSON.writeValueAsBytes(node);
+            bytes = JsonTree.write(node);
             root.ensureDirectory(DIR, 0, 0, 0700);
             root.write(path(host), bytes, 0, 0, 0600);
             root.syncDirectories();
@@ -104,7 +104,7 @@ public final class TokenCache {
     /** The file's JSON, or null; a parser's message would quote the content, so none is kept. */
     private static JsonNode parse(byte[] bytes) {
         try {
-            return JSON.readTree(bytes);
+            return JsonTree.read(bytes);
         } catch (IOException e) {
             return null;
         }
