@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
@@ -55,6 +56,19 @@ final class DemoCommand {
         }
         String provider = args.value("provider").orElse("aws");
         Path root = sandbox(args.value("dir"));
+        // A dry run's own scratch root holds only the sample's inputs: nothing to look at afterwards.
+        boolean scratch = dryRun && args.value("dir").isEmpty();
+        try {
+            return run(args, provider, root, dryRun, scratch, out);
+        } finally {
+            if (scratch) {
+                remove(root);
+            }
+        }
+    }
+
+    private static int run(Args args, String provider, Path root, boolean dryRun, boolean scratch, PrintStream out)
+            throws IOException {
         // NoCloud needs no service: its seed is written into the sandbox instead.
         boolean seed = provider.equals(NoCloudProvider.NAME);
         try (Emulator emulator = seed ? null
@@ -70,7 +84,7 @@ final class DemoCommand {
             if (join != null) {
                 out.println("join service: " + join.url() + " (bootstrap token in " + root + JOIN_TOKEN + ")");
             }
-            out.println("sandbox root: " + root);
+            out.println("sandbox root: " + root + (scratch ? " (removed when the dry run ends)" : ""));
             BootRun.Options options = new BootRun.Options(root, Optional.of(provider),
                     seed ? Optional.empty() : Optional.of(emulator.url()), Optional.empty(), dryRun,
                     new Machine(root.resolve("sys/class/dmi/id"), root.resolve("proc/cmdline")));
@@ -199,6 +213,15 @@ final class DemoCommand {
         home(root.resolve("var/home/core"), 1000);
         home(root.resolve("var/home/deploy"), 1001);
         return root;
+    }
+
+    /** Deletes the tree at {@code root} without following its links. */
+    private static void remove(Path root) throws IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
     }
 
     private static void home(Path dir, int id) throws IOException {

@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.bootsecrets.secret.Redaction;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,6 +53,19 @@ class DemoTest {
         assertEquals(0, run.exit(), run.all());
         assertTrue(run.out().contains("/etc/myapp/api.token"), run.out());
         assertTrue(Files.notExists(dir.resolve("root/etc/myapp/api.token")));
+        assertTrue(Files.isRegularFile(dir.resolve("root/etc/passwd")), "a root the user named is kept");
+    }
+
+    /** The build's AOT training runs this; each run used to leave a root behind in /tmp. */
+    @Test
+    void aDryRunDemoWithoutADirectoryRemovesItsScratchRoot() {
+        Agent.Run run = Agent.main("demo", "--dry-run");
+        assertEquals(0, run.exit(), run.all());
+        assertTrue(run.out().contains("/etc/myapp/api.token"), run.out());
+        Matcher sandbox = Pattern.compile("sandbox root: (\\S+) \\(removed when the dry run ends\\)").matcher(run.out());
+        assertTrue(sandbox.find(), run.out());
+        assertTrue(sandbox.group(1).contains("bootsecrets-demo-"), sandbox.group(1));
+        assertTrue(Files.notExists(Path.of(sandbox.group(1)), LinkOption.NOFOLLOW_LINKS), sandbox.group(1));
     }
 
     /**
