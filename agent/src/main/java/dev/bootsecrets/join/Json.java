@@ -1,6 +1,5 @@
 package dev.bootsecrets.join;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
@@ -22,7 +21,7 @@ public final class Json {
      */
     public static byte[] object(Map<String, ?> fields) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (JsonGenerator json = new JsonFactory().createGenerator(bytes)) {
+        try (JsonGenerator json = JsonTree.generator(bytes)) {
             json.writeStartObject();
             for (var field : fields.entrySet()) {
                 json.writeFieldName(field.getKey());

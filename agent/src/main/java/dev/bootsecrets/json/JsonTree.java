@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
@@ -73,6 +74,11 @@ public final class JsonTree {
     /** Indented JSON text, as {@code node.toPrettyString()}: empty for a missing node. */
     public static String prettyText(JsonNode node) {
         return node.isMissingNode() ? "" : string(node, true);
+    }
+
+    /** A generator writing UTF-8 JSON to {@code out}, for documents written field by field rather than as a tree. */
+    public static JsonGenerator generator(OutputStream out) throws IOException {
+        return FACTORY.createGenerator(out);
     }
 
     /**
