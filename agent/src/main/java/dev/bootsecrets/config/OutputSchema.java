@@ -40,6 +40,9 @@ final class OutputSchema {
     private static final Set<String> PODMAN_KEYS = Set.of("secret", "user");
     private static final Pattern ENV_VAR = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,254}");
     private static final int MAX_REGISTRY = 255;
+    /** What a registry key written by mistake (a scheme, a wildcard) still has: no '@', '?', space or line break. */
+    private static final Pattern SHOWN_REGISTRY = Pattern.compile("[A-Za-z0-9._:/\\[\\]*-]{1," + MAX_REGISTRY + "}");
+    private static final String NOT_SHOWN = "(a key that is not shown)";
     /** Docker's name for the user of an identity token; the token is what counts. */
     static final String TOKEN_USER = "<token>";
 
@@ -65,7 +68,8 @@ final class OutputSchema {
         Fields.entries(value, "registries", scope, (registry, path, v) -> {
             Optional<String> bad = registryProblem(registry);
             if (bad.isPresent()) {
-                scope.error(path, bad.get());
+                // A key such as user:password@host is shown only as far as it has a registry's characters.
+                scope.error(SHOWN_REGISTRY.matcher(registry).matches() ? path : Fields.at("registries", NOT_SHOWN), bad.get());
                 return;
             }
             Fields.map(v, path, scope).flatMap(entry -> login(registry, entry, path, scope))

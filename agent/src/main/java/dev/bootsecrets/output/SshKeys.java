@@ -153,7 +153,9 @@ public final class SshKeys {
         }
         String embedded = new String(blob, 4, length, StandardCharsets.US_ASCII);
         if (!embedded.equals(fields.get(at))) {
-            return Optional.of("key data is a " + embedded + " key, not " + fields.get(at));
+            // The blob is the line's own text, decoded: only a type this program knows is shown.
+            return Optional.of(TYPES.contains(embedded) ? "key data is a " + embedded + " key, not " + fields.get(at)
+                    : "key data is of another type than " + fields.get(at));
         }
         return Optional.empty();
     }

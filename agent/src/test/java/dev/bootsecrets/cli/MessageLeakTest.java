@@ -1,0 +1,70 @@
+package dev.bootsecrets.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bootsecrets.testing.Emulated;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bad input whose text holds a marker, through the run and check: the refusal names the field,
+ * and the marker is nowhere in what the agent prints or records (stderr, stdout, status.json).
+ */
+class MessageLeakTest {
+    /** Not declared as a secret anywhere: only the messages' own care keeps it out. */
+    static final String MARKER = "S3CR3T-marker-7c1e9a";
+
+    @TempDir
+    Path dir;
+    Path root;
+    @RegisterExtension
+    final Emulated cloud = new Emulated();
+
+    @BeforeEach
+    void sandbox() throws Exception {
+        root = Agent.sandbox(dir);
+    }
+
+    /** The run, then check, of {@code userData}: each with {@code exit}, and the marker in neither's output nor status.json. */
+    private Agent.Run runAndCheck(String userData, int exit) throws Exception {
+        Agent.Run run = Agent.boot(cloud, root, userData.getBytes(StandardCharsets.UTF_8));
+        assertEquals(exit, run.exit(), run.all());
+        assertFalse(run.all().contains(MARKER), run.all());
+        Path status = root.resolve("run/bootsecrets/status.json");
+        assertTrue(Files.exists(status), "no status.json");
+        String recorded = Files.readString(status);
+        assertFalse(recorded.contains(MARKER), recorded);
+        Agent.Run check = Agent.check(dir, root, userData);
+        assertEquals(exit, check.exit(), check.all());
+        assertFalse(check.all().contains(MARKER), check.all());
+        return run;
+    }
+
+    @Test
+    void aRegistryKeyWithAPasswordIsNotShown() throws Exception {
+        for (String key : new String[] {"robot:" + MARKER + "@quay.io", "https://robot:" + MARKER + "@quay.io/org",
+                "quay.io/org?token=" + MARKER, "quay.io/" + MARKER + "\nsecond line"}) {
+            Agent.Run run = runAndCheck("#cloud-config\nbootsecrets:\n  registries:\n    \"" + key.replace("\n", "\\n")
+                    + "\": {helper: bootsecrets}\n", ExitCode.INVALID);
+            assertTrue(run.err().contains("user-data: bootsecrets.registries.(a key that is not shown): "), run.err());
+        }
+    }
+
+    @Test
+    void anSshKeyBlobsTextIsNotShown() throws Exception {
+        byte[] embedded = (MARKER + "-decoded").getBytes(StandardCharsets.US_ASCII);
+        byte[] blob = ByteBuffer.allocate(4 + embedded.length).putInt(embedded.length).put(embedded).array();
+        String line = "ssh-ed25519 " + Base64.getEncoder().encodeToString(blob) + " mallory";
+        Agent.Run run = runAndCheck("#cloud-config\nbootsecrets:\n  ssh:\n    core: [\"" + line + "\"]\n", ExitCode.OK);
+        assertTrue(run.err().contains("skipped: key data is of another type than ssh-ed25519"), run.err());
+    }
+}
