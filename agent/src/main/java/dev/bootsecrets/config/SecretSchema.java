@@ -139,6 +139,11 @@ final class SecretSchema {
     }
 
     /** {@code MOUNT/PATH#KEY}: at least two plain path parts, and a key without control characters. */
+    /** A character the path of Vault's URL may hold as it is (java.net.URI's rule), and no '%', as nothing here is escaped. */
+    private static boolean inUrlPath(int c) {
+        return c > 0x20 && c != 0x7f && "?%#\"<>\\^`{|}".indexOf(c) < 0 && !Character.isSpaceChar(c) && !Character.isISOControl(c);
+    }
+
     private static Optional<Source> vault(String rest) {
         int hash = rest.lastIndexOf('#');
         if (hash < 0) {
@@ -148,7 +153,7 @@ final class SecretSchema {
         String key = rest.substring(hash + 1);
         String[] parts = path.split("/", -1);
         boolean plain = parts.length >= 2 && Arrays.stream(parts)
-                .allMatch(p -> !p.isEmpty() && !p.equals(".") && !p.equals("..") && p.chars().noneMatch(c -> c < 0x21 || c == '?' || c == '%' || c == '#'));
+                .allMatch(p -> !p.isEmpty() && !p.equals(".") && !p.equals("..") && p.chars().allMatch(SecretSchema::inUrlPath));
         if (!plain || key.isEmpty() || key.chars().anyMatch(Character::isISOControl)) {
             return Optional.empty();
         }

@@ -4,7 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bootsecrets.emulator.Emulator;
+import dev.bootsecrets.emulator.LocalCa;
+import dev.bootsecrets.emulator.Scenario;
 import dev.bootsecrets.testing.Emulated;
+import dev.bootsecrets.testing.FakeVault;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,5 +71,41 @@ class MessageLeakTest {
         String line = "ssh-ed25519 " + Base64.getEncoder().encodeToString(blob) + " mallory";
         Agent.Run run = runAndCheck("#cloud-config\nbootsecrets:\n  ssh:\n    core: [\"" + line + "\"]\n", ExitCode.OK);
         assertTrue(run.err().contains("skipped: key data is of another type than ssh-ed25519"), run.err());
+    }
+
+    /**
+     * A vault: path with a character a URL may not hold passed the config, and the run ended at
+     * the KV read, after the login, as "internal error" quoting the URL.
+     */
+    @Test
+    void aVaultPathAUrlCannotHoldIsAConfigError() throws Exception {
+        Agent.writeImageConfig(root, "userData: {sources: [value, vault]}\n");
+        for (String bad : new String[] {"{x}", "a|b", "a\\\\b", "a\\\"b", "a<b>", "a^b", "a`b", "a\u00a0b", "a\u2028b"}) {
+            String userData = "#cloud-config\nbootsecrets:\n  secrets:\n    db: {from: \"vault:secret/" + MARKER + bad
+                    + "/db#password\"}\n  files:\n    /etc/x: {secret: db}\n";
+            Agent.Run check = Agent.check(dir, root, userData);
+            assertEquals(ExitCode.INVALID, check.exit(), bad + ": " + check.all());
+            assertTrue(check.out().contains("user-data: bootsecrets.secrets.db.from: vault: needs a mount, a path and a key"),
+                    check.all());
+            assertFalse(check.all().contains(MARKER), check.all());
+        }
+        try (Emulator emulator = Emulator.start("aws", new InetSocketAddress("127.0.0.1", 0), Scenario.sample("aws"));
+                FakeVault vault = FakeVault.start(LocalCa.create("test Vault CA"))) {
+            Agent.writeConfig(root, """
+                    secrets:
+                      role-id: {value: "%s"}
+                      secret-id: {value: "%s"}
+                      db: {from: "vault:secret/%s{x}/db#password"}
+                    files:
+                      /etc/x: {secret: db}
+                    join:
+                      vault: {address: "%s", auth: {method: approle, role: web, roleId: role-id, secretId: secret-id}}
+                    """.formatted(vault.roleId(), vault.issueSecretId(), MARKER, vault.url()));
+            Agent.Run run = Agent.run(root, emulator.url().toString());
+            assertEquals(ExitCode.INVALID, run.exit(), run.all());
+            assertTrue(run.err().contains("config.yaml: secrets.db.from: vault: needs a mount, a path and a key"), run.all());
+            assertFalse(run.all().contains(MARKER), run.all());
+            assertTrue(vault.calls().isEmpty(), "Vault was asked: " + vault.calls());
+        }
     }
 }
