@@ -8,9 +8,9 @@ import dev.bootsecrets.config.UserData;
 import dev.bootsecrets.fs.Accounts;
 import dev.bootsecrets.fs.TargetRoot;
 import dev.bootsecrets.join.stage.Join;
+import dev.bootsecrets.log.Log;
 import dev.bootsecrets.output.Planner;
 import dev.bootsecrets.plan.PlanException;
-import dev.bootsecrets.secret.Redaction;
 import dev.bootsecrets.secret.Secret;
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,8 +53,8 @@ final class CheckCommand {
         } catch (ConfigException e) {
             errors.addAll(e.errors());
         }
-        warnings.forEach(w -> out.println(Redaction.scrub("warning: " + w)));
-        errors.forEach(e -> out.println(Redaction.scrub("error: " + e)));
+        warnings.forEach(w -> out.println(Log.oneLine("warning: " + w)));
+        errors.forEach(e -> out.println(Log.oneLine("error: " + e)));
         if (!errors.isEmpty()) {
             out.println("invalid: " + errors.size() + " error(s)");
             return ExitCode.INVALID;

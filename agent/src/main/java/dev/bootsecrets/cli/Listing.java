@@ -1,5 +1,6 @@
 package dev.bootsecrets.cli;
 
+import dev.bootsecrets.log.Log;
 import dev.bootsecrets.output.Apply;
 import dev.bootsecrets.output.Apply.Outcome;
 import dev.bootsecrets.plan.FileIntent;
@@ -30,7 +31,7 @@ final class Listing {
             FileIntent f = o.intent();
             String result = o.change().map(c -> c.name().toLowerCase()).orElse("FAILED");
             row(out, RESULT_ROW, f.path(), result, owner(f), mode(f), f.source());
-            o.error().ifPresent(e -> out.println(Redaction.scrub("    error: " + e)));
+            o.error().ifPresent(e -> out.println(Log.oneLine("    error: " + e)));
         });
     }
 

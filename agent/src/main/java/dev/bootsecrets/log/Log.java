@@ -2,6 +2,7 @@ package dev.bootsecrets.log;
 
 import dev.bootsecrets.secret.Redaction;
 import java.io.PrintStream;
+import java.util.regex.Pattern;
 
 /**
  * The agent's log: one line per event on stderr, with the {@code <N>} syslog priority
@@ -18,6 +19,9 @@ public final class Log {
             this.priority = priority;
         }
     }
+
+    /** Control characters (C0, DEL, C1) and Unicode's line and paragraph separators. */
+    private static final Pattern CONTROL = Pattern.compile("[\\p{Cc}\\u2028\\u2029]");
 
     private static volatile PrintStream out = System.err;
     private static volatile Level threshold = Level.NOTICE;
@@ -58,8 +62,15 @@ public final class Log {
         if (level.priority > threshold.priority) {
             return;
         }
-        // One event, one line: a newline inside a message would read as a second event.
-        String line = Redaction.scrub(message).replace('\n', ' ').replace('\r', ' ');
-        out.println("<" + level.priority + ">" + line);
+        out.println("<" + level.priority + ">" + oneLine(message));
+    }
+
+    /**
+     * {@code text} through the redaction net, as one line of plain text: a line break inside a
+     * message would read as a second event, and a terminal's escape sequence (from a key name of
+     * user-data, say) would act on whoever reads the log. Each such character becomes a space.
+     */
+    public static String oneLine(String text) {
+        return CONTROL.matcher(Redaction.scrub(text)).replaceAll(" ");
     }
 }

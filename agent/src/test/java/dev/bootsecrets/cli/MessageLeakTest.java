@@ -15,6 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -73,6 +76,22 @@ class MessageLeakTest {
         assertTrue(run.err().contains("skipped: key data is of another type than ssh-ed25519"), run.err());
     }
 
+    /** The same line as the instance's key pair, from the metadata service. */
+    @Test
+    void aMetadataSshKeyBlobsTextIsNotShown() throws Exception {
+        byte[] embedded = ("ssh-\u001b[2J" + MARKER).getBytes(StandardCharsets.US_ASCII);
+        byte[] blob = ByteBuffer.allocate(4 + embedded.length).putInt(embedded.length).put(embedded).array();
+        Scenario s = Scenario.sample("aws");
+        cloud.start("aws", new Scenario(s.instanceId(), s.hostname(), s.region(), s.zone(),
+                List.of(new Scenario.SshKey("mallory", "ssh-ed25519 " + Base64.getEncoder().encodeToString(blob) + " mallory")),
+                Map.of(), Optional.empty(), s.aws(), s.faults()));
+        Agent.Run run = Agent.run(root, cloud.emulator().url().toString());
+        assertEquals(ExitCode.OK, run.exit(), run.all());
+        assertTrue(run.err().contains("skipped: key data is of another type than ssh-ed25519"), run.err());
+        assertFalse(run.all().contains(MARKER), run.all());
+        assertFalse(Files.readString(root.resolve("run/bootsecrets/status.json")).contains(MARKER));
+    }
+
     /**
      * A vault: path with a character a URL may not hold passed the config, and the run ended at
      * the KV read, after the login, as "internal error" quoting the URL.
@@ -106,6 +125,19 @@ class MessageLeakTest {
             assertTrue(run.err().contains("config.yaml: secrets.db.from: vault: needs a mount, a path and a key"), run.all());
             assertFalse(run.all().contains(MARKER), run.all());
             assertTrue(vault.calls().isEmpty(), "Vault was asked: " + vault.calls());
+        }
+    }
+
+    /** A key of user-data is shown as the field's name, but as text: a terminal's escape or a line break in it acts on no one. */
+    @Test
+    void controlCharactersInAShownKeyAreNotPrinted() throws Exception {
+        Agent.Run run = runAndCheck("#cloud-config\nbootsecrets:\n  \"\\e]0;title\\a\\e[2J\\x85\\L\\P\\tk\": 1\n", ExitCode.INVALID);
+        Agent.Run check = Agent.check(dir, root, "#cloud-config\nbootsecrets:\n  \"\\e[2J\\L\\nk\": 1\n");
+        for (String printed : new String[] {run.err(), check.out()}) {
+            assertTrue(printed.contains(": unknown key (known: "), printed);
+            assertTrue(printed.codePoints().noneMatch(c -> Character.isISOControl(c) && c != '\n' || c == 0x2028 || c == 0x2029),
+                    printed);
+            assertEquals(1, printed.lines().filter(l -> l.contains("unknown key")).count(), printed);
         }
     }
 }
