@@ -138,12 +138,12 @@ final class SecretSchema {
         return Optional.empty();
     }
 
-    /** {@code MOUNT/PATH#KEY}: at least two plain path parts, and a key without control characters. */
     /** A character the path of Vault's URL may hold as it is (java.net.URI's rule), and no '%', as nothing here is escaped. */
     private static boolean inUrlPath(int c) {
         return c > 0x20 && c != 0x7f && "?%#\"<>\\^`{|}".indexOf(c) < 0 && !Character.isSpaceChar(c) && !Character.isISOControl(c);
     }
 
+    /** {@code MOUNT/PATH#KEY}: at least two plain path parts, and a key without control characters. */
     private static Optional<Source> vault(String rest) {
         int hash = rest.lastIndexOf('#');
         if (hash < 0) {
