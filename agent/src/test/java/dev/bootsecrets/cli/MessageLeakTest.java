@@ -60,11 +60,14 @@ class MessageLeakTest {
     @Test
     void aRegistryKeyWithAPasswordIsNotShown() throws Exception {
         for (String key : new String[] {"robot:" + MARKER + "@quay.io", "https://robot:" + MARKER + "@quay.io/org",
-                "quay.io/org?token=" + MARKER, "quay.io/" + MARKER + "\nsecond line"}) {
+                "quay.io/org?token=" + MARKER, "quay.io/" + MARKER + "\nsecond line", "robot:" + MARKER + "x".repeat(300) + "@quay.io"}) {
             Agent.Run run = runAndCheck("#cloud-config\nbootsecrets:\n  registries:\n    \"" + key.replace("\n", "\\n")
                     + "\": {helper: bootsecrets}\n", ExitCode.INVALID);
             assertTrue(run.err().contains("user-data: bootsecrets.registries.(a key that is not shown): "), run.err());
         }
+        Agent.writeConfig(root, "registries:\n  \"https://robot:" + MARKER + "@quay.io\": {helper: bootsecrets}\n");
+        Agent.Run run = runAndCheck("#cloud-config\n", ExitCode.INVALID);
+        assertTrue(run.err().contains("config.yaml: registries.(a key that is not shown): has a scheme"), run.err());
     }
 
     @Test
