@@ -31,6 +31,11 @@ record FileStat(int uid, int gid, int mode, long size, long inode, int links) {
         return this.uid == uid && this.gid == gid && permissions() == permissions;
     }
 
+    /** Users other than its owner (its group, or anyone) may create and rename entries in it. */
+    boolean othersCanWrite() {
+        return (mode & 022) != 0;
+    }
+
     /** Only root could have changed it: root owns it and neither group nor others may write to it. */
     boolean onlyRootCanWrite() {
         return uid == 0 && (mode & 022) == 0;

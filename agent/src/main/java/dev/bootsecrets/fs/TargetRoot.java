@@ -227,7 +227,7 @@ public final class TargetRoot implements AutoCloseable {
             throws IOException {
         ensureOpen();
         checkMode(path, mode);
-        try (Location at = walk(path, Missing.CREATE, true, exact)) {
+        try (Location at = walk(path, Missing.CREATE, true, exact, uid)) {
             FileStat seen = Libc.lstatAt(at.dirFd(), at.name(), path);
             if (seen == null) {
                 Libc.close(walker.createDirectory(at.dirFd(), at.name(), at.realPath(), uid, gid, mode));
@@ -305,7 +305,7 @@ public final class TargetRoot implements AutoCloseable {
         if (batch.isStaged(path)) {
             throw new IllegalStateException(path + " is written twice in one batch");
         }
-        try (Location at = walk(path, missing, false, exact)) {
+        try (Location at = walk(path, missing, false, exact, uid)) {
             if (at == null) {
                 throw new NoSuchFileException(path, null, "parent directory does not exist");
             }
@@ -491,6 +491,10 @@ public final class TargetRoot implements AutoCloseable {
     }
 
     private Location walk(String path, Missing missing, boolean followLast, boolean exact) throws IOException {
-        return walker.walk(path, missing, followLast, exact);
+        return walk(path, missing, followLast, exact, -1);
+    }
+
+    private Location walk(String path, Missing missing, boolean followLast, boolean exact, int owner) throws IOException {
+        return walker.walk(path, missing, followLast, exact, owner);
     }
 }

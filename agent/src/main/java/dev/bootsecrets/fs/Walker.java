@@ -96,6 +96,16 @@ final class Walker {
      *                   ({@link #resolve}), and a link on the way now means it moved
      */
     Location walk(String path, Missing missing, boolean followLast, boolean exact) throws IOException {
+        return walk(path, missing, followLast, exact, -1);
+    }
+
+    /**
+     * {@link #walk(String, Missing, boolean, boolean)} to write a file or directory for
+     * {@code owner} (-1: no one in particular): a directory on the way that a local user could
+     * have planted (one not root's nor the owner's, in a directory others may write, such as
+     * /var/tmp) is refused, since its owner could swap what is written in it.
+     */
+    Location walk(String path, Missing missing, boolean followLast, boolean exact, int owner) throws IOException {
         Deque<String> todo = new ArrayDeque<>(components(path));
         Deque<Integer> fds = new ArrayDeque<>(); // the open directories from the root down
         Deque<String> names = new ArrayDeque<>();
@@ -164,6 +174,10 @@ final class Walker {
                     }
                     if (!stat.isDirectory()) {
                         throw new UnsafePathException(path, shown + " is not a directory");
+                    }
+                    if (owner >= 0 && stat.uid() != 0 && stat.uid() != owner && Libc.fstat(fds.peek(), shown).othersCanWrite()) {
+                        throw new UnsafePathException(path, shown + " belongs to uid " + stat.uid()
+                                + " and sits in a directory others can write; refusing to write into it for uid " + owner);
                     }
                     fds.push(fd);
                     names.push(name);
