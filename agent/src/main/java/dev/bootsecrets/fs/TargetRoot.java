@@ -88,12 +88,23 @@ public final class TargetRoot implements AutoCloseable {
      * (and should wipe) the returned array.
      */
     public Optional<byte[]> read(String path, int maxBytes) throws IOException {
-        return read(path, false, maxBytes, -1, true);
+        return read(path, false, maxBytes, -1, true, false);
     }
 
     /** {@link #read} of a resolved place, reached without following any link. */
     public Optional<byte[]> read(Place place, int maxBytes) throws IOException {
-        return read(place.real(), true, maxBytes, -1, true);
+        return read(place.real(), true, maxBytes, -1, true, false);
+    }
+
+    /**
+     * {@link #read(Place, int)} for a secret's {@code file:} source: also refused, decided on the
+     * opened file, when it has more than one hard link and the directory it is in is one another
+     * user may write, where they could have linked a file they cannot read (/etc/shadow, where
+     * fs.protected_hardlinks is 0) under a name the policy lets be read. Links only root could
+     * have made (ostree's /usr) are read.
+     */
+    public Optional<byte[]> readSource(Place place, int maxBytes) throws IOException {
+        return read(place.real(), true, maxBytes, -1, true, true);
     }
 
     /**
@@ -107,7 +118,7 @@ public final class TargetRoot implements AutoCloseable {
         if (ownerUid < 0) {
             throw new IllegalArgumentException("uid " + ownerUid + " for " + place.real());
         }
-        return read(place.real(), true, maxBytes, ownerUid, true);
+        return read(place.real(), true, maxBytes, ownerUid, true, false);
     }
 
     /**
@@ -116,11 +127,15 @@ public final class TargetRoot implements AutoCloseable {
      * podman's child, uid 0 inside, compares like with like; root's files are no exception), one link.
      */
     public Optional<byte[]> readOwn(String path, int maxBytes) throws IOException {
-        return read(path, true, maxBytes, Libc.getuid(), false);
+        return read(path, true, maxBytes, Libc.getuid(), false, false);
     }
 
-    /** {@link #read}; with {@code ownerUid} >= 0 the checks of {@link #readToMerge}, root too as owner if {@code orRoot}. */
-    private Optional<byte[]> read(String path, boolean exact, int maxBytes, int ownerUid, boolean orRoot) throws IOException {
+    /**
+     * {@link #read}; with {@code ownerUid} >= 0 the checks of {@link #readToMerge}, root too as owner if {@code orRoot};
+     * with {@code source} those of {@link #readSource}.
+     */
+    private Optional<byte[]> read(String path, boolean exact, int maxBytes, int ownerUid, boolean orRoot, boolean source)
+            throws IOException {
         ensureOpen();
         try (Location at = walk(path, Missing.STOP, true, exact)) {
             if (at == null) {
@@ -136,6 +151,10 @@ public final class TargetRoot implements AutoCloseable {
                     throw new UnsafePathException(path, "not a regular file");
                 }
                 String refusing = orRoot ? "refusing to read it into a new file" : "refusing to read it for this process";
+                if (source && stat.links() > 1 && !Libc.fstat(at.dirFd(), path).onlyRootCanWrite()) {
+                    throw new UnsafePathException(path, "has " + stat.links() + " hard links in a directory others can"
+                            + " write (another name may be another user's file); " + refusing);
+                }
                 if (ownerUid >= 0 && stat.links() > 1) {
                     throw new UnsafePathException(path, "has " + stat.links()
                             + " hard links (another name may be another user's file); " + refusing);

@@ -118,7 +118,7 @@ public final class Planner {
     /** A {@code file:} source read at the place judged for it, reached without following any link. */
     private static Optional<byte[]> readPlaced(TargetRoot root, Placement placement, Declarations.SecretDecl decl,
             Declarations.Source.FromFile file, int maxBytes) throws IOException {
-        return root.read(placement.placeRead(file.path(), decl.origin().fromUserData()), maxBytes);
+        return root.readSource(placement.placeRead(file.path(), decl.origin().fromUserData()), maxBytes);
     }
 
     /** The manifest entries of outputs that moved, under the real path the run writes and records. */
