@@ -15,6 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -110,6 +111,21 @@ class PlantedDirectoryAttackTest {
         assertEquals(Change.CREATED, root.write("/var/lib/svc/key", bytes("s3cret\n"), 0, USER, 0640));
 
         assertTrue(Files.exists(service.resolve("key")));
+    }
+
+    /** ~/.ssh/authorized_keys made a FIFO: merging its lines must not wait for a writer that never comes. */
+    @Test
+    @Timeout(60) // a hang fails the test instead of the build
+    void aFifoAsAuthorizedKeysIsRefusedWithoutWaiting() throws Exception {
+        Path ssh = Files.createDirectories(sandbox.resolve("var/home/core/.ssh"));
+        Path keys = ssh.resolve("authorized_keys");
+        assertEquals(0, new ProcessBuilder("mkfifo", keys.toString()).start().waitFor());
+        Files.setAttribute(keys, "unix:uid", USER, NOFOLLOW_LINKS);
+
+        UnsafePathException e = assertThrows(UnsafePathException.class,
+                () -> root.readToMerge(root.place("/var/home/core/.ssh/authorized_keys"), 1 << 20, USER));
+
+        assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
     }
 
     private static Path plant(Path dir) throws IOException {

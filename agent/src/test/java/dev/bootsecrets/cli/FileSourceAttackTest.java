@@ -11,6 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,8 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  * service's user owns. That user hard-links a file they cannot read (/etc/shadow, where
  * fs.protected_hardlinks is 0; the test runs as root, so the kernel lets it) under a name
  * there: user-data's {@code file:} source must not copy it out, though its name is allowed.
+ * Nor may a FIFO or a device planted there hang the boot or feed it without end.
  */
-class HardLinkSourceAttackTest {
+class FileSourceAttackTest {
     static final String SHADOW = "root:$6$shadow-hash-7c1d9e:19000:0:99999:7:::\n";
     static final String USER_DATA = """
             #cloud-config
@@ -88,5 +92,19 @@ class HardLinkSourceAttackTest {
 
         assertEquals(ExitCode.OK, run.exit(), run.all());
         assertEquals("image-export-52bc\n", Files.readString(root.resolve("etc/myapp/copy")));
+    }
+
+    /** A FIFO (no writer: a read would wait for ever) or /dev/zero's device (a read never ends). */
+    @ParameterizedTest
+    @ValueSource(strings = {"mkfifo %s", "mknod %s c 1 5"})
+    @Timeout(120) // a hang fails the test instead of the build
+    void aFifoOrADeviceThereIsRefusedWithoutWaiting(String make) throws Exception {
+        Path planted = service.resolve("export");
+        assertEquals(0, new ProcessBuilder(make.formatted(planted).split(" ")).start().waitFor());
+
+        Agent.Run run = boot(USER_DATA);
+
+        assertFalse(Files.exists(root.resolve("etc/myapp/copy")), run.all());
+        assertTrue(run.err().contains("/var/lib/myapp/export: not a regular file"), run.all());
     }
 }
