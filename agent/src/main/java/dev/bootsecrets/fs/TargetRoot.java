@@ -97,11 +97,9 @@ public final class TargetRoot implements AutoCloseable {
     }
 
     /**
-     * {@link #read(Place, int)} for a secret's {@code file:} source: also refused, decided on the
-     * opened file, when it has more than one hard link and the directory it is in is one another
-     * user may write, where they could have linked a file they cannot read (/etc/shadow, where
-     * fs.protected_hardlinks is 0) under a name the policy lets be read. Links only root could
-     * have made (ostree's /usr) are read.
+     * {@link #read(Place, int)} of a {@code file:} source, refused (on the opened file) when it has
+     * other hard links and sits where another user could have linked a file they cannot read
+     * (/etc/shadow, if fs.protected_hardlinks is 0); links only root could make (ostree's /usr) are read.
      */
     public Optional<byte[]> readSource(Place place, int maxBytes) throws IOException {
         return read(place.real(), true, maxBytes, -1, true, true);
@@ -131,8 +129,8 @@ public final class TargetRoot implements AutoCloseable {
     }
 
     /**
-     * {@link #read}; with {@code ownerUid} >= 0 the checks of {@link #readToMerge}, root too as owner if {@code orRoot};
-     * with {@code source} those of {@link #readSource}.
+     * {@link #read}; with {@code ownerUid} >= 0 the checks of {@link #readToMerge} (root too as
+     * owner if {@code orRoot}); with {@code source} those of {@link #readSource}.
      */
     private Optional<byte[]> read(String path, boolean exact, int maxBytes, int ownerUid, boolean orRoot, boolean source)
             throws IOException {
