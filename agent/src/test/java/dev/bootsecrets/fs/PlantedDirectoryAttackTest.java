@@ -58,6 +58,16 @@ class PlantedDirectoryAttackTest {
     }
 
     @Test
+    void norWhenItIsPlantedBetweenThePlanAndTheWrite() throws IOException {
+        Place judged = root.place("/var/tmp/app/token"); // missing yet: the writer would make it root's
+        Path planted = plant(varTmp.resolve("app"));
+
+        assertThrows(UnsafePathException.class, () -> root.write(judged, bytes("s3cret\n"), 0, 0, 0600));
+
+        assertEquals(List.of(), names(planted));
+    }
+
+    @Test
     void norIntoADirectoryUnderIt() throws IOException {
         Path planted = plant(varTmp.resolve("app"));
         Files.createDirectory(planted.resolve("conf"));
