@@ -27,6 +27,43 @@ final class FileReads {
     }
 
     /**
+     * What a read requires of the opened file, beyond its being a regular file: nothing more;
+     * for a {@code file:} source, no other hard link unless only root writes its directory (a
+     * link planted to /etc/shadow where fs.protected_hardlinks is 0; ostree's /usr links are
+     * root's); to be merged into a new file, one link and the given owner's or root's; to be
+     * read for this process, one link and its own.
+     */
+    enum Trust { ANY, SOURCE, OWNER_OR_ROOT, OWN }
+
+    /** Refuses the opened file {@code stat}, in the directory {@code dirFd}, unless {@code trust} holds for it. */
+    static void check(FileStat stat, int dirFd, Trust trust, int ownerUid, String path) throws IOException {
+        if (!stat.isRegularFile()) {
+            throw new UnsafePathException(path, "not a regular file");
+        }
+        String refusing = trust == Trust.OWN ? "refusing to read it for this process" : "refusing to read it into a new file";
+        switch (trust) {
+            case ANY -> { }
+            case SOURCE -> {
+                if (stat.links() > 1 && !Libc.fstat(dirFd, path).onlyRootCanWrite()) {
+                    throw new UnsafePathException(path, "has " + stat.links() + " hard links in a directory others can"
+                            + " write (another name may be another user's file); " + refusing);
+                }
+            }
+            case OWNER_OR_ROOT, OWN -> {
+                if (stat.links() > 1) {
+                    throw new UnsafePathException(path, "has " + stat.links()
+                            + " hard links (another name may be another user's file); " + refusing);
+                }
+                boolean orRoot = trust == Trust.OWNER_OR_ROOT;
+                if (stat.uid() != ownerUid && !(orRoot && stat.uid() == 0)) {
+                    throw new UnsafePathException(path, "belongs to uid " + stat.uid() + ", not to "
+                            + (!orRoot ? "uid " + ownerUid : ownerUid == 0 ? "root" : "uid " + ownerUid + " or root") + "; " + refusing);
+                }
+            }
+        }
+    }
+
+    /**
      * Reads at most {@code limit} + 1 bytes, so the caller can tell "more than limit". Arrays
      * outgrown on the way are wiped: what is read may be a secret.
      */

@@ -1,5 +1,6 @@
 package dev.bootsecrets.fs;
 
+import dev.bootsecrets.fs.FileReads.Trust;
 import dev.bootsecrets.fs.Walker.Location;
 import dev.bootsecrets.fs.Walker.Missing;
 import dev.bootsecrets.log.Log;
@@ -88,12 +89,12 @@ public final class TargetRoot implements AutoCloseable {
      * (and should wipe) the returned array.
      */
     public Optional<byte[]> read(String path, int maxBytes) throws IOException {
-        return read(path, false, maxBytes, -1, true, false);
+        return read(path, false, maxBytes, Trust.ANY, -1);
     }
 
     /** {@link #read} of a resolved place, reached without following any link. */
     public Optional<byte[]> read(Place place, int maxBytes) throws IOException {
-        return read(place.real(), true, maxBytes, -1, true, false);
+        return read(place.real(), true, maxBytes, Trust.ANY, -1);
     }
 
     /**
@@ -102,7 +103,7 @@ public final class TargetRoot implements AutoCloseable {
      * (/etc/shadow, if fs.protected_hardlinks is 0); links only root could make (ostree's /usr) are read.
      */
     public Optional<byte[]> readSource(Place place, int maxBytes) throws IOException {
-        return read(place.real(), true, maxBytes, -1, true, true);
+        return read(place.real(), true, maxBytes, Trust.SOURCE, -1);
     }
 
     /**
@@ -116,7 +117,7 @@ public final class TargetRoot implements AutoCloseable {
         if (ownerUid < 0) {
             throw new IllegalArgumentException("uid " + ownerUid + " for " + place.real());
         }
-        return read(place.real(), true, maxBytes, ownerUid, true, false);
+        return read(place.real(), true, maxBytes, Trust.OWNER_OR_ROOT, ownerUid);
     }
 
     /**
@@ -125,15 +126,11 @@ public final class TargetRoot implements AutoCloseable {
      * podman's child, uid 0 inside, compares like with like; root's files are no exception), one link.
      */
     public Optional<byte[]> readOwn(String path, int maxBytes) throws IOException {
-        return read(path, true, maxBytes, Libc.getuid(), false, false);
+        return read(path, true, maxBytes, Trust.OWN, Libc.getuid());
     }
 
-    /**
-     * {@link #read}; with {@code ownerUid} >= 0 the checks of {@link #readToMerge} (root too as
-     * owner if {@code orRoot}); with {@code source} those of {@link #readSource}.
-     */
-    private Optional<byte[]> read(String path, boolean exact, int maxBytes, int ownerUid, boolean orRoot, boolean source)
-            throws IOException {
+    /** {@link #read}, the opened file refused unless {@code trust} holds for it ({@code ownerUid}: whose it must be). */
+    private Optional<byte[]> read(String path, boolean exact, int maxBytes, Trust trust, int ownerUid) throws IOException {
         ensureOpen();
         try (Location at = walk(path, Missing.STOP, true, exact)) {
             if (at == null) {
@@ -145,22 +142,7 @@ public final class TargetRoot implements AutoCloseable {
             }
             try {
                 FileStat stat = Libc.fstat(fd, path);
-                if (!stat.isRegularFile()) {
-                    throw new UnsafePathException(path, "not a regular file");
-                }
-                String refusing = orRoot ? "refusing to read it into a new file" : "refusing to read it for this process";
-                if (source && stat.links() > 1 && !Libc.fstat(at.dirFd(), path).onlyRootCanWrite()) {
-                    throw new UnsafePathException(path, "has " + stat.links() + " hard links in a directory others can"
-                            + " write (another name may be another user's file); " + refusing);
-                }
-                if (ownerUid >= 0 && stat.links() > 1) {
-                    throw new UnsafePathException(path, "has " + stat.links()
-                            + " hard links (another name may be another user's file); " + refusing);
-                }
-                if (ownerUid >= 0 && stat.uid() != ownerUid && !(orRoot && stat.uid() == 0)) {
-                    throw new UnsafePathException(path, "belongs to uid " + stat.uid() + ", not to "
-                            + (!orRoot ? "uid " + ownerUid : ownerUid == 0 ? "root" : "uid " + ownerUid + " or root") + "; " + refusing);
-                }
+                FileReads.check(stat, at.dirFd(), trust, ownerUid, path);
                 byte[] data = FileReads.readUpTo(fd, maxBytes, stat.size(), path);
                 if (data.length > maxBytes) {
                     Secret.wipe(data);
