@@ -6,6 +6,7 @@ import dev.bootsecrets.config.Declarations.SshDecl;
 import dev.bootsecrets.secret.Secret;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,18 +40,20 @@ final class CloudConfig {
             scope.checkSshUser("ssh_authorized_keys", defaultUser);
             ssh.add(new SshDecl(defaultUser, keys, scope.origin("ssh_authorized_keys")));
         });
-        if (doc.get("users") instanceof List<?> users) {
-            for (int i = 0; i < users.size(); i++) {
-                // Plain names ("default" above all) and entries without keys only create users,
-                // which is cloud-init's job, not ours.
-                if (users.get(i) instanceof Map<?, ?> user && user.containsKey("ssh_authorized_keys")) {
-                    String path = "users[" + i + "]";
-                    Optional<String> name = Fields.name(user.get("name"), path + ".name", scope);
-                    Optional<List<String>> keys = Fields.strings(user.get("ssh_authorized_keys"), path + ".ssh_authorized_keys", scope);
-                    name.ifPresent(n -> scope.checkSshUser(path + ".name", n));
-                    if (name.isPresent() && keys.isPresent()) {
-                        ssh.add(new SshDecl(name.get(), keys.get(), scope.origin(path)));
-                    }
+        for (var entry : userEntries(doc.get("users")).entrySet()) {
+            // Plain names and entries without keys only create users, which is cloud-init's job, not ours.
+            Map<?, ?> user = entry.getValue();
+            if (user.containsKey("ssh_authorized_keys")) {
+                String path = entry.getKey();
+                // as cloud-init: no name, or "default", is the default user; one key may be a plain string
+                Object named = user.containsKey("name") ? user.get("name") : "default";
+                Optional<String> name = "default".equals(named) ? Optional.of(defaultUser) : Fields.name(named, path + ".name", scope);
+                Object given = user.get("ssh_authorized_keys");
+                Optional<List<String>> keys = given instanceof String key ? Optional.of(List.of(key))
+                        : Fields.strings(given, path + ".ssh_authorized_keys", scope);
+                name.ifPresent(n -> scope.checkSshUser(path + ".name", n));
+                if (name.isPresent() && keys.isPresent()) {
+                    ssh.add(new SshDecl(name.get(), keys.get(), scope.origin(path)));
                 }
             }
         }
@@ -58,10 +61,56 @@ final class CloudConfig {
         Fields.optional(doc, "write_files", "", scope, Fields::list).ifPresent(entries -> {
             for (int i = 0; i < entries.size(); i++) {
                 String path = "write_files[" + i + "]";
-                Fields.map(entries.get(i), path, scope).flatMap(e -> writeFile(e, path, scope)).ifPresent(files::add);
+                Fields.map(entries.get(i), path, scope).flatMap(e -> writeFile(e, path, scope)).ifPresent(f -> add(files, f));
             }
         });
         return new Declarations(List.of(), ssh, files);
+    }
+
+    /**
+     * The {@code users} entries that are mappings, by the path errors name: cloud-init takes a
+     * list of names and mappings, or a mapping of name to entry.
+     */
+    private static Map<String, Map<?, ?>> userEntries(Object users) {
+        Map<String, Map<?, ?>> out = new LinkedHashMap<>();
+        List<?> list = users instanceof Map<?, ?> byName ? List.copyOf(byName.entrySet()) : users instanceof List<?> l ? l : List.of();
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i) instanceof Map<?, ?> user) {
+                out.put("users[" + i + "]", user);
+            } else if (list.get(i) instanceof Map.Entry<?, ?> e && e.getValue() instanceof Map<?, ?> user) {
+                Map<Object, Object> named = new LinkedHashMap<>(user);
+                named.put("name", e.getKey());
+                out.put("users[" + i + "]", named);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * cloud-init writes the entries in order, so {@code append: true} to a path an earlier entry
+     * writes ends with both contents and the later entry's owner and mode: one file, not two writes.
+     */
+    private static void add(List<FileDecl> files, FileDecl file) {
+        for (int i = files.size() - 1; i >= 0; i--) {
+            FileDecl earlier = files.get(i);
+            if (earlier.path().equals(file.path())) {
+                if (file.append() && earlier.content() instanceof Content.Literal(Secret a) && file.content() instanceof Content.Literal(Secret b)) {
+                    byte[] both = new byte[a.length() + b.length()];
+                    byte[] first = a.bytes();
+                    byte[] second = b.bytes();
+                    System.arraycopy(first, 0, both, 0, first.length);
+                    System.arraycopy(second, 0, both, first.length, second.length);
+                    files.set(i, new FileDecl(file.path(), new Content.Literal(Secret.of(both)), file.owner(), file.group(),
+                            file.mode(), earlier.append(), file.origin()));
+                    Secret.wipe(first);
+                    Secret.wipe(second);
+                    Secret.wipe(both);
+                    return;
+                }
+                break;
+            }
+        }
+        files.add(file);
     }
 
     private static Optional<FileDecl> writeFile(Map<?, ?> entry, String path, Scope scope) {
@@ -87,7 +136,8 @@ final class CloudConfig {
                 scope.error(path + ".owner", "must be USER or USER:GROUP");
             } else {
                 owner = Fields.name(names[0], path + ".owner", scope);
-                group = names.length == 2 ? Fields.name(names[1], path + ".owner", scope) : Optional.empty();
+                // cloud-init changes no group for "user" alone: the file keeps root's
+                group = names.length == 2 ? Fields.name(names[1], path + ".owner", scope) : Optional.of("root");
                 scope.checkOwner(path + ".owner", owner);
                 scope.checkOwner(path + ".owner", group);
             }

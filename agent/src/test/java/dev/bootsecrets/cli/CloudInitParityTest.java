@@ -101,7 +101,8 @@ class CloudInitParityTest {
      * Differences by design, where the agent refuses the document whole and cloud-init writes
      * (each cloud-init output must match the pattern): contents cut short (cloud-config-write-files.txt
      * as shipped: "..." after a base64 text, a "...." line in a !!binary), where cloud-init's
-     * base64 decoding skips the dots and writes what is left, 42 bytes of the first file.
+     * base64 decoding skips the dots and writes what is left, 42 bytes of the first file; a jinja
+     * template, which cloud-init renders and the agent ignores.
      */
     @TestFactory
     Stream<DynamicTest> whereTheAgentRefusesOnlyCloudInitWrites() throws IOException {
@@ -111,13 +112,103 @@ class CloudInitParityTest {
         List<OnlyCloudInit> cases = List.of(
                 new OnlyCloudInit(new Case("cloud-config-write-files.txt", CloudInitPackage.example("cloud-config-write-files.txt"),
                         metaData(), List.of("/etc/sysconfig/selinux", "/etc/sysconfig/samba")),
-                        "/etc/sysconfig/(selinux 0:0 rw-r--r-- [0-9a-f]{84}|samba 0:0 rw-r--r-- [0-9a-f]+)"));
+                        "/etc/sysconfig/(selinux 0:0 rw-r--r-- [0-9a-f]{84}|samba 0:0 rw-r--r-- [0-9a-f]+)"),
+                // a jinja template: cloud-init renders it ("i-parity"), the agent ignores it with a warning
+                new OnlyCloudInit(new Case("## template: jinja", bytes("## template: jinja\n#cloud-config\n"
+                        + "write_files: [{path: /etc/jinja, content: \"{{ v1.instance_id }}\"}]\n"), metaData(), List.of("/etc/jinja")),
+                        "/etc/jinja 0:0 rw-r--r-- " + HexFormat.of().formatHex(bytes("i-parity"))));
         return cases.stream().map(only -> DynamicTest.dynamicTest(only.example().name(), () -> {
             Case c = only.example();
             List<String> byCloudInit = seen(cloudInit(c), c.compared());
             assertTrue(byCloudInit.stream().allMatch(seen -> seen.matches(only.writes())), byCloudInit.toString());
             assertEquals(c.compared().stream().map(p -> p + " missing").toList(), seen(agent(c), c.compared()));
         }));
+    }
+
+    private static final String ALICE = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAjwSMX2CupKpFqoricWUTInmwu/8f1mQDXysTyzuFle alice";
+    private static final String BOB = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAuCMelm7DmNmGAN5My0rT6pYFqmwb1kSiePl7pdehB5 bob";
+
+    /** The forms cloud-init's docs give for the keys bootsecrets reads, and the ways user-data comes. */
+    @TestFactory
+    Stream<DynamicTest> documentedFormsMeanTheSame() throws IOException {
+        CloudInitPackage.require();
+        requireRoot();
+        String writeFiles = """
+                #cloud-config
+                x-defaults: &shared {owner: "foobar:cloudy", permissions: '0640'}
+                write_files:
+                  - {path: /etc/p-int, content: "a\\n", permissions: 0600}
+                  - {path: /etc/p-str, content: "b\\n", permissions: '0604'}
+                  - {path: /etc/owner-user, content: "c\\n", owner: foobar}
+                  - {path: /etc/owner-both, content: "d\\n", owner: "foobar:cloudy"}
+                  - {path: /etc/empty}
+                  - {path: /etc/b64, encoding: base64, content: aGVsbG8K}
+                  - {path: /etc/gzb64, encoding: gzip+base64, content: %s}
+                  - {path: /etc/appended, content: "one\\n"}
+                  - {path: /etc/appended, content: "two\\n", append: true}
+                  - {path: /etc/deferred, content: "later\\n", defer: true}
+                  - <<: *shared
+                    path: /etc/merged
+                    content: "m\\n"
+                """.formatted(java.util.Base64.getEncoder().encodeToString(gzip("hi\n".getBytes(StandardCharsets.UTF_8))));
+        List<String> written = List.of("/etc/p-int", "/etc/p-str", "/etc/owner-user", "/etc/owner-both", "/etc/empty",
+                "/etc/b64", "/etc/gzb64", "/etc/appended", "/etc/deferred", "/etc/merged");
+        String users = """
+                #cloud-config
+                ssh_authorized_keys: ["%s"]
+                users:
+                  - default
+                  - {name: barfoo, ssh_authorized_keys: ['command="echo hi",no-pty %s']}
+                  - {name: fizzbuzz, ssh_authorized_keys: "%s"}
+                """.formatted(ALICE, ALICE, BOB);
+        String mime = """
+                Content-Type: multipart/mixed; boundary="==b=="
+                MIME-Version: 1.0
+
+                --==b==
+                Content-Type: text/cloud-config; charset="us-ascii"
+
+                #cloud-config
+                write_files: [{path: /etc/from-mime, content: "m\\n"}]
+
+                --==b==
+                Content-Type: text/x-shellscript; charset="us-ascii"
+
+                #!/bin/sh
+                touch /etc/script-ran
+
+                --==b==--
+                """;
+        List<Case> cases = List.of(
+                new Case("write_files forms", bytes(writeFiles), metaData(), written),
+                new Case("users forms", bytes(users), metaData(), Stream.of("core", "barfoo", "fizzbuzz")
+                        .flatMap(u -> sshPaths(u).stream()).toList()),
+                new Case("users: {name: default}", bytes("#cloud-config\nusers: [{name: default, ssh_authorized_keys: [\"" + BOB + "\"]}]\n"),
+                        metaData(), sshPaths("core")),
+                new Case("users entry without a name", bytes("#cloud-config\nusers: [{ssh_authorized_keys: [\"" + BOB + "\"]}]\n"),
+                        metaData(), sshPaths("core")),
+                new Case("users as a mapping", bytes("#cloud-config\nusers: {barfoo: {ssh_authorized_keys: [\"" + BOB + "\"]}}\n"),
+                        metaData(), sshPaths("barfoo")),
+                new Case("CRLF line ends", bytes("#cloud-config\r\nwrite_files:\r\n  - {path: /etc/crlf, content: x}\r\n"),
+                        metaData(), List.of("/etc/crlf")),
+                new Case("MIME multipart", bytes(mime.replace("\n", "\r\n")), metaData(), List.of("/etc/from-mime")),
+                new Case("gzip user-data", gzip(bytes("#cloud-config\nwrite_files: [{path: /etc/gz, content: z}]\n")),
+                        metaData(), List.of("/etc/gz")),
+                new Case("cloud-config-archive", bytes("#cloud-config-archive\n- type: text/cloud-config\n  content: |\n    #cloud-config\n    write_files: [{path: /etc/archived, content: a}]\n"),
+                        metaData(), List.of("/etc/archived")));
+        return cases.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> compare(c)));
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] gzip(byte[] data) throws IOException {
+        var out = new java.io.ByteArrayOutputStream();
+        try (var gz = new java.util.zip.GZIPOutputStream(out)) {
+            gz.write(data);
+        }
+        return out.toByteArray();
     }
 
     private void compare(Case c) throws IOException, InterruptedException {

@@ -223,11 +223,11 @@ class UserDataErrorsTest {
         ConfigException e = refused(withSecret("""
                 ssh_authorized_keys: [ssh-ed25519 AAAA, 7]
                 users:
-                  - {ssh_authorized_keys: [ssh-ed25519 AAAA]}
-                  - {name: bob, ssh_authorized_keys: ssh-ed25519 AAAA}
+                  - {name: "", ssh_authorized_keys: [ssh-ed25519 AAAA]}
+                  - {name: bob, ssh_authorized_keys: {a: ssh-ed25519 AAAA}}
                 write_files: {path: /etc/x}
                 """, ""));
-        assertEquals(List.of("user-data: ssh_authorized_keys[1]: must be a string (put it in quotes)", "user-data: users[0].name: is missing or empty",
+        assertEquals(List.of("user-data: ssh_authorized_keys[1]: must be a string (put it in quotes)", "user-data: users[0].name: the value is not a user or group name",
                 "user-data: users[1].ssh_authorized_keys: must be a list", "user-data: write_files: must be a list"), e.errors());
     }
 
