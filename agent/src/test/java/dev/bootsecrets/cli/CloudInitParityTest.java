@@ -102,7 +102,8 @@ class CloudInitParityTest {
      * (each cloud-init output must match the pattern): contents cut short (cloud-config-write-files.txt
      * as shipped: "..." after a base64 text, a "...." line in a !!binary), where cloud-init's
      * base64 decoding skips the dots and writes what is left, 42 bytes of the first file; a jinja
-     * template, which cloud-init renders and the agent ignores.
+     * template, which cloud-init renders and the agent ignores; a path with "..", and an encoding
+     * cloud-init does not know (it writes the content as plain text).
      */
     @TestFactory
     Stream<DynamicTest> whereTheAgentRefusesOnlyCloudInitWrites() throws IOException {
@@ -116,7 +117,12 @@ class CloudInitParityTest {
                 // a jinja template: cloud-init renders it ("i-parity"), the agent ignores it with a warning
                 new OnlyCloudInit(new Case("## template: jinja", bytes("## template: jinja\n#cloud-config\n"
                         + "write_files: [{path: /etc/jinja, content: \"{{ v1.instance_id }}\"}]\n"), metaData(), List.of("/etc/jinja")),
-                        "/etc/jinja 0:0 rw-r--r-- " + HexFormat.of().formatHex(bytes("i-parity"))));
+                        "/etc/jinja 0:0 rw-r--r-- " + HexFormat.of().formatHex(bytes("i-parity"))),
+                // a path with "..", an encoding cloud-init does not know (it writes the text as it is): refused by the agent
+                new OnlyCloudInit(new Case("path with ..", bytes("#cloud-config\nwrite_files: [{path: /etc/../etc/dd, content: x}]\n"),
+                        metaData(), List.of("/etc/dd")), "/etc/dd 0:0 rw-r--r-- 78"),
+                new OnlyCloudInit(new Case("unknown encoding", bytes("#cloud-config\nwrite_files: [{path: /etc/enc, content: x, encoding: text/x-weird}]\n"),
+                        metaData(), List.of("/etc/enc")), "/etc/enc 0:0 rw-r--r-- 78"));
         return cases.stream().map(only -> DynamicTest.dynamicTest(only.example().name(), () -> {
             Case c = only.example();
             List<String> byCloudInit = seen(cloudInit(c), c.compared());
@@ -194,6 +200,7 @@ class CloudInitParityTest {
                 new Case("MIME multipart", bytes(mime.replace("\n", "\r\n")), metaData(), List.of("/etc/from-mime")),
                 new Case("gzip user-data", gzip(bytes("#cloud-config\nwrite_files: [{path: /etc/gz, content: z}]\n")),
                         metaData(), List.of("/etc/gz")),
+                new Case("keys with comment and blank lines", bytes("#cloud-config\nssh_authorized_keys: ['# a comment', '', '" + BOB + "']\n"), metaData(), sshPaths("core")),
                 new Case("cloud-config-archive", bytes("#cloud-config-archive\n- type: text/cloud-config\n  content: |\n    #cloud-config\n    write_files: [{path: /etc/archived, content: a}]\n"),
                         metaData(), List.of("/etc/archived")));
         return cases.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> compare(c)));
