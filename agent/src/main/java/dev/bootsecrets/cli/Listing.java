@@ -5,8 +5,8 @@ import dev.bootsecrets.output.Apply;
 import dev.bootsecrets.output.Apply.Outcome;
 import dev.bootsecrets.plan.FileIntent;
 import dev.bootsecrets.plan.Plan;
-import dev.bootsecrets.secret.Redaction;
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -35,9 +35,12 @@ final class Listing {
         });
     }
 
-    /** One row, through the same net as the log: a path or a name may happen to equal a short value. */
+    /**
+     * One row, each column through the same net as the log and as plain text: a path or a name
+     * may happen to equal a short value, or hold a terminal's escape.
+     */
     private static void row(PrintStream out, String format, Object... columns) {
-        out.print(Redaction.scrub(String.format(format, columns)));
+        out.printf(format, Arrays.stream(columns).map(c -> Log.oneLine(String.valueOf(c))).toArray());
     }
 
     /** A removal has no owner or mode: it shows what happens instead. */

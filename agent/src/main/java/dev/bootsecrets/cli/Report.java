@@ -9,7 +9,6 @@ import dev.bootsecrets.log.Log;
 import dev.bootsecrets.output.Apply;
 import dev.bootsecrets.output.Apply.Outcome;
 import dev.bootsecrets.plan.FileIntent;
-import dev.bootsecrets.secret.Redaction;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
@@ -89,7 +88,7 @@ final class Report {
             json.writeEndArray();
             json.writeArrayFieldStart("errors");
             for (String error : errors) {
-                json.writeString(Redaction.scrub(error));
+                json.writeString(Log.oneLine(error));
             }
             json.writeEndArray();
             json.writeEndObject();
@@ -103,12 +102,13 @@ final class Report {
     }
 
     /**
-     * The status file's free texts pass the same net as the log: an error message may hold what
-     * a reviewer missed, a path or name may happen to equal a short value. Fields of the agent's
+     * The status file's free texts pass the same net as the log, and are plain one-line text as
+     * its lines are ({@code status} prints them again): an error message may hold what a reviewer
+     * missed, a path or name may happen to equal a short value or hold a terminal's escape. Fields of the agent's
      * own vocabulary (outcome, result, kind, mode, times) stay as they are for the programs reading them.
      */
     private static void text(JsonGenerator json, String name, String value) throws IOException {
-        json.writeStringField(name, Redaction.scrub(value));
+        json.writeStringField(name, Log.oneLine(value));
     }
 
     /** "3 outputs: 1 created, 0 updated, 2 unchanged, 0 failed, 0 removed" for the log, or empty when there were none. */

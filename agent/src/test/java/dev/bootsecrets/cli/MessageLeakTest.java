@@ -135,8 +135,9 @@ class MessageLeakTest {
     @Test
     void controlCharactersInAShownKeyAreNotPrinted() throws Exception {
         Agent.Run run = runAndCheck("#cloud-config\nbootsecrets:\n  \"\\e]0;title\\a\\e[2J\\x85\\L\\P\\tk\": 1\n", ExitCode.INVALID);
+        Agent.Run status = Agent.main("status", "--root", root.toString()); // what the run recorded, shown again
         Agent.Run check = Agent.check(dir, root, "#cloud-config\nbootsecrets:\n  \"\\e[2J\\L\\nk\": 1\n");
-        for (String printed : new String[] {run.err(), check.out()}) {
+        for (String printed : new String[] {run.err(), status.out(), check.out()}) {
             assertTrue(printed.contains(": unknown key (known: "), printed);
             assertTrue(printed.codePoints().noneMatch(c -> Character.isISOControl(c) && c != '\n' || c == 0x2028 || c == 0x2029),
                     printed);
